@@ -1,0 +1,3 @@
+from ofelia.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from ofelia.api import api
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("simulation/", include("ofelia.simulator.urls")),
+    path("", include("ofelia.accounts.urls")),
+    path("", include("ofelia.core.urls")),
+]
+
+handler403 = "ofelia.core.views.permission_denied"
+handler404 = "ofelia.core.views.page_not_found"
+handler500 = "ofelia.core.views.server_error"
