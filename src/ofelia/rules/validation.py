@@ -1,0 +1,178 @@
+"""Parsing a JSON case into typed values, with an error that names the field and says why."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from ofelia.rules.errors import CaseError
+
+_MISSING = object()
+
+
+def join(path: str, key: str | int) -> str:
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    return f"{path}.{key}" if path else key
+
+
+def obj(value: Any, path: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise CaseError(path, "un objet JSON est attendu")
+    return value
+
+
+def array(value: Any, path: str) -> Sequence[Any]:
+    if not isinstance(value, list):
+        raise CaseError(path, "une liste JSON est attendue")
+    return value
+
+
+def reject_unknown(data: Mapping[str, Any], allowed: Collection[str], path: str) -> None:
+    for key in data:
+        if key not in allowed:
+            raise CaseError(join(path, key), "champ inconnu")
+
+
+def _get(data: Mapping[str, Any], key: str, path: str, required: bool) -> Any:
+    value = data.get(key, _MISSING)
+    if value is _MISSING or value is None:
+        if required:
+            raise CaseError(join(path, key), "champ obligatoire manquant")
+        return None
+    return value
+
+
+def req_str(data: Mapping[str, Any], key: str, path: str) -> str:
+    value = _get(data, key, path, True)
+    if not isinstance(value, str) or not value.strip():
+        raise CaseError(join(path, key), "une chaîne non vide est attendue")
+    return value
+
+
+def opt_str(data: Mapping[str, Any], key: str, path: str) -> str | None:
+    if _get(data, key, path, False) is None:
+        return None
+    return req_str(data, key, path)
+
+
+def _date(value: Any, where: str) -> date:
+    if not isinstance(value, str):
+        raise CaseError(where, "une date AAAA-MM-JJ est attendue")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise CaseError(where, f"date invalide « {value} » (format AAAA-MM-JJ)") from None
+
+
+def req_date(data: Mapping[str, Any], key: str, path: str) -> date:
+    return _date(_get(data, key, path, True), join(path, key))
+
+
+def opt_date(data: Mapping[str, Any], key: str, path: str) -> date | None:
+    value = _get(data, key, path, False)
+    return None if value is None else _date(value, join(path, key))
+
+
+def parse_instant(value: Any, where: str) -> datetime:
+    if not isinstance(value, str):
+        raise CaseError(where, "un instant ISO 8601 avec décalage horaire est attendu")
+    try:
+        instant = datetime.fromisoformat(value)
+    except ValueError:
+        raise CaseError(where, f"instant invalide « {value} » (ISO 8601 attendu)") from None
+    if instant.tzinfo is None:
+        raise CaseError(where, "l'instant doit porter son décalage horaire (ex. +01:00)")
+    return instant
+
+
+def req_instant(data: Mapping[str, Any], key: str, path: str) -> datetime:
+    return parse_instant(_get(data, key, path, True), join(path, key))
+
+
+def opt_instant(data: Mapping[str, Any], key: str, path: str) -> datetime | None:
+    value = _get(data, key, path, False)
+    return None if value is None else parse_instant(value, join(path, key))
+
+
+def parse_decimal(value: Any, where: str, *, minimum: Decimal | None = Decimal(0)) -> Decimal:
+    # Amounts travel as strings; an integer is accepted, a float never (it is not exact).
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise CaseError(where, "un nombre décimal en chaîne est attendu (ex. \"2400.00\")")
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise CaseError(where, f"nombre décimal invalide « {value} »") from None
+    if not number.is_finite():
+        raise CaseError(where, f"nombre décimal invalide « {value} »")
+    if minimum is not None and number < minimum:
+        raise CaseError(where, f"doit être supérieur ou égal à {minimum}")
+    return number
+
+
+def req_decimal(
+    data: Mapping[str, Any], key: str, path: str, *, minimum: Decimal | None = Decimal(0)
+) -> Decimal:
+    return parse_decimal(_get(data, key, path, True), join(path, key), minimum=minimum)
+
+
+def opt_decimal(
+    data: Mapping[str, Any], key: str, path: str, *, minimum: Decimal | None = Decimal(0)
+) -> Decimal | None:
+    value = _get(data, key, path, False)
+    return None if value is None else parse_decimal(value, join(path, key), minimum=minimum)
+
+
+def req_int(
+    data: Mapping[str, Any], key: str, path: str, *, minimum: int | None = None,
+    maximum: int | None = None, rule: str | None = None,
+) -> int:
+    value = _get(data, key, path, True)
+    where = join(path, key)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise CaseError(where, "un entier est attendu")
+    if minimum is not None and value < minimum:
+        raise CaseError(where, f"doit être au moins {minimum}", rule)
+    if maximum is not None and value > maximum:
+        raise CaseError(where, f"doit être au plus {maximum}", rule)
+    return value
+
+
+def opt_int(
+    data: Mapping[str, Any], key: str, path: str, *, minimum: int | None = None,
+    maximum: int | None = None, rule: str | None = None,
+) -> int | None:
+    if _get(data, key, path, False) is None:
+        return None
+    return req_int(data, key, path, minimum=minimum, maximum=maximum, rule=rule)
+
+
+def req_bool(data: Mapping[str, Any], key: str, path: str) -> bool:
+    value = _get(data, key, path, True)
+    if not isinstance(value, bool):
+        raise CaseError(join(path, key), "true ou false est attendu")
+    return value
+
+
+def opt_bool(data: Mapping[str, Any], key: str, path: str, default: bool = False) -> bool:
+    if _get(data, key, path, False) is None:
+        return default
+    return req_bool(data, key, path)
+
+
+def req_enum(data: Mapping[str, Any], key: str, path: str, choices: Collection[str]) -> str:
+    value = req_str(data, key, path)
+    if value not in choices:
+        allowed = ", ".join(sorted(choices))
+        raise CaseError(join(path, key), f"valeur « {value} » inconnue (attendu : {allowed})")
+    return value
+
+
+def opt_enum(
+    data: Mapping[str, Any], key: str, path: str, choices: Collection[str]
+) -> str | None:
+    if _get(data, key, path, False) is None:
+        return None
+    return req_enum(data, key, path, choices)
