@@ -1,0 +1,70 @@
+"""Exact money: Decimal only, half-up to the cent at the end of each computed line."""
+
+from __future__ import annotations
+
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
+
+CENT = Decimal("0.01")
+
+# French typography: thousands grouped by a no-break space, a no-break space before "€",
+# so that an amount is never split across two lines in the UI or a PDF.
+_NBSP = "\u00a0"
+
+
+def D(x: str | int | Decimal) -> Decimal:
+    """An exact Decimal from a string, an int or a Decimal; a float is refused (it is not exact)."""
+    if isinstance(x, bool) or isinstance(x, float):
+        raise TypeError(f"montant inexact refusé ({x!r}) : utiliser une chaîne ou un Decimal")
+    if isinstance(x, Decimal):
+        value = x
+    elif isinstance(x, int):
+        value = Decimal(x)
+    elif isinstance(x, str):
+        try:
+            value = Decimal(x.strip())
+        except InvalidOperation:
+            raise ValueError(f"nombre décimal invalide « {x} »") from None
+    else:
+        raise TypeError(f"type de montant non pris en charge : {type(x).__name__}")
+    if not value.is_finite():
+        raise ValueError(f"nombre décimal invalide « {x} »")
+    return value
+
+
+def cents(x: str | int | Decimal) -> Decimal:
+    """Round to the cent, half-up (0.005 → 0.01, -0.005 → -0.01)."""
+    return D(x).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def percent_of(amount: str | int | Decimal, percent: str | int | Decimal) -> Decimal:
+    """`percent` % of `amount`, rounded to the cent once, at the end."""
+    return cents(D(amount) * D(percent) / Decimal(100))
+
+
+def split_instalments(total: str | int | Decimal, count: int) -> tuple[Decimal, ...]:
+    """Equal instalments in whole cents; the cent remainder goes on the FIRST one (PAY-L1)."""
+    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        raise ValueError(f"nombre d'échéances invalide : {count!r}")
+    amount = cents(total)
+    if amount < 0:
+        raise ValueError(f"montant négatif : {amount}")
+    total_cents = int(amount * 100)
+    base, remainder = divmod(total_cents, count)
+    first = Decimal(base + remainder) / 100
+    others = Decimal(base) / 100
+    return tuple(cents(v) for v in (first, *([others] * (count - 1))))
+
+
+def fmt_eur(x: str | int | Decimal) -> str:
+    """French display of an amount: "1 200,00 €" (no-break spaces), "-12,50 €"."""
+    amount = cents(x)
+    sign = "-" if amount < 0 else ""
+    units = abs(amount).quantize(Decimal(1), rounding=ROUND_DOWN)
+    fraction = int((abs(amount) - units) * 100)
+    digits = f"{int(units):d}"
+    groups = []
+    while digits:
+        groups.append(digits[-3:])
+        digits = digits[:-3]
+    grouped = _NBSP.join(reversed(groups))
+    return f"{sign}{grouped},{fraction:02d}{_NBSP}€"
