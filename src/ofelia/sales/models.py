@@ -1,0 +1,293 @@
+"""Quotes, contracts (convention / contrat de formation), their events and terms acceptances.
+
+A contract keeps a copy of what was agreed (title, programme, price, dates…) rather than
+pointing at the catalogue: the catalogue changes, the signed document does not. It also
+keeps the policy id, version and file hash in force at signature (ACC-4).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ofelia.core.models import TenantModel
+from ofelia.rules.money import cents
+
+from .mentions import CONTRAT, CONVENTION
+
+ZERO = Decimal("0.00")
+
+
+class ClientKind(models.TextChoices):
+    CONSUMER = "consumer", _("Consumer")
+    PROFESSIONAL = "professional", _("Professional")
+
+
+class ContractFormat(models.TextChoices):
+    # SIMULATION.md `contract.format`.
+    INTER = "inter", _("Inter-company")
+    INTRA = "intra", _("Intra-company")
+    ELEARNING = "elearning", _("E-learning")
+    SERVICE = "service", _("Service")
+    PRODUCT = "product", _("Product")
+    LONG_SERVICE = "long_service", _("Long-running service")
+
+
+class Quote(TenantModel):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SENT = "sent", _("Sent")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+        CONVERTED = "converted", _("Converted into a contract")
+
+    number = models.CharField(_("number"), max_length=30)
+    client_company = models.ForeignKey(
+        "organisations.ClientCompany", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="quotes", verbose_name=_("client company"),
+    )
+    consumer = models.ForeignKey(
+        "organisations.ConsumerClient", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="quotes", verbose_name=_("consumer client"),
+    )
+    session = models.ForeignKey(
+        "catalogue.TrainingSession", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="quotes", verbose_name=_("session"),
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    issued_on = models.DateField(_("issued on"))
+    valid_until = models.DateField(_("valid until"))
+    vat_rate = models.DecimalField(_("VAT rate (%)"), max_digits=5, decimal_places=2, default=ZERO)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_by_name = models.CharField(_("accepted by"), max_length=255, blank=True)
+    acceptance_method = models.CharField(_("acceptance method"), max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["-issued_on", "-id"]
+        verbose_name = _("quote")
+        verbose_name_plural = _("quotes")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "number"], name="quote_number_unique_per_organisation"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Devis {self.number}"
+
+    @property
+    def client_name(self) -> str:
+        return str(self.client_company or self.consumer or "")
+
+    def total_excl_vat(self) -> Decimal:
+        return cents(sum((line.amount for line in self.lines.all()), ZERO))
+
+    def total_vat(self) -> Decimal:
+        return cents(self.total_excl_vat() * self.vat_rate / 100)
+
+
+class QuoteLine(models.Model):
+    quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="lines")
+    description = models.CharField(_("description"), max_length=255)
+    quantity = models.DecimalField(_("quantity"), max_digits=9, decimal_places=2, default=Decimal(1))
+    unit_price = models.DecimalField(_("unit price excl. VAT"), max_digits=10, decimal_places=2)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.description
+
+    @property
+    def amount(self) -> Decimal:
+        return cents(self.quantity * self.unit_price)
+
+
+class Contract(TenantModel):
+    class Kind(models.TextChoices):
+        CONVENTION = CONVENTION, _("Training agreement (convention)")
+        CONTRAT = CONTRAT, _("Training contract (contrat de formation)")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SIGNED = "signed", _("Signed")
+        RETRACTED = "retracted", _("Retracted")
+        CANCELLED = "cancelled", _("Cancelled")
+        ENDED = "ended", _("Ended early")
+
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    number = models.CharField(_("number"), max_length=30)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    client_company = models.ForeignKey(
+        "organisations.ClientCompany", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="contracts", verbose_name=_("client company"),
+    )
+    consumer = models.ForeignKey(
+        "organisations.ConsumerClient", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="contracts", verbose_name=_("consumer client"),
+    )
+    session = models.ForeignKey(
+        "catalogue.TrainingSession", on_delete=models.PROTECT, related_name="contracts",
+        verbose_name=_("session"),
+    )
+    enrolments = models.ManyToManyField("catalogue.Enrolment", blank=True, related_name="contracts")
+    quote = models.ForeignKey(
+        Quote, on_delete=models.PROTECT, null=True, blank=True, related_name="contracts"
+    )
+    purchase_order_ref = models.CharField(_("client purchase order"), max_length=60, blank=True)
+    format = models.CharField(_("format"), max_length=12, choices=ContractFormat.choices)
+    at_distance = models.BooleanField(_("concluded at distance"), default=False)
+    price = models.DecimalField(_("price excl. VAT"), max_digits=10, decimal_places=2,
+                                validators=[MinValueValidator(ZERO)])
+    vat_rate = models.DecimalField(_("VAT rate (%)"), max_digits=5, decimal_places=2, default=ZERO)
+    hours = models.DecimalField(_("hours"), max_digits=7, decimal_places=2)
+    start_date = models.DateField(_("start"))
+    end_date = models.DateField(_("end"))
+    deposit = models.DecimalField(_("deposit excl. VAT"), max_digits=10, decimal_places=2, default=ZERO)
+    signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
+    # The terms that govern this contract (ACC-4), fixed at signature.
+    policy_id = models.CharField(_("policy"), max_length=60)
+    policy_version = models.CharField(_("policy version"), max_length=40, blank=True)
+    policy_sha256 = models.CharField(_("policy file SHA-256"), max_length=64, blank=True)
+    # What the document says (mentions of D6353-1 / L6353-4).
+    title = models.CharField(_("title"), max_length=255)
+    objectives = models.TextField(_("objectives"), blank=True)
+    programme = models.TextField(_("programme"), blank=True)
+    prerequisites = models.TextField(_("prerequisites"), blank=True)
+    means = models.TextField(_("teaching and technical means"), blank=True)
+    delivery = models.TextField(_("delivery (place, modality, hours)"), blank=True)
+    follow_up = models.TextField(_("follow-up of attendance"), blank=True)
+    assessment = models.TextField(_("assessment and sanction"), blank=True)
+    trainers = models.TextField(_("trainers and their titles"), blank=True)
+    payment_terms = models.TextField(_("payment terms"), blank=True)
+    early_termination = models.TextField(_("terms on early termination or abandonment"), blank=True)
+    workforce = models.PositiveIntegerField(_("number of learners"), default=1)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("contract")
+        verbose_name_plural = _("contracts")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "number"], name="contract_number_unique_per_organisation"),
+        ]
+        indexes = [models.Index(fields=["organisation", "status"])]
+
+    def __str__(self) -> str:
+        label = "Convention" if self.kind == CONVENTION else "Contrat"
+        return f"{label} {self.number}"
+
+    @property
+    def client_kind(self) -> str:
+        return ClientKind.PROFESSIONAL if self.kind == CONVENTION else ClientKind.CONSUMER
+
+    @property
+    def client(self) -> object:
+        return self.client_company if self.kind == CONVENTION else self.consumer
+
+    @property
+    def vat_amount(self) -> Decimal:
+        return cents(self.price * self.vat_rate / 100)
+
+
+class FundingEntry(models.Model):
+    """SIMULATION.md `funding[]`: who else pays, with the facts each payer's rule needs."""
+
+    class Payer(models.TextChoices):
+        OPCO = "opco", "OPCO"
+        CPF = "cpf", "CPF"
+        FRANCE_TRAVAIL = "france_travail", "France Travail"
+        FAF = "faf", "FAF"
+        EMPLOYER = "employer", _("Employer")
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="funding")
+    payer = models.CharField(_("payer"), max_length=20, choices=Payer.choices)
+    amount = models.DecimalField(_("amount excl. VAT"), max_digits=10, decimal_places=2, null=True, blank=True)
+    agreement_on = models.DateField(_("agreement received on"), null=True, blank=True)
+    rights = models.DecimalField(_("CPF rights"), max_digits=10, decimal_places=2, null=True, blank=True)
+    exempt = models.BooleanField(_("exempt from the CPF participation"), default=False)
+    requested_on = models.DateField(_("requested on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.get_payer_display()
+
+
+class ContractEvent(TenantModel):
+    class Type(models.TextChoices):
+        RETRACTION = "retraction", _("Retraction")
+        CANCELLATION = "cancellation", _("Cancellation")
+        ABANDONMENT = "abandonment", _("Abandonment")
+        PROVIDER_STOP = "provider_stop", _("Early stop by the provider")
+        SCHEDULE_CHANGE = "schedule_change", _("Change of dates, hours or place")
+        OPCO_AGREEMENT = "opco_agreement", _("OPCO agreement received")
+
+    class By(models.TextChoices):
+        CLIENT = "client", _("Client")
+        PROVIDER = "provider", _("Provider")
+
+    class Reason(models.TextChoices):
+        FORCE_MAJEURE = "force_majeure", _("Force majeure")
+        LEGITIMATE = "legitimate", _("Recognised legitimate reason")
+        OTHER = "other", _("Other reason")
+
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="events")
+    type = models.CharField(_("type"), max_length=20, choices=Type.choices)
+    on = models.DateField(_("on"))
+    by = models.CharField(_("by"), max_length=10, choices=By.choices, blank=True)
+    reason = models.CharField(_("reason"), max_length=15, choices=Reason.choices, blank=True)
+    hours_attended = models.DecimalField(_("hours attended"), max_digits=7, decimal_places=2, null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    # An administrator may force what the terms refuse; the reason is kept as evidence.
+    forced = models.BooleanField(_("forced by an administrator"), default=False)
+    force_reason = models.TextField(_("reason for forcing"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    evaluated_as_of = models.DateField(_("evaluated as of"), null=True, blank=True)
+    # The rules core's outcome (outcome_to_json) once this event is taken into account.
+    outcome = models.JSONField(_("computed outcome"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["on", "id"]
+        verbose_name = _("contract event")
+        verbose_name_plural = _("contract events")
+
+    def __str__(self) -> str:
+        return f"{self.get_type_display()} — {self.on:%d/%m/%Y}"
+
+
+class TermsAcceptance(TenantModel):
+    """Evidence that someone accepted a given version of the terms: who, when, how, which text."""
+
+    class Method(models.TextChoices):
+        ONLINE_CHECKBOX = "online_checkbox", _("Checkbox on the website")
+        SIGNED_DOCUMENT = "signed_document", _("Signed document")
+        SIGNED_QUOTE = "signed_quote", _("Signed quote")
+        EMAIL = "email", _("Written acceptance by email")
+
+    contract = models.ForeignKey(
+        Contract, on_delete=models.PROTECT, null=True, blank=True, related_name="acceptances"
+    )
+    quote = models.ForeignKey(
+        Quote, on_delete=models.PROTECT, null=True, blank=True, related_name="acceptances"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    accepted_by_name = models.CharField(_("accepted by"), max_length=255)
+    accepted_at = models.DateTimeField(_("accepted at"))
+    method = models.CharField(_("method"), max_length=20, choices=Method.choices)
+    policy_id = models.CharField(_("policy"), max_length=60)
+    policy_version = models.CharField(_("policy version"), max_length=40)
+    policy_sha256 = models.CharField(_("policy file SHA-256"), max_length=64)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-accepted_at"]
+        verbose_name = _("terms acceptance")
+        verbose_name_plural = _("terms acceptances")
