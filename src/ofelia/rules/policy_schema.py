@@ -109,5 +109,100 @@ PARAM_SPECS: dict[str, RuleSpec] = {}
 # --- R1 (SUP, ACC, LRN-5)
 
 # --- R2 (RET, PAY, PEN, CAN-D/F, ABD, PRV, FUN)
+# Read by ofelia.rules.training*. `applies_to` restricts a clause to some clients and
+# formats (absent: every contract); `article_by_client` names the article of each part
+# of the terms when the clause sits in both (DIXNEUF Partie 1 / Partie 2).
+
+CLIENTS = ("consumer", "professional")
+FORMATS = ("inter", "intra", "elearning", "service", "product", "long_service")
+PAYERS = ("client", "learner", "opco", "cpf", "france_travail", "faf", "employer")
+REASONS = ("force_majeure", "legitimate", "other")
+
+
+def _r2_common(**params: Param) -> RuleSpec:
+    base: dict[str, Param] = {
+        "applies_to": Param("table", required=False, fields={
+            "client": Param("list", required=False, item=Param("enum", choices=CLIENTS)),
+            "format": Param("list", required=False, item=Param("enum", choices=FORMATS)),
+        }, help="clients et formats auxquels la clause s'applique"),
+        "article_by_client": Param("table", required=False, fields={
+            "consumer": Param("str", required=False),
+            "professional": Param("str", required=False),
+        }, help="article cité selon le type de client"),
+    }
+    base.update(params)
+    return RuleSpec(params=base)
+
+
+_DAYS = Param("int", minimum=0)
+_DUE = Param("int", minimum=0, help="jours entre la facture et son échéance (0 : à réception)")
+_PRICE_DUE = Param("enum", required=False, choices=("order", "start", "end", "invoice"),
+                   help="quand le prix (ou son solde) est exigible")
+_RATE = Param("table", fields={
+    "base": Param("enum", choices=("legal", "ecb")),
+    "multiplier": Param("decimal", required=False, minimum=Decimal(0)),
+    "plus_points": Param("decimal", required=False, minimum=Decimal(0)),
+})
+_CANCELLATION = _r2_common(
+    when=Param("enum", required=False, choices=("before_start", "during_performance")),
+    measure=Param("enum", choices=("jours_francs", "calendar_days")),
+    bands=bands(percent=Param("percent")),
+    excused_reasons=Param("list", required=False, item=Param("enum", choices=REASONS)),
+    deposit_kept=Param("bool", required=False),
+    compensation=Param("bool", required=False, help="indemnité sans TVA"),
+    funders_owe_nothing=Param("bool", required=False),
+    whole_price_formats=Param("list", required=False, item=Param("enum", choices=FORMATS)),
+)
+_ABANDONMENT = _r2_common(
+    reasons=Param("list", item=Param("enum", choices=REASONS)),
+    pays=Param("enum", choices=("prorata", "whole_price")),
+    compensation_percent=Param("percent", required=False),
+)
+_PENALTY = _r2_common(
+    rates=Param("list", item=_RATE, role="late_rate"),
+    recovery_fee=Param("bool"),
+    grace_days_after_invoice=Param("int", required=False, minimum=0),
+    count_from=Param("enum", required=False, choices=("due_date", "invoice")),
+    order_to_pay_after_days=Param("int", required=False, minimum=0),
+    formal_notice_required=Param("bool", required=False),
+    suspension_after_notice_days=Param("int", required=False, minimum=0),
+)
+_FUNDERS = Param("list", item=Param("enum", choices=PAYERS))
+
+PARAM_SPECS.update({
+    "RET-1": _r2_common(days=Param("int", minimum=0, role="retraction_days")),
+    "RET-2": _r2_common(days=Param("int", minimum=0, role="retraction_days"),
+                        requires_at_distance=Param("bool")),
+    "RET-3": _r2_common(refund_within_days=_DAYS),
+    "RET-4": _r2_common(),
+    "PAY-D1": _r2_common(invoice_due_days=_DUE, price_due=_PRICE_DUE,
+                         first_payment_max_percent=Param("percent"),
+                         no_payment_before_retraction_end=Param("bool", required=False)),
+    "PAY-D2": _r2_common(invoice_due_days=_DUE, price_due=_PRICE_DUE),
+    "PAY-L1": _r2_common(invoice_due_days=_DUE, price_due=_PRICE_DUE,
+                         instalment_counts=Param("list", item=Param("int", minimum=2)),
+                         instalment_threshold=Param("decimal", minimum=Decimal(0))),
+    "PAY-F1": _r2_common(invoice_due_days=_DUE, price_due=_PRICE_DUE,
+                         deposit_percent=Param("percent")),
+    "PAY-V1": _r2_common(invoice_due_days=_DUE, price_due=_PRICE_DUE),
+    "PEN-D1": _PENALTY, "PEN-D2": _PENALTY, "PEN-F1": _PENALTY, "PEN-V1": _PENALTY,
+    "CAN-D1": _CANCELLATION, "CAN-F1": _CANCELLATION, "CAN-F2": _CANCELLATION,
+    "CAN-F3": _r2_common(days_before=_DAYS),
+    "ABD-D1": _ABANDONMENT, "ABD-D2": _ABANDONMENT, "CAN-D2": _ABANDONMENT,
+    "PRV-D1": _r2_common(jours_francs=_DAYS),
+    "PRV-D2": _r2_common(),
+    "PRV-D3": _r2_common(),
+    "PRV-D4": _r2_common(end_until_jours_francs=_DAYS),
+    "FUN-D1": _r2_common(payers=_FUNDERS, agreement_days_after_start=_DAYS,
+                         remainder_due_days=_DUE),
+    "FUN-L1": _r2_common(payers=_FUNDERS,
+                         exempt_with_payers=Param("list", required=False,
+                                                  item=Param("enum", choices=PAYERS))),
+    "FUN-L2": _r2_common(payers=_FUNDERS, working_days=_DAYS),
+    "FUN-L3": _r2_common(payers=_FUNDERS, remainder_due_days=_DUE),
+    "FUN-L4": _r2_common(payers=_FUNDERS,
+                         not_with_payers=Param("list", required=False,
+                                               item=Param("enum", choices=PAYERS))),
+})
 
 # --- R3 (LRN, VCL, CAN-V1)
