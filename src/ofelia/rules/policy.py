@@ -85,6 +85,7 @@ class Problem:
     path: str
     message: str
     rule: str | None = None
+    code: str | None = None  # linter warnings: W-STACKED, W-RATE... (see lint.py)
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}" if self.path else self.message
