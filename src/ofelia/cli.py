@@ -17,6 +17,9 @@ FAST_COMMANDS = {
     "policy": "ofelia.simcli:policy_main",
 }
 
+# Our own commands read better hyphenated (`ofelia bench-data`); Django names them with underscores.
+HYPHENATED_COMMANDS = {"bench-data": "bench_data"}
+
 
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
@@ -25,6 +28,8 @@ def main(argv: list[str] | None = None) -> int:
         func = getattr(importlib.import_module(module_name), func_name)
         return int(func(args[1:]) or 0)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ofelia.config.settings.local")
+    if args and args[0] in HYPHENATED_COMMANDS:
+        args[0] = HYPHENATED_COMMANDS[args[0]]
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["ofelia", *args])

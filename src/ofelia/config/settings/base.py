@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "ofelia.organisations",
     "ofelia.accounts",
     "ofelia.simulator",
+    "ofelia.catalogue",
 ]
 
 MIDDLEWARE = [
