@@ -10,6 +10,7 @@ urlpatterns = [
     path("simulation/", include("ofelia.simulator.urls")),
     path("", include("ofelia.accounts.urls")),
     path("", include("ofelia.core.urls")),
+    path("", include("ofelia.organisations.urls")),
 ]
 
 handler403 = "ofelia.core.views.permission_denied"

@@ -38,16 +38,21 @@ INSTALLED_APPS = [
     "ofelia.organisations",
     "ofelia.accounts",
     "ofelia.simulator",
+    "ofelia.billing",
     "ofelia.catalogue",
+    "ofelia.sales",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # French first: the browser's Accept-Language is ignored, only the switcher's choice counts.
+    "ofelia.core.middleware.FrenchFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "ofelia.core.middleware.AuditContextMiddleware",
+    "ofelia.core.middleware.CurrentOrganisationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -66,6 +71,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "ofelia.core.context_processors.navigation",
             ],
         },
     },
@@ -98,6 +104,23 @@ STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", DATA_DIR / "static"))
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", DATA_DIR / "media"))
 MEDIA_URL = "/media/"
+
+AUTHENTICATION_BACKENDS = ["ofelia.accounts.backends.EmailOrUsernameBackend"]
+
+# The cache backs login throttling: use a shared one (Redis) as soon as there is more than
+# one web process, otherwise each process counts failures on its own.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["CACHE_URL"]}
+        if os.environ.get("CACHE_URL")
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ofelia"}
+    )
+}
+LOGIN_THROTTLE_FAILURES = int(os.environ.get("LOGIN_THROTTLE_FAILURES", "5"))
+LOGIN_THROTTLE_WINDOW = int(os.environ.get("LOGIN_THROTTLE_WINDOW", "900"))  # seconds
+# Only behind a proxy that sets it: the client address recorded in the audit log.
+OFELIA_TRUST_X_FORWARDED_FOR = env_bool("OFELIA_TRUST_X_FORWARDED_FOR")
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", str(3 * 24 * 3600)))
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

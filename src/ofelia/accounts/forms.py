@@ -1,0 +1,147 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from ofelia.core.middleware import client_ip
+from ofelia.organisations.models import Civility
+from ofelia.organisations.validators import validate_phone
+
+from . import throttling
+
+User = get_user_model()
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.CharField(
+        label=_("Email or username"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
+    error_messages = {
+        "invalid_login": _("Incorrect username or password."),
+        "inactive": _("This account is disabled. Contact your training organisation."),
+        "throttled": _(
+            "Too many failed sign-in attempts. For your security, try again in 15 minutes "
+            "or reset your password."
+        ),
+    }
+
+    def clean(self) -> dict[str, Any]:
+        username = self.cleaned_data.get("username") or ""
+        ip = client_ip(self.request) if self.request is not None else None
+        if username and throttling.is_blocked(username, ip):
+            raise ValidationError(self.error_messages["throttled"], code="throttled")
+        try:
+            cleaned = super().clean()
+        except ValidationError:
+            if username:
+                throttling.record_failure(username, ip)
+            raise
+        throttling.clear(username, ip)
+        return cleaned
+
+
+class SignupForm(forms.Form):
+    """Account creation for a consumer client: the mandatory fields of RULES.md ACC-1."""
+
+    civility = forms.ChoiceField(
+        label=_("Civility"), choices=Civility.choices, widget=forms.RadioSelect
+    )
+    first_name = forms.CharField(
+        label=_("First name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
+    )
+    last_name = forms.CharField(
+        label=_("Last name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
+    )
+    email = forms.EmailField(
+        label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=30,
+        validators=[validate_phone],
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    address_line1 = forms.CharField(
+        label=_("Postal address"), max_length=255, widget=forms.TextInput(attrs={"autocomplete": "address-line1"})
+    )
+    address_line2 = forms.CharField(
+        label=_("Address (continued)"),
+        max_length=255,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "address-line2"}),
+    )
+    postal_code = forms.RegexField(
+        label=_("Postal code"),
+        regex=r"^\d{5}$",
+        error_messages={"invalid": _("A French postal code has 5 digits.")},
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"}),
+    )
+    city = forms.CharField(
+        label=_("City"), max_length=120, widget=forms.TextInput(attrs={"autocomplete": "address-level2"})
+    )
+    billing_same = forms.BooleanField(
+        label=_("The billing address is the postal address"), required=False, initial=True
+    )
+    billing_line1 = forms.CharField(label=_("Billing address"), max_length=255, required=False)
+    billing_line2 = forms.CharField(
+        label=_("Billing address (continued)"), max_length=255, required=False
+    )
+    billing_postal_code = forms.CharField(label=_("Billing postal code"), max_length=10, required=False)
+    billing_city = forms.CharField(label=_("Billing city"), max_length=120, required=False)
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 8 characters, not only digits, not too common."),
+    )
+    password2 = forms.CharField(
+        label=_("Password (again)"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    accept_terms = forms.BooleanField(
+        label=_("I have read and I accept the terms of sale and use."),
+        error_messages={"required": _("You must accept the terms to create an account.")},
+    )
+
+    def clean_email(self) -> str:
+        email = User.objects.normalize_email(self.cleaned_data["email"]).lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise ValidationError(
+                _("An account already exists with this email address. Sign in or reset your password."),
+                code="duplicate_email",
+            )
+        return email
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("billing_same"):
+            for part in ("line1", "line2", "postal_code", "city"):
+                source = "address_line1" if part == "line1" else "address_line2" if part == "line2" else part
+                cleaned[f"billing_{part}"] = cleaned.get(source, "")
+        else:
+            for name in ("billing_line1", "billing_postal_code", "billing_city"):
+                if not cleaned.get(name):
+                    self.add_error(name, _("This field is required when the billing address differs."))
+        password1, password2 = cleaned.get("password1"), cleaned.get("password2")
+        if password1 and password2 and password1 != password2:
+            self.add_error("password2", _("The two passwords do not match."))
+        elif password1:
+            candidate = User(
+                username=cleaned.get("email", ""),
+                email=cleaned.get("email", ""),
+                first_name=cleaned.get("first_name", ""),
+                last_name=cleaned.get("last_name", ""),
+            )
+            try:
+                password_validation.validate_password(password1, candidate)
+            except ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned

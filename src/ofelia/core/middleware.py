@@ -1,0 +1,89 @@
+"""Request middleware: French-first language, client IP for the audit log, current organisation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+
+from . import audit
+
+SESSION_ORGANISATION_KEY = "ofelia_organisation_id"
+
+
+class FrenchFirstLocaleMiddleware:
+    """French unless the visitor chose another language with the switcher.
+
+    Django's LocaleMiddleware follows the browser's Accept-Language; a French training
+    organisation's pages must be French by default, so only the explicit choice counts.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.supported = {code for code, _name in settings.LANGUAGES}
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        if language not in self.supported:
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        patch_vary_headers(response, ("Cookie",))
+        return response
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    # Behind the production proxy the left-most X-Forwarded-For is the client; only trusted
+    # when the deployment says so.
+    if getattr(settings, "OFELIA_TRUST_X_FORWARDED_FOR", False):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip() or None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class AuditContextMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        token = audit.current_ip.set(client_ip(request))
+        try:
+            return self.get_response(request)
+        finally:
+            audit.current_ip.reset(token)
+
+
+class CurrentOrganisationMiddleware:
+    """Sets `request.organisation`, `request.membership` and `request.memberships`.
+
+    A user may belong to several organisations; the one chosen with the header switcher
+    is kept in the session, otherwise the first active membership is used.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from ofelia.organisations.selectors import memberships_of_user
+
+        request.organisation = None  # type: ignore[attr-defined]
+        request.membership = None  # type: ignore[attr-defined]
+        request.memberships = []  # type: ignore[attr-defined]
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            memberships = list(memberships_of_user(user=user))
+            chosen = request.session.get(SESSION_ORGANISATION_KEY)
+            current = next((m for m in memberships if m.organisation_id == chosen), None)
+            if current is None and memberships:
+                current = memberships[0]
+            request.memberships = memberships  # type: ignore[attr-defined]
+            if current is not None:
+                request.membership = current  # type: ignore[attr-defined]
+                request.organisation = current.organisation  # type: ignore[attr-defined]
+        return self.get_response(request)

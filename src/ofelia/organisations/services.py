@@ -1,0 +1,206 @@
+"""Writes. Each service runs in a transaction and records an audit row."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from ofelia.core import audit, clock
+
+from .models import ClientCompany, ConsumerClient, Learner, Membership, Organisation
+
+User = get_user_model()
+
+
+def _validated(instance: Any, exclude: list[str] | None = None) -> Any:
+    instance.full_clean(exclude=exclude)
+    return instance
+
+
+@transaction.atomic
+def organisation_create(*, actor: Any, **fields: Any) -> Organisation:
+    organisation = _validated(Organisation(**fields))
+    organisation.save()
+    audit.record(
+        actor=actor,
+        action="organisation.create",
+        organisation=organisation,
+        obj=organisation,
+        after=audit.snapshot(organisation),
+    )
+    return organisation
+
+
+@transaction.atomic
+def organisation_update(*, actor: Any, organisation: Organisation, **fields: Any) -> Organisation:
+    before = audit.snapshot(organisation)
+    for name, value in fields.items():
+        setattr(organisation, name, value)
+    _validated(organisation)
+    organisation.save()
+    old, new = audit.changed(before, audit.snapshot(organisation))
+    if new:
+        audit.record(
+            actor=actor,
+            action="organisation.update",
+            organisation=organisation,
+            obj=organisation,
+            before=old,
+            after=new,
+        )
+    return organisation
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor: Any,
+    organisation: Organisation | None,
+    email: str,
+    password: str | None,
+    first_name: str = "",
+    last_name: str = "",
+    username: str | None = None,
+) -> Any:
+    email = User.objects.normalize_email(email).lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": _("An account already exists with this email address.")})
+    user = User(username=username or email, email=email, first_name=first_name, last_name=last_name)
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    audit.record(
+        actor=actor or user,
+        action="user.create",
+        organisation=organisation,
+        obj=user,
+        after=audit.snapshot(user, ["username", "email", "first_name", "last_name", "is_active"]),
+    )
+    return user
+
+
+@transaction.atomic
+def membership_grant(
+    *,
+    actor: Any,
+    organisation: Organisation,
+    user: Any,
+    role: str,
+    company: ClientCompany | None = None,
+) -> Membership:
+    if company is not None and company.organisation_id != organisation.pk:
+        raise ValidationError({"company": _("This company belongs to another organisation.")})
+    membership = Membership.objects.filter(user=user, organisation=organisation).first()
+    before = audit.snapshot(membership) if membership else None
+    if membership is None:
+        membership = Membership(user=user, organisation=organisation)
+    membership.role = role
+    membership.company = company
+    membership.is_active = True
+    _validated(membership, exclude=["user", "organisation"])
+    membership.save()
+    audit.record(
+        actor=actor,
+        action="membership.grant",
+        organisation=organisation,
+        obj=membership,
+        before=before,
+        after=audit.snapshot(membership),
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_revoke(*, actor: Any, membership: Membership) -> None:
+    before = audit.snapshot(membership)
+    membership.is_active = False
+    membership.save(update_fields=["is_active"])
+    audit.record(
+        actor=actor,
+        action="membership.revoke",
+        organisation=membership.organisation,
+        obj=membership,
+        before=before,
+        after=audit.snapshot(membership),
+    )
+
+
+@transaction.atomic
+def client_company_create(*, actor: Any, organisation: Organisation, **fields: Any) -> ClientCompany:
+    company = ClientCompany(organisation=organisation, **fields)
+    _validated(company)
+    company.save()
+    audit.record(
+        actor=actor,
+        action="client_company.create",
+        organisation=organisation,
+        obj=company,
+        after=audit.snapshot(company),
+    )
+    return company
+
+
+@transaction.atomic
+def client_company_update(*, actor: Any, company: ClientCompany, **fields: Any) -> ClientCompany:
+    before = audit.snapshot(company)
+    for name, value in fields.items():
+        if name == "organisation":
+            raise ValidationError(_("A company cannot move to another organisation."))
+        setattr(company, name, value)
+    _validated(company)
+    company.save()
+    old, new = audit.changed(before, audit.snapshot(company))
+    if new:
+        audit.record(
+            actor=actor,
+            action="client_company.update",
+            organisation=company.organisation,
+            obj=company,
+            before=old,
+            after=new,
+        )
+    return company
+
+
+@transaction.atomic
+def consumer_client_create(
+    *, actor: Any, organisation: Organisation, terms_accepted: bool = False, **fields: Any
+) -> ConsumerClient:
+    consumer = ConsumerClient(organisation=organisation, **fields)
+    if terms_accepted:
+        consumer.terms_accepted_at = clock.now()
+        consumer.terms_policy = organisation.policy_id
+    _validated(consumer)
+    consumer.save()
+    audit.record(
+        actor=actor,
+        action="consumer_client.create",
+        organisation=organisation,
+        obj=consumer,
+        after=audit.snapshot(consumer),
+    )
+    return consumer
+
+
+@transaction.atomic
+def learner_create(*, actor: Any, organisation: Organisation, **fields: Any) -> Learner:
+    learner = Learner(organisation=organisation, **fields)
+    for related in (learner.company, learner.consumer):
+        if related is not None and related.organisation_id != organisation.pk:
+            raise ValidationError(_("This record belongs to another organisation."))
+    _validated(learner)
+    learner.save()
+    audit.record(
+        actor=actor,
+        action="learner.create",
+        organisation=organisation,
+        obj=learner,
+        after=audit.snapshot(learner),
+    )
+    return learner

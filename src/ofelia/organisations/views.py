@@ -1,0 +1,114 @@
+"""Staff pages for the organisation's clients and people. Always scoped to request.organisation."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from ofelia.core.tenancy import tenant_required
+
+from . import selectors, services
+from .forms import ClientCompanyForm
+from .models import ClientCompany, Role
+
+STAFF = (Role.ADMINISTRATOR, Role.STAFF)
+
+
+def _company_or_404(request: HttpRequest, pk: int) -> ClientCompany:
+    company = selectors.client_company_get(organisation=request.organisation, pk=pk)  # type: ignore[attr-defined]
+    if company is None:
+        # Another organisation's company is indistinguishable from a missing one.
+        raise Http404
+    return company
+
+
+def _page(request: HttpRequest, queryset):  # type: ignore[no-untyped-def]
+    return Paginator(queryset, 50).get_page(request.GET.get("page"))
+
+
+@tenant_required(*STAFF)
+def client_company_list(request: HttpRequest) -> HttpResponse:
+    companies = selectors.client_company_list(organisation=request.organisation)  # type: ignore[attr-defined]
+    query = request.GET.get("q", "").strip()
+    if query:
+        companies = companies.filter(name__icontains=query)
+    return render(
+        request,
+        "organisations/client_company_list.html",
+        {"page": _page(request, companies), "q": query},
+    )
+
+
+@tenant_required(*STAFF)
+def client_company_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    company = _company_or_404(request, pk)
+    learners = selectors.learner_list(organisation=request.organisation).filter(company=company)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "organisations/client_company_detail.html",
+        {"company": company, "learners": learners},
+    )
+
+
+def _save_company(request: HttpRequest, form: ClientCompanyForm, company: ClientCompany | None) -> ClientCompany | None:
+    data = {name: form.cleaned_data[name] for name in form.Meta.fields}
+    try:
+        if company is None:
+            return services.client_company_create(
+                actor=request.user, organisation=request.organisation, **data  # type: ignore[attr-defined]
+            )
+        return services.client_company_update(actor=request.user, company=company, **data)
+    except ValidationError as error:
+        if hasattr(error, "error_dict"):
+            for field, errors in error.error_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            form.add_error(None, error)
+        return None
+
+
+@tenant_required(*STAFF)
+def client_company_create(request: HttpRequest) -> HttpResponse:
+    form = ClientCompanyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        company = _save_company(request, form, None)
+        if company is not None:
+            messages.success(request, _("The company has been created."))
+            return redirect("client-company-detail", pk=company.pk)
+    return render(request, "organisations/client_company_form.html", {"form": form, "company": None})
+
+
+@tenant_required(*STAFF)
+def client_company_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    company = _company_or_404(request, pk)
+    form = ClientCompanyForm(request.POST or None, instance=company)
+    if request.method == "POST" and form.is_valid():
+        # form.is_valid() wrote the values on the instance; the service records before/after.
+        company.refresh_from_db()
+        saved = _save_company(request, form, company)
+        if saved is not None:
+            messages.success(request, _("The company has been updated."))
+            return redirect("client-company-detail", pk=saved.pk)
+    return render(request, "organisations/client_company_form.html", {"form": form, "company": company})
+
+
+@tenant_required(*STAFF)
+def consumer_client_list(request: HttpRequest) -> HttpResponse:
+    consumers = selectors.consumer_client_list(organisation=request.organisation)  # type: ignore[attr-defined]
+    return render(request, "organisations/consumer_client_list.html", {"page": _page(request, consumers)})
+
+
+@tenant_required(*STAFF)
+def learner_list(request: HttpRequest) -> HttpResponse:
+    learners = selectors.learner_list(organisation=request.organisation)  # type: ignore[attr-defined]
+    return render(request, "organisations/learner_list.html", {"page": _page(request, learners)})
+
+
+@tenant_required(*STAFF)
+def member_list(request: HttpRequest) -> HttpResponse:
+    members = selectors.membership_list(organisation=request.organisation)  # type: ignore[attr-defined]
+    return render(request, "organisations/member_list.html", {"page": _page(request, members)})
