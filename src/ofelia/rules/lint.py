@@ -9,7 +9,8 @@ Warnings (the policy is accepted; a human should read the clause again):
 - W-RETRACTION: a retraction period shorter than the legal 10 days (RET-1) or 14 days (RET-2);
 - W-NOTICE: a change of CGU effective less than 1 month after notification (ACC-4);
 - W-RATE: a late-payment rate under 3 × the legal rate for professionals (L441-10);
-- W-FEE: a recovery fee other than the 40 € of D441-5;
+- W-FEE: a recovery fee other than the 40 € of D441-5, none for a professional debtor, or
+  one asked of a consumer (PEN-2b);
 - W-SUMMARY: a clause without summary (explanations then only cite the article).
 The warnings read parameters by their `role` in the schema, whatever their name.
 """
@@ -105,6 +106,30 @@ def _numbers(value: Any) -> list[Decimal | int]:
     return []
 
 
+def _is_professional(rule: str, clause: Clause) -> bool:
+    """A late-payment clause aimed at professional debtors: by its rule id or its scope."""
+    if not rule.startswith("PEN-"):
+        return False
+    scope = clause.params.get("applies_to")
+    clients = scope.get("client") if isinstance(scope, Mapping) else None
+    if clients:
+        return "professional" in clients
+    return rule in PROFESSIONAL_PENALTIES
+
+
+def _legal_multipliers(rates: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
+    """The multiples of the legal rate among rate components written as tables
+    ({base = "legal", multiplier = "3"}); a legal base without multiplier is 1 ×."""
+    found: list[tuple[str, Any]] = []
+    for name, value in rates:
+        items = value if isinstance(value, tuple) else (value,)
+        for i, item in enumerate(items):
+            if isinstance(item, Mapping) and item.get("base") == "legal":
+                where = f"{name}[{i}]" if isinstance(value, tuple) else name
+                found.append((where, item.get("multiplier", Decimal(1))))
+    return found
+
+
 def _warnings(policy: Policy, specs: Mapping[str, RuleSpec]) -> list[Problem]:
     found: list[Problem] = []
 
@@ -122,16 +147,28 @@ def _warnings(policy: Policy, specs: Mapping[str, RuleSpec]) -> list[Problem]:
                 names = ", ".join(name for name, _ in rates)
                 warn(rule, "", "W-STACKED", f"clause inhabituelle : {count} taux de pénalité cumulés ({names}) ; "
                                "le moteur applique la clause telle qu'écrite, à faire relire")
-        if rule in PROFESSIONAL_PENALTIES:
-            for name, value in _with_role(clause, spec, "legal_multiplier"):
+        professional = _is_professional(rule, clause)
+        if professional:
+            for name, value in (_with_role(clause, spec, "legal_multiplier")
+                                + _legal_multipliers(_with_role(clause, spec, "late_rate"))):
                 if any(n < MIN_PROFESSIONAL_LEGAL_MULTIPLIER for n in _numbers(value)):
-                    warn(rule, f".{name}", "W-RATE", f"taux de pénalité de {value} × le taux légal, inférieur "
-                                           "au minimum de 3 × le taux légal entre professionnels "
-                                           "(Code de commerce L441-10)")
-        for name, value in _with_role(clause, spec, "recovery_fee"):
-            if any(n != RECOVERY_FEE for n in _numbers(value)):
-                warn(rule, f".{name}", "W-FEE", f"indemnité forfaitaire de recouvrement de {value} € au lieu "
-                                       "des 40 € fixés par l'article D441-5 du Code de commerce")
+                    warn(rule, f".{name}", "W-RATE", f"taux de pénalité de {value} × le taux légal, "
+                         "inférieur au minimum de 3 × le taux légal entre professionnels "
+                         "(Code de commerce L441-10)")
+        fees = _with_role(clause, spec, "recovery_fee")
+        if not fees and "recovery_fee" in clause.params:
+            fees = [("recovery_fee", clause.params["recovery_fee"])]
+        for name, value in fees:
+            if value is False and professional:
+                warn(rule, f".{name}", "W-FEE", "pas d'indemnité forfaitaire de recouvrement alors "
+                     "que l'article D441-5 du Code de commerce fixe 40 € par facture en retard "
+                     "entre professionnels")
+            elif value is True and rule.startswith("PEN-") and not professional:
+                warn(rule, f".{name}", "W-FEE", "indemnité forfaitaire de recouvrement demandée à un "
+                     "consommateur : elle n'est due que par un débiteur professionnel (PEN-2b)")
+            elif any(n != RECOVERY_FEE for n in _numbers(value)):
+                warn(rule, f".{name}", "W-FEE", f"indemnité forfaitaire de recouvrement de {value} € "
+                     "au lieu des 40 € fixés par l'article D441-5 du Code de commerce")
         legal_days = LEGAL_RETRACTION_DAYS.get(rule)
         if legal_days is not None:
             for name, value in _with_role(clause, spec, "retraction_days"):

@@ -72,22 +72,28 @@ def family(kind: str) -> ModuleType:
         raise RulesError(f"les cas « {kind} » ne sont pas encore pris en charge ({name})") from None
 
 
-def resolve_policy(
-    policies: PolicySource, policy_id: str, on: date, version: str | None
-) -> Policy:
+def policy_versions(policies: PolicySource, policy_id: str) -> Sequence[Policy]:
     try:
         versions = policies(policy_id)
     except PolicyError as exc:
         raise CaseError("policy", str(exc)) from None
-    if version is not None:
-        try:
-            return version_named(versions, version)
-        except PolicyError:
-            known = ", ".join(p.version for p in versions)
-            raise CaseError(
-                "policy_version",
-                f"version « {version} » inconnue pour la politique {policy_id} (versions : {known})",
-            ) from None
+    if not versions:
+        raise CaseError("policy", f"politique inconnue : « {policy_id} »")
+    return versions
+
+
+def named_version(versions: Sequence[Policy], policy_id: str, version: str) -> Policy:
+    try:
+        return version_named(versions, version)
+    except PolicyError:
+        known = ", ".join(p.version for p in versions)
+        raise CaseError(
+            "policy_version",
+            f"version « {version} » inconnue pour la politique {policy_id} (versions : {known})",
+        ) from None
+
+
+def in_force(versions: Sequence[Policy], policy_id: str, on: date) -> Policy:
     try:
         return version_in_force(versions, on)
     except PolicyError as exc:
@@ -107,12 +113,19 @@ def evaluate_case(
     if version is not None and (not isinstance(version, str) or not version.strip()):
         raise CaseError("policy_version", "une version en chaîne est attendue (ex. « 2025.08.01 »)")
     as_of = parse_as_of(data.get("as_of"), today)
+    # The policy and a named version are checked before the facts: a wrong id is the
+    # first thing to tell.
+    versions = policy_versions(policies, policy_id)
+    asked = named_version(versions, policy_id, version) if version is not None else None
     module = family(kind)
     facts = module.parse_case({k: v for k, v in data.items() if k not in COMMON_FIELDS})
-    reference: date = module.reference_date(facts)
-    if isinstance(reference, datetime):
-        reference = reference.date()
-    policy = resolve_policy(policies, policy_id, reference, version)
+    if asked is not None:
+        policy = asked
+    else:
+        reference: date = module.reference_date(facts)
+        if isinstance(reference, datetime):
+            reference = reference.date()
+        policy = in_force(versions, policy_id, reference)
     outcome: Outcome = module.evaluate(facts, policy=policy, legal=legal, as_of=as_of)
     return outcome, as_of
 

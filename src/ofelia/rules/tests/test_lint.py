@@ -164,3 +164,46 @@ def test_cli_policy_lint_reads_stdin_and_list_shows_shipped_policies():
     listing = _cli("list", "--json")
     assert listing.returncode == 0
     assert {"mi4", "dixneuf", "laporte", "formagogy", "virtualeo"} <= {r["id"] for r in json.loads(listing.stdout)}
+
+
+# Penalty clauses written as the shipped policies do: rate tables and a recovery-fee flag.
+RATE = Param("table", fields={
+    "base": Param("enum", choices=("legal", "ecb")),
+    "multiplier": Param("decimal", required=False),
+    "plus_points": Param("decimal", required=False),
+})
+PENALTY = RuleSpec({
+    "applies_to": Param("table", required=False),
+    "rates": Param("list", item=RATE, role="late_rate"),
+    "recovery_fee": Param("bool"),
+})
+TABLE_SPECS = {"PEN-D1": PENALTY, "PEN-D2": PENALTY, "PEN-F1": PENALTY}
+
+
+def lint_tables(rule: str, body: str):
+    return lint_policy_text(HEADER + clause(rule, body), specs=TABLE_SPECS)
+
+
+def test_pen_f1_rate_tables_stacked_warn():
+    report = lint_tables("PEN-F1", 'rates = [{ base = "ecb", plus_points = "10" }, '
+                                   '{ base = "legal", multiplier = "3" }]\nrecovery_fee = true')
+    assert codes(report) == [("rules.PEN-F1", "W-STACKED")]
+
+
+def test_professional_rate_table_below_three_times_legal_warns():
+    report = lint_tables("PEN-D2", 'rates = [{ base = "legal", multiplier = "2" }]\nrecovery_fee = true')
+    assert codes(report) == [("rules.PEN-D2.rates[0]", "W-RATE")]
+    report = lint_tables("PEN-D2", 'rates = [{ base = "legal" }]\nrecovery_fee = true')
+    assert codes(report) == [("rules.PEN-D2.rates[0]", "W-RATE")]
+    assert codes(lint_tables("PEN-D2", 'rates = [{ base = "legal", multiplier = "3" }]\nrecovery_fee = true')) == []
+    # A consumer clause (by its scope) at 1 × the legal rate is fine.
+    consumer = 'applies_to = { client = ["consumer"] }\nrates = [{ base = "legal", multiplier = "1" }]\nrecovery_fee = false'
+    assert codes(lint_tables("PEN-D2", consumer)) == []
+
+
+def test_recovery_fee_flag_missing_for_professionals_or_asked_of_consumers_warns():
+    report = lint_tables("PEN-D2", 'rates = [{ base = "legal", multiplier = "3" }]\nrecovery_fee = false')
+    assert codes(report) == [("rules.PEN-D2.recovery_fee", "W-FEE")]
+    report = lint_tables("PEN-D1", 'rates = [{ base = "legal", multiplier = "1" }]\nrecovery_fee = true')
+    assert codes(report) == [("rules.PEN-D1.recovery_fee", "W-FEE")]
+    assert "PEN-2b" in report.warnings[0].message

@@ -30,3 +30,24 @@ def test_policy_in_force_by_date_and_by_version():
         policy_in_force("dixneuf", date(2025, 7, 31))
     with pytest.raises(PolicyError, match="Politique inconnue"):
         policy_in_force("nobody", date(2026, 1, 1))
+
+
+def _lint_shipped(policy_id: str):
+    from importlib import resources
+
+    from ofelia.rules.lint import lint_policy_text
+
+    folder = resources.files("ofelia.policies").joinpath(policy_id)
+    return [lint_policy_text(f.read_text(encoding="utf-8")) for f in folder.iterdir()
+            if f.name.endswith(".toml")]
+
+
+@pytest.mark.parametrize("policy_id", ["mi4", "dixneuf", "laporte", "formagogy", "virtualeo"])
+def test_shipped_policies_lint_without_errors(policy_id):
+    for report in _lint_shipped(policy_id):
+        assert report.errors == ()
+
+
+def test_formagogy_pen_f1_stacked_rates_are_flagged_by_the_linter():
+    (report,) = _lint_shipped("formagogy")
+    assert ("rules.PEN-F1", "W-STACKED") in [(w.path, w.code) for w in report.warnings]
