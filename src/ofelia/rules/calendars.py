@@ -63,6 +63,14 @@ def french_calendar(region: Region = "national") -> Calendar:
     return _CALENDARS[region]
 
 
+def calendar_for_region(region: str) -> Calendar:
+    """The calendar a policy names (`Policy.calendar_region`), checked."""
+    for known in REGIONS:
+        if region == known:
+            return french_calendar(known)
+    raise ValueError(f"région de calendrier inconnue : {region!r}")
+
+
 @dataclass(frozen=True)
 class BusinessHours:
     """Daily window of business time on working days (CAL-5, V art. 7.3)."""

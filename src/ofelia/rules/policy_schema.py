@@ -107,6 +107,45 @@ def bands(**fields: Param) -> Param:
 PARAM_SPECS: dict[str, RuleSpec] = {}
 
 # --- R1 (SUP, ACC, LRN-5)
+# Read by ofelia.rules.tickets and ofelia.rules.accounts. Business-time durations are
+# whole minutes (CAL-5); "opens"/"closes" ("HH:MM", Europe/Paris) default to 08:30–18:00.
+
+_SUP_PRIORITY = Param("table", fields={
+    "label": Param("str", required=False, help="libellé français de la priorité"),
+    "take_charge_minutes": Param("int", minimum=1, help="délai de prise en charge"),
+    "workaround_minutes": Param("int", required=False, minimum=1,
+                                help="délai de contournement (absent : sans objet)"),
+    "resolution_minutes": Param("int", minimum=1, help="délai de résolution finale"),
+})
+
+PARAM_SPECS.update({
+    "SUP-1": RuleSpec(params={
+        "opens": Param("str", required=False, help="ouverture du support, HH:MM"),
+        "closes": Param("str", required=False, help="fermeture du support, HH:MM"),
+        "priorities": Param("table", fields={
+            "critical": _SUP_PRIORITY, "important": _SUP_PRIORITY, "minor": _SUP_PRIORITY,
+        }),
+    }, help="délais de support en heures ouvrées, par priorité"),
+    "SUP-2": RuleSpec(help="un délai manqué est un manquement, rapporté par client et par mois"),
+    "ACC-3": RuleSpec(params={
+        "notice_hours": Param("int", minimum=0, help="préavis de maintenance en heures"),
+        "emergency_exempt": Param("bool", help="l'urgence dispense du préavis"),
+    }),
+    "ACC-4": RuleSpec(params={
+        "mode": Param("enum", choices=("notice", "version_at_signature"),
+                      help="notice : la modification s'applique N mois après notification ; "
+                           "version_at_signature : la version signée régit le contrat"),
+        "notice_months": Param("int", required=False, minimum=0, role="notice_months"),
+    }),
+    "ACC-8": RuleSpec(params={
+        "notify_within_business_hours": Param("int", minimum=1,
+                                              help="information du client, heures ouvrées"),
+    }),
+    "LRN-5": RuleSpec(params={
+        "inactivity_years": Param("int", minimum=1,
+                                  help="années sans connexion après la fin de la formation"),
+    }),
+})
 
 # --- R2 (RET, PAY, PEN, CAN-D/F, ABD, PRV, FUN)
 # Read by ofelia.rules.training*. `applies_to` restricts a clause to some clients and
