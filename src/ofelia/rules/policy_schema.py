@@ -245,3 +245,77 @@ PARAM_SPECS.update({
 })
 
 # --- R3 (LRN, VCL, CAN-V1)
+# Read by ofelia.rules.learning (RET-5, LRN-1..4, LRN-6) and ofelia.rules.classrooms
+# (VCL-*, CAN-V1, ACC-10). Prices are decimals excluding VAT, durations whole units.
+
+_LEARNING_FUNDINGS = Param("list", item=Param(
+    "enum", choices=("self", "cpf", "opco", "france_travail", "faf")))
+_RATE = Param("decimal", minimum=Decimal(0))
+_PRICE_LIST = Param("table", fields={
+    "from": Param("date", help="première date de création de classe à ce tarif"),
+    "example": Param("bool", required=False, help="grille d'exemple, à remplacer"),
+    "machine_hour": _RATE,
+    "storage_machine_day": _RATE,
+    "outside_hours_machine_hour": _RATE,
+    "extension_machine_hour": _RATE,
+})
+
+PARAM_SPECS.update({
+    "RET-5": RuleSpec(params={
+        "waived_on_first_access": Param(
+            "bool", help="le premier accès, précédé d'un consentement exprès, met fin à la rétractation"),
+    }),
+    "LRN-1": RuleSpec(params={"fundings": _LEARNING_FUNDINGS},
+                      help="financements dont l'élève reçoit tous les contenus dès la commande"),
+    "LRN-2": RuleSpec(params={"fundings": _LEARNING_FUNDINGS},
+                      help="financements dont l'élève débloque le tronc commun module par module"),
+    "LRN-3": RuleSpec(params={
+        "require_all_core": Param("bool", help="tous les modules du tronc commun terminés"),
+        "require_evaluations": Param("bool", help="tous les modules d'évaluation transmis"),
+    }),
+    "LRN-4": RuleSpec(params={
+        "months_self_funded": Param("int", minimum=0),
+        "months_funded": Param("int", minimum=0),
+    }, help="délai de transmission de l'évaluation après la fin du tronc commun (CAL-6)"),
+    "LRN-6": RuleSpec(params={"months": Param("int", minimum=0)},
+                      help="accès maintenu après l'arrêt d'activité"),
+    "CAN-V1": RuleSpec(params={
+        "hours_before": Param("int", minimum=0, help="modification ou annulation libre jusqu'à N h avant"),
+    }),
+    "VCL-1": RuleSpec(params={
+        "max_learners": Param("int", minimum=1),
+        "instructor_machines": Param("int", minimum=0),
+    }),
+    "VCL-2": RuleSpec(params={
+        "vat_rate": Param("percent"),
+        "price_lists": Param("list", item=_PRICE_LIST,
+                             help="tarifs datés ; s'applique celui en vigueur à la création"),
+    }),
+    "VCL-3": RuleSpec(params={
+        "on_demand_earliest_minutes": Param("int", minimum=0),
+        "on_demand_latest_minutes": Param("int", minimum=0),
+    }),
+    "VCL-4": RuleSpec(params={
+        "standard_daily_hours": Param("decimal", minimum=Decimal(0)),
+        "max_extension_hours": Param("decimal", minimum=Decimal(0)),
+    }),
+    "VCL-5": RuleSpec(help="facturation au consommé à partir de l'heure limite de CAN-V1"),
+    "VCL-6": RuleSpec(help="facture finale : usage réel, extensions, hors plages, stockage"),
+    "VCL-7": RuleSpec(params={
+        "target_percent": Param("percent"),
+        "maintenance_notice_hours": Param("int", minimum=0),
+        "credit_basis": Param("enum", choices=("downtime_share", "shortfall"),
+                              help="downtime_share : montant × part d'indisponibilité ; "
+                                   "shortfall : montant × écart à l'objectif"),
+    }),
+    "VCL-8": RuleSpec(params={
+        "administrative_staff": Param("int", minimum=0),
+        "administrators": Param("int", minimum=0),
+        "trainers": Param("int", minimum=0),
+    }),
+    "ACC-10": RuleSpec(params={
+        "cap_percent": Param("percent"),
+        "months": Param("int", minimum=1),
+        "cap_ttc_when_nothing_invoiced": Param("decimal", minimum=Decimal(0)),
+    }),
+})
