@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -9,8 +12,30 @@ from django.core.mail import send_mail
 from django.db import transaction
 
 from ofelia.catalogue.models import Enrolment, TrainingSession
-from ofelia.core import audit
-from ofelia.organisations.models import Learner, Organisation
+from ofelia.core import audit, clock
+from ofelia.organisations.models import (
+    ClientCompany,
+    ConsumerClient,
+    Learner,
+    Membership,
+    Organisation,
+    Role,
+)
+from ofelia.policies import policy_in_force
+from ofelia.rules.errors import RulesError
+
+from . import rules_io
+from .documents import PAYMENT_CLAUSES, TERMINATION_CLAUSES, clause_texts, document_values
+from .mentions import CONVENTION, require_mentions
+from .models import (
+    ClientKind,
+    Contract,
+    ContractEvent,
+    ContractFormat,
+    FundingEntry,
+    Quote,
+    TermsAcceptance,
+)
 
 
 def _locked_session(*, organisation: Organisation, session_id: int) -> TrainingSession:
@@ -122,3 +147,302 @@ def enrolment_cancel(*, actor: Any, organisation: Organisation, enrolment: Enrol
     # Only once the seat is really theirs (the transaction committed).
     transaction.on_commit(lambda: _notify_promotion(promoted))
     return promoted
+
+
+# --- contracts ---------------------------------------------------------------------------
+
+class RuleRefusal(ValidationError):
+    """What the terms refuse: carries the rule id and the clause's explanation."""
+
+    def __init__(self, rule: str, message: str) -> None:
+        self.rule = rule
+        self.explanation = message
+        super().__init__(f"{message} [{rule}]", code=rule)
+
+
+def _next_number(model: type[Any], organisation: Organisation, prefix: str, year: int) -> str:
+    # Numbers are sequential per organisation and year; the organisation row lock keeps two
+    # concurrent creations from taking the same one.
+    Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
+    stem = f"{prefix}-{year}-"
+    taken = model.objects.for_organisation(organisation).filter(number__startswith=stem).count()
+    return f"{stem}{taken + 1:05d}"
+
+
+def _is_administrator(actor: Any, organisation: Organisation) -> bool:
+    return Membership.objects.filter(
+        user=actor, organisation=organisation, role=Role.ADMINISTRATOR, is_active=True
+    ).exists()
+
+
+@transaction.atomic
+def contract_create(
+    *,
+    actor: Any,
+    organisation: Organisation,
+    session: TrainingSession,
+    client_company: ClientCompany | None = None,
+    consumer: ConsumerClient | None = None,
+    enrolments: Sequence[Enrolment] = (),
+    funding: Sequence[Mapping[str, Any]] = (),
+    quote: Quote | None = None,
+    **fields: Any,
+) -> Contract:
+    """A draft convention (client company) or contrat de formation (consumer) for a session.
+
+    What the catalogue says (title, price, hours, dates, place) is copied as the default;
+    `fields` override it (any Contract field: objectives, programme, deposit…).
+    """
+    if (client_company is None) == (consumer is None):
+        raise ValidationError("Un contrat a un client : une entreprise ou un particulier.")
+    for related in (session, client_company, consumer, quote, *enrolments):
+        if related is not None and related.organisation_id != organisation.pk:
+            raise ValidationError("Cet élément appartient à un autre organisme.")
+    if any(e.session_id != session.pk for e in enrolments):
+        raise ValidationError("Une inscription ne correspond pas à la session du contrat.")
+    training = session.training
+    kind = Contract.Kind.CONVENTION if client_company is not None else Contract.Kind.CONTRAT
+    defaults: dict[str, Any] = {
+        "title": training.title,
+        "price": training.price_excl_vat,
+        "hours": training.duration_hours,
+        "start_date": session.start_date,
+        "end_date": session.end_date,
+        "format": ContractFormat.ELEARNING if training.modality == "elearning" else training.format,
+        "delivery": f"{training.get_modality_display()} — {session.place}".strip(" —"),
+        "workforce": max(len(enrolments), 1),
+        "policy_id": organisation.policy_id,
+    }
+    defaults.update(fields)
+    # Blank terms are filled from the organisation's own clauses, article included.
+    for name, which in (("payment_terms", PAYMENT_CLAUSES), ("early_termination", TERMINATION_CLAUSES)):
+        if not defaults.get(name):
+            defaults[name] = clause_texts(defaults["policy_id"], clock.today(), kind, which)
+    contract = Contract(
+        organisation=organisation,
+        kind=kind,
+        number=_next_number(Contract, organisation, "CV" if kind == CONVENTION else "CT",
+                            clock.today().year),
+        session=session,
+        client_company=client_company,
+        consumer=consumer,
+        quote=quote,
+        **defaults,
+    )
+    if not contract.policy_id:
+        raise ValidationError("L'organisme n'a pas de conditions générales (politique) configurées.")
+    contract.full_clean(exclude=["enrolments"])
+    contract.save()
+    contract.enrolments.set(enrolments)
+    for entry in funding:
+        FundingEntry.objects.create(contract=contract, **entry)
+    audit.record(actor=actor, action="contract.create", organisation=organisation, obj=contract,
+                 after={**audit.snapshot(contract), "funding": list(funding),
+                        "enrolments": [e.pk for e in enrolments]})
+    return contract
+
+
+@transaction.atomic
+def contract_update(*, actor: Any, contract: Contract, **fields: Any) -> Contract:
+    """Drafts only: a signed contract is evidence, its changes go through events."""
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    if contract.status != Contract.Status.DRAFT:
+        raise ValidationError("Un contrat signé ne se modifie plus ; enregistrez un événement.")
+    before = audit.snapshot(contract)
+    for name, value in fields.items():
+        if name in {"organisation", "kind", "number", "status", "signed_on", "signed_at",
+                    "policy_version", "policy_sha256"}:
+            raise ValidationError(f"Le champ {name} ne se modifie pas ainsi.")
+        setattr(contract, name, value)
+    contract.full_clean(exclude=["enrolments"])
+    contract.save()
+    old, new = audit.changed(before, audit.snapshot(contract))
+    audit.record(actor=actor, action="contract.update", organisation=contract.organisation,
+                 obj=contract, before=old, after=new)
+    return contract
+
+
+@transaction.atomic
+def contract_sign(
+    *,
+    actor: Any,
+    contract: Contract,
+    accepted_by_name: str,
+    method: str,
+    user: Any = None,
+    ip_address: str | None = None,
+) -> Contract:
+    """Signature: mentions complete, the policy version in force today fixed, acceptance kept."""
+    contract = Contract.objects.select_for_update().select_related(
+        "organisation", "client_company", "consumer", "session__training"
+    ).get(pk=contract.pk)
+    if contract.status != Contract.Status.DRAFT:
+        raise ValidationError("Ce contrat est déjà signé.")
+    require_mentions(contract.kind, document_values(contract))
+    now = clock.now()
+    try:
+        policy = policy_in_force(contract.policy_id, now.date())
+    except RulesError as exc:
+        raise ValidationError(f"Conditions applicables introuvables : {exc}") from exc
+    before = audit.snapshot(contract)
+    contract.signed_at = now
+    contract.signed_on = now.date()
+    contract.policy_version = policy.version
+    contract.policy_sha256 = rules_io.policy_file_sha256(policy.id, policy.version)
+    contract.status = Contract.Status.SIGNED
+    contract.save()
+    acceptance = TermsAcceptance.objects.create(
+        organisation=contract.organisation, contract=contract, user=user,
+        accepted_by_name=accepted_by_name, accepted_at=now, method=method,
+        policy_id=policy.id, policy_version=policy.version, policy_sha256=contract.policy_sha256,
+        ip_address=ip_address if ip_address is not None else audit.current_ip.get(),
+    )
+    old, new = audit.changed(before, audit.snapshot(contract))
+    audit.record(actor=actor, action="contract.sign", organisation=contract.organisation,
+                 obj=contract, before=old,
+                 after={**new, "terms_acceptance": audit.snapshot(acceptance)})
+    return contract
+
+
+_ENDING_STATUS = {
+    ContractEvent.Type.RETRACTION: Contract.Status.RETRACTED,
+    ContractEvent.Type.CANCELLATION: Contract.Status.CANCELLED,
+    ContractEvent.Type.ABANDONMENT: Contract.Status.ENDED,
+    ContractEvent.Type.PROVIDER_STOP: Contract.Status.ENDED,
+}
+
+
+def _deadline(outcome: Mapping[str, Any], name: str) -> tuple[date, str, str] | None:
+    value = outcome.get("deadlines", {}).get(name)
+    if not isinstance(value, str):
+        return None
+    rule, text = "", ""
+    reason = outcome.get("deadline_reasons", {}).get(name)
+    if isinstance(reason, Mapping):
+        rule, text = str(reason.get("rule", "")), str(reason.get("explanation", ""))
+    return date.fromisoformat(value[:10]), rule, text
+
+
+def _check_event_allowed(
+    *, contract: Contract, event: ContractEvent, before: Mapping[str, Any], actor: Any
+) -> None:
+    """Refuse what the terms refuse, citing the rule and the clause (from the core's outcome)."""
+    if event.type == ContractEvent.Type.RETRACTION:
+        if contract.client_kind == ClientKind.PROFESSIONAL:
+            raise RuleRefusal("RET-4", "Un client professionnel n'a pas de droit de rétractation.")
+        ends = _deadline(before, "retraction_ends")
+        if ends is not None and event.on > ends[0]:
+            raise RuleRefusal(
+                ends[1] or "RET-1",
+                f"Rétractation refusée : le délai a pris fin le {ends[0]:%d/%m/%Y}. {ends[2]}".strip(),
+            )
+    provider_side = event.type == ContractEvent.Type.SCHEDULE_CHANGE or (
+        event.type == ContractEvent.Type.CANCELLATION and event.by == ContractEvent.By.PROVIDER
+    )
+    if provider_side:
+        limit = _deadline(before, "provider_cancel_by")
+        if limit is not None and event.on > limit[0]:
+            if not event.force_reason.strip():
+                raise RuleRefusal(
+                    limit[1] or "PRV-D1",
+                    f"Report ou annulation par l'organisme refusé : la limite était le "
+                    f"{limit[0]:%d/%m/%Y}. {limit[2]} Seul un administrateur peut passer outre, "
+                    "en donnant un motif.".strip(),
+                )
+            if not _is_administrator(actor, contract.organisation):
+                raise RuleRefusal(
+                    limit[1] or "PRV-D1",
+                    "Passer outre le délai de report ou d'annulation est réservé aux administrateurs.",
+                )
+            event.forced = True
+
+
+@transaction.atomic
+def contract_event_record(
+    *,
+    actor: Any,
+    contract: Contract,
+    type: str,
+    on: date,
+    by: str = "",
+    reason: str = "",
+    hours_attended: Decimal | None = None,
+    note: str = "",
+    force_reason: str = "",
+    as_of: date | None = None,
+) -> ContractEvent:
+    """Record a flow on a signed contract, evaluated by the rules core; the outcome is kept.
+
+    A refusal (RuleRefusal) names the rule and the clause and changes nothing.
+    """
+    contract = Contract.objects.select_for_update().select_related("organisation").get(pk=contract.pk)
+    if contract.status != Contract.Status.SIGNED:
+        raise ValidationError(
+            f"Ce contrat est « {contract.get_status_display()} » : aucun événement ne peut s'y ajouter."
+        )
+    as_of = as_of or clock.today()
+    event = ContractEvent(
+        organisation=contract.organisation, contract=contract, type=type, on=on, by=by,
+        reason=reason, hours_attended=hours_attended, note=note, force_reason=force_reason,
+        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        evaluated_as_of=as_of,
+    )
+    event.full_clean(exclude=["contract", "organisation", "recorded_by"])
+    _require_event_facts(contract, event)
+    recorded = list(contract.events.order_by("on", "id"))
+    funding = list(contract.funding.all())
+    try:
+        before = rules_io.evaluate_contract(contract, as_of=as_of, events=recorded, funding=funding)
+    except RulesError as exc:
+        raise ValidationError(str(exc)) from exc
+    _check_event_allowed(contract=contract, event=event, before=before, actor=actor)
+    if event.type == ContractEvent.Type.OPCO_AGREEMENT:
+        opco = next((f for f in funding if f.payer == FundingEntry.Payer.OPCO), None)
+        if opco is None:
+            raise ValidationError("Ce contrat n'a pas de financement OPCO.")
+        opco.agreement_on = on
+        opco.save(update_fields=["agreement_on"])
+    try:
+        event.outcome = rules_io.evaluate_contract(
+            contract, as_of=as_of, events=[*recorded, event], funding=funding
+        )
+    except RulesError as exc:
+        raise ValidationError(str(exc)) from exc
+    event.save()
+    status_before = contract.status
+    new_status = _ENDING_STATUS.get(event.type)
+    if new_status is not None:
+        contract.status = new_status
+        contract.save(update_fields=["status"])
+    audit.record(
+        actor=actor,
+        action="contract_event.force" if event.forced else "contract_event.record",
+        organisation=contract.organisation,
+        obj=event,
+        before={"contract_status": status_before},
+        after={**audit.snapshot(event, ["type", "on", "by", "reason", "hours_attended",
+                                        "forced", "force_reason"]),
+               "contract": contract.number, "contract_status": contract.status},
+    )
+    if contract.status in {Contract.Status.RETRACTED, Contract.Status.CANCELLED}:
+        # The seats come back to the session (and to its waiting list).
+        for enrolment in contract.enrolments.exclude(status=Enrolment.Status.CANCELLED):
+            enrolment_cancel(actor=actor, organisation=contract.organisation, enrolment=enrolment)
+    return event
+
+
+def _require_event_facts(contract: Contract, event: ContractEvent) -> None:
+    t = ContractEvent.Type
+    if event.type == t.CANCELLATION and (not event.by or not event.reason):
+        raise ValidationError("Une annulation indique qui annule et pour quel motif.")
+    if event.type == t.ABANDONMENT and not event.reason:
+        raise ValidationError("Un abandon indique son motif (force majeure, motif légitime, autre).")
+    if event.type in {t.ABANDONMENT, t.PROVIDER_STOP}:
+        if event.hours_attended is None:
+            raise ValidationError("Indiquez les heures suivies.")
+        if not Decimal(0) <= event.hours_attended <= contract.hours:
+            raise ValidationError(
+                f"Les heures suivies doivent être entre 0 et {rules_io.number(contract.hours)}."
+            )
+    if event.on < (contract.signed_on or event.on):
+        raise ValidationError("Un événement ne peut pas précéder la signature du contrat.")

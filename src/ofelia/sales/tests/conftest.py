@@ -99,3 +99,34 @@ def consumer(org: Organisation) -> ConsumerClient:
         email="paul.durand@example.org", address_line1="8 rue Haute", postal_code="35000",
         city="Rennes",
     )
+
+
+DOCUMENT_FIELDS = {
+    "objectives": "Savoir animer une équipe et conduire un entretien annuel.",
+    "programme": "Jour 1 : rôles du manager. Jour 2 : communication. Jour 3 : entretiens.",
+    "means": "Salle équipée, vidéoprojecteur, supports remis à chaque stagiaire.",
+    "follow_up": "Feuilles d'émargement signées par demi-journée.",
+    "assessment": "Évaluation des acquis par mise en situation ; certificat de réalisation.",
+    "trainers": "Anne Leroy, consultante, master en psychologie du travail.",
+    "prerequisites": "Encadrer au moins une personne.",
+}
+
+
+def make_contract(
+    organisation: Organisation, actor: Any, *, client: Any, session: Any = None,
+    sign: bool = True, funding: Any = (), **fields: Any,
+) -> Any:
+    """A contract built through the services, signed when asked (clock frozen by the caller)."""
+    from ofelia.sales import services
+
+    session = session or make_session(organisation)
+    kind_arg = "client_company" if isinstance(client, ClientCompany) else "consumer"
+    contract = services.contract_create(
+        actor=actor, organisation=organisation, session=session, funding=funding,
+        **{kind_arg: client}, **{**DOCUMENT_FIELDS, **fields},
+    )
+    if sign:
+        contract = services.contract_sign(
+            actor=actor, contract=contract, accepted_by_name=str(client), method="signed_document"
+        )
+    return contract

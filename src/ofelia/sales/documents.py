@@ -1,0 +1,161 @@
+"""The documents of a contract: the values printed (checked against the mandatory
+mentions), the PDF (WeasyPrint) of the convention, the contrat and the convocation, and
+the convocation's calendar file (.ics)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from django.template.loader import render_to_string
+
+from ofelia.policies import policy_in_force
+from ofelia.rules.errors import RulesError
+from ofelia.rules.money import fmt_eur
+
+from .mentions import CONTRAT, CONVENTION, mentions_for, require_mentions
+from .models import Contract
+
+# Clauses whose summary fills a contract's terms when staff left them blank.
+PAYMENT_CLAUSES = {CONVENTION: ("PAY-D2", "PAY-F1"), CONTRAT: ("PAY-D1", "PAY-L1")}
+TERMINATION_CLAUSES = {CONVENTION: ("CAN-D1", "CAN-F1"), CONTRAT: ("ABD-D1", "ABD-D2")}
+
+
+def clause_texts(policy_id: str, on: date, kind: str, which: dict[str, tuple[str, ...]]) -> str:
+    """The summaries of the policy's clauses for this document kind, with their article."""
+    try:
+        policy = policy_in_force(policy_id, on)
+    except RulesError:
+        return ""
+    lines = []
+    for rule in which[kind]:
+        clause = policy.clause(rule)
+        if clause is not None and clause.summary:
+            lines.append(f"{clause.summary} ({clause.article})")
+    return "\n".join(lines)
+
+
+def _identity_of_provider(contract: Contract) -> str:
+    org = contract.organisation
+    if not (org.legal_name and org.siret and org.postal_address):
+        return ""
+    return f"{org.legal_name}, SIRET {org.siret}, {org.postal_address.replace(chr(10), ', ')}"
+
+
+def _identity_of_client(contract: Contract) -> str:
+    if contract.kind == CONVENTION:
+        company = contract.client_company
+        if company is None or not company.name:
+            return ""
+        siret = f", SIRET {company.siret}" if company.siret else ""
+        address = company.postal_address.replace("\n", ", ")
+        return f"{company.name}{siret}{', ' + address if address else ''}"
+    person = contract.consumer
+    if person is None or not person.last_name:
+        return ""
+    address = person.postal_address.replace("\n", ", ")
+    return f"{person.get_civility_display()} {person.first_name} {person.last_name}" + (
+        f", {address}" if address else ""
+    )
+
+
+def _retraction_text(contract: Contract) -> str:
+    days = 14 if contract.at_distance else 10
+    return (
+        f"Le stagiaire dispose d'un délai de {days} jours à compter de la signature du présent "
+        "contrat pour se rétracter, par lettre recommandée avec avis de réception ; aucune somme "
+        "ne peut être exigée avant la fin de ce délai (Code du travail L6353-5 et L6353-6)."
+    )
+
+
+def document_values(contract: Contract) -> dict[str, Any]:
+    """Every value the document prints, keyed as the mentions name them."""
+    price = fmt_eur(contract.price) + " HT"
+    if contract.vat_rate:
+        price += f", TVA {contract.vat_rate.normalize():f} % : {fmt_eur(contract.vat_amount)}"
+    else:
+        price += " — Exonération de TVA, article 261-4-4° a du CGI"
+    period = (
+        f"le {contract.start_date:%d/%m/%Y}" if contract.start_date == contract.end_date
+        else f"du {contract.start_date:%d/%m/%Y} au {contract.end_date:%d/%m/%Y}"
+    )
+    return {
+        "provider_identity": _identity_of_provider(contract),
+        "nda_number": contract.organisation.nda_number,
+        "client_identity": _identity_of_client(contract),
+        "title": contract.title,
+        "objectives": contract.objectives,
+        "programme": contract.programme,
+        "means": contract.means,
+        "duration": f"{contract.hours.normalize():f} heures" if contract.hours else "",
+        "period": period,
+        "delivery": contract.delivery,
+        "follow_up": contract.follow_up,
+        "assessment": contract.assessment,
+        "workforce": str(contract.workforce) if contract.workforce else "",
+        "prerequisites": contract.prerequisites,
+        "trainers": contract.trainers,
+        "price": price,
+        "payment_terms": contract.payment_terms,
+        "early_termination": contract.early_termination,
+        "retraction": _retraction_text(contract) if contract.kind == CONTRAT else "",
+    }
+
+
+def render_contract_pdf(contract: Contract) -> bytes:
+    """The convention or contrat as PDF; refused (MissingMention) if a mention is missing."""
+    from weasyprint import HTML
+
+    values = document_values(contract)
+    require_mentions(contract.kind, values)
+    html = render_to_string(
+        f"sales/pdf/{contract.kind}.html",
+        {"contract": contract, "v": values, "mentions": mentions_for(contract.kind),
+         "organisation": contract.organisation},
+    )
+    return HTML(string=html).write_pdf()  # type: ignore[no-any-return]
+
+
+def render_convocation_pdf(contract: Contract, learner: Any) -> bytes:
+    from weasyprint import HTML
+
+    html = render_to_string(
+        "sales/pdf/convocation.html",
+        {"contract": contract, "learner": learner, "session": contract.session,
+         "organisation": contract.organisation},
+    )
+    return HTML(string=html).write_pdf()  # type: ignore[no-any-return]
+
+
+def _ics_text(value: str) -> str:
+    # RFC 5545 3.3.11: escape backslash, semicolon, comma and newlines.
+    return (value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+            .replace("\n", "\\n"))
+
+
+def convocation_ics(contract: Contract, *, uid_host: str, stamp: datetime,
+                    day_start: time = time(9, 0), day_end: time = time(17, 0)) -> str:
+    """One VEVENT per weekday of the session, in Europe/Paris local time.
+
+    Sessions carry dates, not a daily timetable yet: the hours are the usual day unless given.
+    """
+    session = contract.session
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Ofelia//Convocation//FR",
+             "CALSCALE:GREGORIAN", "METHOD:PUBLISH"]
+    day = session.start_date
+    while day <= session.end_date:
+        if day.weekday() < 5:
+            lines += [
+                "BEGIN:VEVENT",
+                f"UID:session-{session.pk}-{day:%Y%m%d}-{contract.pk}@{uid_host}",
+                f"DTSTAMP:{stamp.astimezone(UTC):%Y%m%dT%H%M%SZ}",
+                f"DTSTART;TZID=Europe/Paris:{datetime.combine(day, day_start):%Y%m%dT%H%M%S}",
+                f"DTEND;TZID=Europe/Paris:{datetime.combine(day, day_end):%Y%m%dT%H%M%S}",
+                f"SUMMARY:{_ics_text(contract.title)}",
+                f"LOCATION:{_ics_text(session.place)}",
+                f"DESCRIPTION:{_ics_text(f'Convocation — {contract.organisation}')}",
+                "END:VEVENT",
+            ]
+        day += timedelta(days=1)
+    lines.append("END:VCALENDAR")
+    return "\r\n".join(lines) + "\r\n"

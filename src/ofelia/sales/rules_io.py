@@ -1,0 +1,127 @@
+"""ORM rows ⇄ the rules core: a contract becomes the `training` case of SIMULATION.md.
+
+The real flows and `ofelia simulate` go through the same door: `contract_case` writes the
+JSON case a person would type, and `evaluate_contract` hands it to `ofelia.rules.simulate`
+with the policy version fixed on the contract. Whatever the staff page shows is therefore
+what the simulation of the same facts shows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from datetime import date
+from decimal import Decimal
+from importlib import resources
+from typing import Any
+
+from ofelia.policies import load_shipped
+from ofelia.policies.legal import load_legal_data
+from ofelia.rules.simulate import simulate
+
+from .models import Contract, ContractEvent, FundingEntry
+
+# ContractEvent types that are events of the training case; an OPCO agreement is not an
+# event there but a fact of the funding entry (`agreement_on`).
+CASE_EVENT_TYPES = frozenset({
+    ContractEvent.Type.RETRACTION,
+    ContractEvent.Type.CANCELLATION,
+    ContractEvent.Type.ABANDONMENT,
+    ContractEvent.Type.PROVIDER_STOP,
+    ContractEvent.Type.SCHEDULE_CHANGE,
+})
+
+
+def number(value: Decimal) -> str:
+    """A decimal as the case writes it: "21", "12.5", "0" (no exponent, no trailing zeros)."""
+    text = format(value.normalize(), "f")
+    return text
+
+
+def money(value: Decimal) -> str:
+    return f"{value:.2f}"
+
+
+def funding_entry(entry: FundingEntry) -> dict[str, Any]:
+    payer = entry.payer
+    if payer == FundingEntry.Payer.OPCO:
+        return {
+            "payer": payer,
+            "amount": money(entry.amount or Decimal(0)),
+            "agreement_on": entry.agreement_on.isoformat() if entry.agreement_on else None,
+        }
+    if payer == FundingEntry.Payer.CPF:
+        return {"payer": payer, "rights": money(entry.rights or Decimal(0)), "exempt": entry.exempt}
+    if payer == FundingEntry.Payer.FRANCE_TRAVAIL:
+        return {"payer": payer,
+                "requested_on": entry.requested_on.isoformat() if entry.requested_on else None}
+    if payer == FundingEntry.Payer.EMPLOYER:
+        return {"payer": payer, "amount": money(entry.amount or Decimal(0))}
+    return {"payer": payer}
+
+
+def event_entry(event: ContractEvent) -> dict[str, Any] | None:
+    """The case event for a contract event; None when the event is not a case event."""
+    if event.type not in CASE_EVENT_TYPES:
+        return None
+    entry: dict[str, Any] = {"type": event.type, "on": event.on.isoformat()}
+    if event.type == ContractEvent.Type.CANCELLATION:
+        entry["by"] = event.by
+        entry["reason"] = event.reason
+    if event.type == ContractEvent.Type.ABANDONMENT:
+        entry["hours_attended"] = number(event.hours_attended or Decimal(0))
+        entry["reason"] = event.reason
+    if event.type == ContractEvent.Type.PROVIDER_STOP:
+        entry["hours_attended"] = number(event.hours_attended or Decimal(0))
+    return entry
+
+
+def contract_case(
+    contract: Contract,
+    *,
+    as_of: date,
+    events: Iterable[ContractEvent] | None = None,
+    funding: Iterable[FundingEntry] | None = None,
+) -> dict[str, Any]:
+    """The `training` case of the contract's facts (SIMULATION.md), ready for JSON."""
+    if contract.signed_on is None:
+        raise ValueError("Un contrat non signé n'a pas encore de conditions applicables.")
+    recorded = events if events is not None else contract.events.order_by("on", "id")
+    entries = funding if funding is not None else contract.funding.all()
+    case: dict[str, Any] = {
+        "case": "training",
+        "policy": contract.policy_id,
+        "as_of": as_of.isoformat(),
+        "contract": {
+            "client": contract.client_kind,
+            "format": contract.format,
+            "signed_on": contract.signed_on.isoformat(),
+            "at_distance": contract.at_distance,
+            "price": money(contract.price),
+            "vat_rate": number(contract.vat_rate),
+            "hours": number(contract.hours),
+            "start": contract.start_date.isoformat(),
+            "end": contract.end_date.isoformat(),
+            "deposit": money(contract.deposit),
+        },
+        "funding": [funding_entry(e) for e in entries],
+        "events": [e for e in (event_entry(ev) for ev in recorded) if e is not None],
+    }
+    if contract.policy_version:
+        case["policy_version"] = contract.policy_version
+    return case
+
+
+def evaluate_case(case: Mapping[str, Any], *, today: date) -> dict[str, Any]:
+    """The outcome JSON of a case, exactly as `ofelia simulate` computes it."""
+    return simulate(case, today=today, policies=load_shipped, legal=load_legal_data())
+
+
+def evaluate_contract(contract: Contract, *, as_of: date, **case_parts: Any) -> dict[str, Any]:
+    return evaluate_case(contract_case(contract, as_of=as_of, **case_parts), today=as_of)
+
+
+def policy_file_sha256(policy_id: str, version: str) -> str:
+    """Hash of the shipped policy text, the evidence of which terms were accepted."""
+    data = resources.files("ofelia.policies").joinpath(policy_id, f"{version}.toml").read_bytes()
+    return hashlib.sha256(data).hexdigest()
