@@ -18,7 +18,7 @@ FAST_COMMANDS = {
 }
 
 # Our own commands read better hyphenated (`ofelia bench-data`); Django names them with underscores.
-HYPHENATED_COMMANDS = {"bench-data": "bench_data"}
+HYPHENATED_COMMANDS = {"bench-data": "bench_data", "demo-invoice": "demo_invoice"}
 
 
 def main(argv: list[str] | None = None) -> int:

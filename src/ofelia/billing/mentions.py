@@ -47,9 +47,13 @@ def missing_mentions(
             missing.append("référence de la facture rectifiée")
         return missing
     need(invoice.payment_terms, "conditions de paiement (dont l'escompte)")
-    need(invoice.late_penalty_mention, "taux des pénalités de retard")
-    if invoice.buyer_kind == "professional" and not invoice.recovery_fee_applies:
-        missing.append("indemnité forfaitaire pour frais de recouvrement de 40 € (client professionnel)")
+    if invoice.buyer_kind == "professional":
+        # L441-9 concerns sales between professionals: the rate and the 40 € fee.
+        need(invoice.late_penalty_mention, "taux des pénalités de retard")
+        if not invoice.recovery_fee_applies:
+            missing.append(
+                "indemnité forfaitaire pour frais de recouvrement de 40 € (client professionnel)"
+            )
     return missing
 
 
