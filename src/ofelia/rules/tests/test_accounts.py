@@ -1,6 +1,7 @@
 import json
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -28,21 +29,21 @@ PARIS = ZoneInfo("Europe/Paris")
 LEGAL = read_legal_data(None)
 
 
-def paris(y, m, d, hh=0, mm=0):
+def paris(y: int, m: int, d: int, hh: int = 0, mm: int = 0) -> datetime:
     return datetime(y, m, d, hh, mm, tzinfo=PARIS)
 
 
 # --- LRN-5 --------------------------------------------------------------------------------
 
 
-def test_lrn_5_three_years_after_the_later_of_training_end_and_last_login():
+def test_lrn_5_three_years_after_the_later_of_training_end_and_last_login() -> None:
     assert deletion_from(date(2026, 1, 15), date(2026, 9, 1), 3) == date(2029, 9, 1)
     assert deletion_from(date(2026, 1, 15), None, 3) == date(2029, 1, 15)
     assert deletion_from(date(2026, 1, 15), date(2025, 12, 1), 3) == date(2029, 1, 15)
     assert deletion_from(date(2028, 2, 29), None, 3) == date(2031, 2, 28)  # CAL-6
 
 
-def test_lrn_5_account_case_with_the_laporte_policy():
+def test_lrn_5_account_case_with_the_laporte_policy() -> None:
     result = simulate(
         {"case": "account", "policy": "laporte", "as_of": "2026-11-20",
          "account": {"training_ended_on": "2026-01-15", "last_login_on": "2026-09-01"}},
@@ -55,7 +56,7 @@ def test_lrn_5_account_case_with_the_laporte_policy():
     assert result["deletable"] is False
 
 
-def test_lrn_5_deletable_from_the_day_itself():
+def test_lrn_5_deletable_from_the_day_itself() -> None:
     policy = load_shipped("laporte")[-1]
     case = AccountCase(training_ended_on=date(2026, 1, 15))
     before = evaluate(case, policy=policy, legal=LEGAL, as_of=date(2029, 1, 14))
@@ -63,7 +64,7 @@ def test_lrn_5_deletable_from_the_day_itself():
     assert (before.extra["deletable"], on.extra["deletable"]) == (False, True)
 
 
-def test_lrn_5_odd_logins_are_warned_about():
+def test_lrn_5_odd_logins_are_warned_about() -> None:
     policy = load_shipped("laporte")[-1]
     early = evaluate(AccountCase(date(2026, 1, 15), date(2025, 12, 1)), policy=policy,
                      legal=LEGAL, as_of=date(2026, 2, 1))
@@ -79,7 +80,7 @@ def test_lrn_5_odd_logins_are_warned_about():
 MI4_CASE = {"case": "terms_change", "policy": "mi4", "notified_on": "2026-11-30"}
 
 
-def test_acc_4_mi4_terms_change_effective_two_months_later():
+def test_acc_4_mi4_terms_change_effective_two_months_later() -> None:
     result = simulate(MI4_CASE, today=date(2026, 11, 30), policies=load_shipped, legal=LEGAL)
     assert result["deadlines"] == {"effective_on": "2027-01-30"}
     reason = result["deadline_reasons"]["effective_on"]
@@ -88,7 +89,7 @@ def test_acc_4_mi4_terms_change_effective_two_months_later():
     assert result["warnings"] == []
 
 
-def test_acc_4_example_case_file_when_the_specs_are_beside_the_project():
+def test_acc_4_example_case_file_when_the_specs_are_beside_the_project() -> None:
     path = Path("/work/shared/cases/mi4-terms-change-effective-two-months-later.json")
     if not path.exists():
         pytest.skip("specs absent: the inline copy above covers the case")
@@ -97,7 +98,7 @@ def test_acc_4_example_case_file_when_the_specs_are_beside_the_project():
     assert result["deadlines"] == document["expect"]["deadlines"]
 
 
-def test_acc_4_cal_6_month_end_clamping():
+def test_acc_4_cal_6_month_end_clamping() -> None:
     assert terms_effective_on(date(2026, 12, 31), 2) == date(2027, 2, 28)
     assert terms_effective_on(date(2027, 12, 31), 2) == date(2028, 2, 29)
     assert terms_effective_on(date(2026, 11, 30), 2) == date(2027, 1, 30)
@@ -105,7 +106,7 @@ def test_acc_4_cal_6_month_end_clamping():
 
 @pytest.mark.parametrize(("policy_id", "article"), [
     ("laporte", "CGV art. 14.1"), ("dixneuf", "Partie 2, art. 1"), ("virtualeo", "CGV art. 4")])
-def test_acc_4_cgv_organisations_keep_the_version_signed_and_say_so(policy_id, article):
+def test_acc_4_cgv_organisations_keep_the_version_signed_and_say_so(policy_id: str, article: str) -> None:
     policy = load_shipped(policy_id)[-1]
     outcome = evaluate(TermsChangeCase(date(2026, 11, 30)), policy=policy, legal=LEGAL,
                        as_of=date(2026, 11, 30))
@@ -125,7 +126,7 @@ document = "CGU"
 """
 
 
-def test_acc_4_notice_mode_without_months_or_missing_clause_is_a_policy_error():
+def test_acc_4_notice_mode_without_months_or_missing_clause_is_a_policy_error() -> None:
     broken = parse_policy(HEAD + '[rules.ACC-4]\narticle = "CGU art. 9"\nmode = "notice"\n')
     with pytest.raises(PolicyError, match="notice_months"):
         evaluate(TermsChangeCase(date(2026, 1, 1)), policy=broken, legal=LEGAL,
@@ -138,7 +139,7 @@ def test_acc_4_notice_mode_without_months_or_missing_clause_is_a_policy_error():
                  as_of=date(2026, 1, 1))
 
 
-def test_account_cases_reference_dates():
+def test_account_cases_reference_dates() -> None:
     assert reference_date(TermsChangeCase(date(2026, 11, 30))) == date(2026, 11, 30)
     assert reference_date(AccountCase(date(2026, 1, 15), date(2026, 9, 1))) == date(2026, 1, 15)
 
@@ -156,7 +157,7 @@ def test_account_cases_reference_dates():
      "account.deleted"),
     ({"case": "ticket"}, "case"),
 ])
-def test_account_invalid_cases_name_the_field(data, path):
+def test_account_invalid_cases_name_the_field(data: dict[str, Any], path: str) -> None:
     with pytest.raises(CaseError) as error:
         parse_case(data)
     assert error.value.path == path
@@ -165,21 +166,21 @@ def test_account_invalid_cases_name_the_field(data, path):
 # --- ACC-3 ------------------------------------------------------------------------------
 
 
-def test_acc_3_maintenance_notice_of_48_hours_boundary():
+def test_acc_3_maintenance_notice_of_48_hours_boundary() -> None:
     start = paris(2026, 3, 12, 22, 0)
     assert maintenance_notice_ok(start - timedelta(hours=48), start, emergency=False)
     assert not maintenance_notice_ok(start - timedelta(hours=47, minutes=59), start,
                                      emergency=False)
 
 
-def test_acc_3_emergency_needs_no_notice_unless_the_clause_says_otherwise():
+def test_acc_3_emergency_needs_no_notice_unless_the_clause_says_otherwise() -> None:
     start = paris(2026, 3, 12, 22, 0)
     assert maintenance_notice_ok(start - timedelta(hours=1), start, emergency=True)
     assert not maintenance_notice_ok(start - timedelta(hours=1), start, emergency=True,
                                      emergency_exempt=False)
 
 
-def test_acc_3_notice_counts_elapsed_hours_across_dst():
+def test_acc_3_notice_counts_elapsed_hours_across_dst() -> None:
     # 28 March 2026 21:00 → 30 March 21:00 is 47 real hours (clocks go forward on the 29th).
     assert not maintenance_notice_ok(paris(2026, 3, 28, 21), paris(2026, 3, 30, 21), False)
     assert maintenance_notice_ok(paris(2026, 3, 28, 20), paris(2026, 3, 30, 21), False)
@@ -192,7 +193,7 @@ def test_acc_3_notice_counts_elapsed_hours_across_dst():
 # --- ACC-8 ------------------------------------------------------------------------------
 
 
-def test_acc_8_security_incident_within_24_business_hours():
+def test_acc_8_security_incident_within_24_business_hours() -> None:
     cal = french_calendar()
     # Friday 6 March 2026 17:00: 1 h Friday, 9 h 30 Mon, Tue, then 4 h Wed → Wed 12:30.
     assert security_incident_inform_by(paris(2026, 3, 6, 17), cal) == paris(2026, 3, 11, 12, 30)
@@ -203,7 +204,7 @@ def test_acc_8_security_incident_within_24_business_hours():
         paris(2026, 5, 5, 13, 30)
 
 
-def test_acc_8_duration_from_the_virtualeo_policy():
+def test_acc_8_duration_from_the_virtualeo_policy() -> None:
     clause = load_shipped("virtualeo")[-1].require("ACC-8")
     assert clause.article == "CGV art. 15.6"
     hours = clause.get("notify_within_business_hours")

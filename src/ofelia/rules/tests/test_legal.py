@@ -6,7 +6,7 @@ import pytest
 
 from ofelia.policies.legal import ENV_OVERRIDE_DIR, load_legal_data, read_legal_data
 from ofelia.rules.errors import MissingLegalData
-from ofelia.rules.legal import LegalDataFormatError, half_year_of, parse_legal_data
+from ofelia.rules.legal import LegalData, LegalDataFormatError, half_year_of, parse_legal_data
 
 RATES = """half_year,private_person,other,source
 2025-H2,6.65,2.76,Arrêté du 19 juin 2025
@@ -28,20 +28,20 @@ cpf_participation,2025-12-31,relevé
 
 
 @pytest.fixture
-def legal():
+def legal() -> LegalData:
     return parse_legal_data(legal_interest_rates=RATES, ecb_rates=ECB, amounts=AMOUNTS,
                             coverage=COVERAGE)
 
 
 @pytest.fixture
-def shipped():
+def shipped() -> LegalData:
     return read_legal_data(None)
 
 
 # --- PEN-2: legal interest rate ---------------------------------------------------------------
 
 
-def test_pen_2_legal_rate_by_half_year_boundaries(legal):
+def test_pen_2_legal_rate_by_half_year_boundaries(legal: LegalData) -> None:
     assert legal.legal_rate(date(2025, 12, 31)) == Decimal("2.76")
     assert legal.legal_rate(date(2026, 1, 1)) == Decimal("2.62")
     assert legal.legal_rate(date(2026, 6, 30)) == Decimal("2.62")
@@ -49,24 +49,24 @@ def test_pen_2_legal_rate_by_half_year_boundaries(legal):
     assert legal.legal_rate_entry(date(2026, 3, 1)).source == "Arrêté du 15 décembre 2025"
 
 
-def test_pen_2_missing_half_year_raises_naming_it(legal):
+def test_pen_2_missing_half_year_raises_naming_it(legal: LegalData) -> None:
     with pytest.raises(MissingLegalData) as error:
         legal.legal_rate(date(2026, 7, 1))
     assert "taux de l'intérêt légal 2026-H2" in str(error.value)
     assert error.value.what == "taux de l'intérêt légal 2026-H2"
 
 
-def test_pen_2_unknown_creditor_is_refused(legal):
+def test_pen_2_unknown_creditor_is_refused(legal: LegalData) -> None:
     with pytest.raises(ValueError):
-        legal.legal_rate(date(2026, 1, 1), "bank")
+        legal.legal_rate(date(2026, 1, 1), "bank")  # type: ignore[arg-type]
 
 
-def test_half_year_of_june_and_july():
+def test_half_year_of_june_and_july() -> None:
     assert half_year_of(date(2026, 6, 30)) == "2026-H1"
     assert half_year_of(date(2026, 7, 1)) == "2026-H2"
 
 
-def test_pen_2_shipped_legal_rates_all_values_of_legal_data(shipped):
+def test_pen_2_shipped_legal_rates_all_values_of_legal_data(shipped: LegalData) -> None:
     expected = {
         "2020-H1": ("3.15", "0.87"), "2020-H2": ("3.11", "0.84"), "2021-H1": ("3.14", "0.79"),
         "2021-H2": ("3.12", "0.76"), "2022-H1": ("3.13", "0.76"), "2022-H2": ("3.15", "0.77"),
@@ -84,7 +84,7 @@ def test_pen_2_shipped_legal_rates_all_values_of_legal_data(shipped):
 # --- PEN-2: ECB rate ---------------------------------------------------------------------------
 
 
-def test_pen_2_ecb_rate_is_the_one_in_force_on_1_january_or_1_july(shipped):
+def test_pen_2_ecb_rate_is_the_one_in_force_on_1_january_or_1_july(shipped: LegalData) -> None:
     assert shipped.ecb_rate_for_half_year(date(2025, 3, 1)) == Decimal("3.15")
     assert shipped.ecb_rate_for_half_year(date(2025, 6, 30)) == Decimal("3.15")
     assert shipped.ecb_rate_for_half_year(date(2025, 7, 1)) == Decimal("2.15")
@@ -94,7 +94,7 @@ def test_pen_2_ecb_rate_is_the_one_in_force_on_1_january_or_1_july(shipped):
     assert len(shipped.ecb_rates) == 19
 
 
-def test_pen_2_ecb_rate_beyond_the_checked_period_or_before_the_table_is_missing(legal):
+def test_pen_2_ecb_rate_beyond_the_checked_period_or_before_the_table_is_missing(legal: LegalData) -> None:
     with pytest.raises(MissingLegalData, match="2027-01-01"):
         legal.ecb_rate_for_half_year(date(2027, 2, 1))
     with pytest.raises(MissingLegalData, match="BCE au 2024-07-01"):
@@ -104,7 +104,7 @@ def test_pen_2_ecb_rate_beyond_the_checked_period_or_before_the_table_is_missing
 # --- FUN-L1 CPF participation, PEN-2b recovery fee ----------------------------------------------
 
 
-def test_fun_l1_cpf_participation_by_date(shipped):
+def test_fun_l1_cpf_participation_by_date(shipped: LegalData) -> None:
     assert shipped.cpf_participation(date(2024, 5, 2)) == Decimal("100.00")
     assert shipped.cpf_participation(date(2024, 12, 31)) == Decimal("100.00")
     assert shipped.cpf_participation(date(2025, 1, 1)) == Decimal("102.23")
@@ -112,7 +112,7 @@ def test_fun_l1_cpf_participation_by_date(shipped):
     assert shipped.cpf_participation(date(2026, 1, 1)) == Decimal("103.20")
 
 
-def test_fun_l1_no_cpf_participation_before_2_may_2024(shipped):
+def test_fun_l1_no_cpf_participation_before_2_may_2024(shipped: LegalData) -> None:
     # Décret 2024-394 created the participation: before it, the learner paid nothing.
     assert shipped.cpf_participation(date(2024, 5, 1)) == Decimal("0.00")
     assert shipped.cpf_participation(date(2019, 1, 1)) == Decimal("0.00")
@@ -120,14 +120,14 @@ def test_fun_l1_no_cpf_participation_before_2_may_2024(shipped):
         shipped.cpf_participation(date(2018, 12, 31))  # before the CPF in euros
 
 
-def test_fun_l1_cpf_participation_after_the_checked_year_is_missing(shipped, legal):
+def test_fun_l1_cpf_participation_after_the_checked_year_is_missing(shipped: LegalData, legal: LegalData) -> None:
     with pytest.raises(MissingLegalData, match="participation forfaitaire CPF au 2027-01-01"):
         shipped.cpf_participation(date(2027, 1, 1))
     with pytest.raises(MissingLegalData, match="CPF au 2024-05-01"):
         legal.cpf_participation(date(2024, 5, 1))  # this table has no row before 2024-05-02
 
 
-def test_pen_2b_recovery_fee(shipped):
+def test_pen_2b_recovery_fee(shipped: LegalData) -> None:
     assert shipped.recovery_fee == Decimal("40.00")
     assert shipped.recovery_fee_on(date(2026, 4, 15)) == Decimal("40.00")
     with pytest.raises(MissingLegalData):
@@ -137,7 +137,7 @@ def test_pen_2b_recovery_fee(shipped):
 # --- parsing and overrides ----------------------------------------------------------------------
 
 
-def test_later_text_overrides_and_extends_earlier_rows():
+def test_later_text_overrides_and_extends_earlier_rows() -> None:
     data = parse_legal_data(legal_interest_rates=[
         RATES,
         "half_year,private_person,other,source\n"
@@ -149,7 +149,7 @@ def test_later_text_overrides_and_extends_earlier_rows():
     assert data.legal_rate(date(2025, 7, 1)) == Decimal("2.76")
 
 
-def test_comments_and_blank_lines_are_ignored():
+def test_comments_and_blank_lines_are_ignored() -> None:
     data = parse_legal_data(ecb_rates="effective_from,rate,source\n# commentaire,,\n\n"
                             "2025-06-11,2.15,BCE\n")
     assert data.ecb_rate_for_half_year(date(2025, 7, 1)) == Decimal("2.15")
@@ -171,12 +171,12 @@ def test_comments_and_blank_lines_are_ignored():
         ({"coverage": "table,known_until,source\nlegal,2025-01-01,x\n"}, "table inconnue"),
     ],
 )
-def test_malformed_tables_name_the_table_line_and_column(kwargs, fragment):
+def test_malformed_tables_name_the_table_line_and_column(kwargs: dict[str, str], fragment: str) -> None:
     with pytest.raises(LegalDataFormatError, match=fragment):
         parse_legal_data(**kwargs)
 
 
-def test_override_directory_extends_the_shipped_tables(tmp_path: Path, monkeypatch):
+def test_override_directory_extends_the_shipped_tables(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "legal_interest_rates.csv").write_text(
         "half_year,private_person,other,source\n2026-H2,6.40,2.31,Arrêté de juin 2026 (test)\n",
         encoding="utf-8",
@@ -200,5 +200,5 @@ def test_override_directory_extends_the_shipped_tables(tmp_path: Path, monkeypat
         load_legal_data().legal_rate(date(2026, 8, 1))
 
 
-def test_override_directory_without_a_table_uses_the_shipped_one(tmp_path: Path):
+def test_override_directory_without_a_table_uses_the_shipped_one(tmp_path: Path) -> None:
     assert read_legal_data(tmp_path) == read_legal_data(None)
