@@ -1,0 +1,584 @@
+"""Training contracts: deadlines, charges, refunds and penalties of a `training` case.
+
+The engine is generic: bands, percentages, day counts, thresholds, payers and articles
+come from the policy's clauses (RET, PAY, PEN, CAN-D/F, ABD, PRV, FUN of RULES.md);
+each rule id only says what its parameters mean. Every line names its clause.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from ofelia.rules.calendars import (
+    add_months,
+    add_working_days,
+    jours_francs_between,
+    latest_act_day,
+    legal_period_end,
+)
+from ofelia.rules.errors import CaseError
+from ofelia.rules.legal import LegalData
+from ofelia.rules.money import cents, fmt_eur, percent_of, split_instalments
+from ofelia.rules.outcome import Charge, Outcome
+from ofelia.rules.policy import Clause, Policy
+from ofelia.rules.policy_schema import band_for
+from ofelia.rules.training_case import Event, TrainingCase, parse_case, reference_date
+from ofelia.rules.training_penalties import invoices
+from ofelia.rules.training_terms import (
+    ZERO,
+    Ctx,
+    client_due,
+    fr_date,
+    fr_days,
+    fr_number,
+    fr_percent,
+    funding_clause,
+    make_ctx,
+    opco_agreement_by,
+    payment_clause,
+    price_due_on,
+    split,
+    with_vat,
+)
+
+__all__ = ["TrainingCase", "evaluate", "parse_case", "reference_date"]
+
+TRAINING_PREFIXES = ("RET-", "PAY-", "PEN-", "CAN-D", "CAN-F", "ABD-", "PRV-", "FUN-")
+TERMINAL = ("retraction", "cancellation", "abandonment", "provider_stop")
+CANCELLATION_RULES = ("CAN-D1", "CAN-F1", "CAN-F2")
+ABANDONMENT_RULES = ("ABD-D1", "ABD-D2", "CAN-D2")
+REASONS_FR = {"force_majeure": "force majeure", "legitimate": "motif légitime et impérieux",
+              "other": "un autre motif"}
+ONE_DAY = timedelta(days=1)
+WEEKDAYS = ("un lundi", "un mardi", "un mercredi", "un jeudi", "un vendredi", "un samedi",
+            "un dimanche")
+
+
+def evaluate(case: TrainingCase, *, policy: Policy, legal: LegalData,
+             as_of: date | datetime) -> Outcome:
+    """The outcome of a training case under `policy` (the version in force at signature)."""
+    if not any(rule.startswith(TRAINING_PREFIXES) for rule in policy.clauses):
+        raise CaseError("policy", f"la politique {policy.id} {policy.version} ne prévoit aucune "
+                                  "clause de contrat de formation")
+    ctx = make_ctx(case, policy, legal, as_of)
+    payment_clause(ctx)  # a training contract without payment terms is a policy error
+    _deadlines(ctx)
+    _check_instalments(ctx)
+    fate = _fate(ctx)
+    if fate is None:
+        _plan(ctx)
+    elif fate.type == "retraction" or fate.type == "cancellation" and _is_retraction(ctx, fate):
+        _retraction(ctx, fate)
+    elif fate.type == "cancellation" and fate.by == "provider":
+        _provider_cancellation(ctx, fate)
+    elif fate.type == "cancellation":
+        _client_cancellation(ctx, fate)
+    elif fate.type == "abandonment":
+        assert fate.hours_attended is not None
+        _abandonment(ctx, fate, fate.hours_attended)
+    else:
+        _provider_stop(ctx, fate)
+    _schedule_changes(ctx)
+    _payments_before_retraction_end(ctx)
+    penalties = invoices(ctx)
+    return Outcome(
+        policy=policy.id,
+        policy_version=policy.version,
+        deadlines=ctx.deadlines,
+        charges=tuple(ctx.charges),
+        refunds=tuple(ctx.refunds),
+        penalties=tuple(penalties),
+        breaches=tuple(ctx.breaches),
+        warnings=tuple(ctx.warnings),
+        extra=ctx.extra,
+        deadline_reasons=ctx.reasons,
+    )
+
+
+# --- deadlines -----------------------------------------------------------------------------
+
+
+def _retraction_clause(ctx: Ctx) -> Clause | None:
+    """RET-1 / RET-2: the longest period whose conditions the contract meets (consumers)."""
+    if not ctx.contract.consumer:
+        return None
+    found = [c for c in (ctx.clause("RET-1"), ctx.clause("RET-2")) if c is not None
+             and (ctx.contract.at_distance or not c.get("requires_at_distance"))]
+    return max(found, key=lambda c: int(c.get("days", 0)), default=None)
+
+
+def _retraction_ends(ctx: Ctx) -> date | None:
+    value = ctx.deadlines.get("retraction_ends")
+    return value if isinstance(value, date) else None
+
+
+def _deadlines(ctx: Ctx) -> None:
+    c = ctx.contract
+    ret = _retraction_clause(ctx)
+    if ret is not None:
+        days = int(ret.get("days"))
+        plain = c.signed_on + timedelta(days=days)
+        ends = legal_period_end(c.signed_on, days, ctx.cal)
+        text = (f"Rétractation possible pendant {fr_days(days)} à compter de la conclusion du "
+                f"contrat le {fr_date(c.signed_on)}, soit jusqu'au {fr_date(ends)} inclus")
+        if ends != plain:
+            what = "un jour férié" if ctx.cal.is_holiday(plain) else WEEKDAYS[plain.weekday()]
+            text += (f" (le {fr_date(plain)} étant {what}, le délai est prorogé au premier jour "
+                     "ouvré suivant)")
+        ctx.deadline("retraction_ends", ends, ret, text)
+        pay = payment_clause(ctx)
+        if pay.get("first_payment_max_percent") is not None:
+            ctx.deadline("first_payment_from", ends + ONE_DAY, pay,
+                         f"Premier versement d'au plus {fr_percent(pay.get('first_payment_max_percent'))} "
+                         f"du prix exigible à partir du lendemain de la fin du délai de rétractation")
+    elif not c.consumer and ctx.clause("RET-4") is not None:
+        ctx.reasons["retraction_ends"] = ("RET-4", ctx.cite(
+            "Client professionnel : aucun droit de rétractation", ctx.policy.require("RET-4")))
+    prv = ctx.clause("PRV-D1")
+    if prv is not None:
+        n = int(prv.get("jours_francs"))
+        ctx.deadline("provider_cancel_by", latest_act_day(c.start, n), prv,
+                     f"Report ou annulation par l'organisme au plus tard {n} jours francs avant "
+                     f"le début du {fr_date(c.start)}")
+    opco = ctx.case.funder("opco")
+    fun = funding_clause(ctx, "opco") if opco is not None else None
+    by = opco_agreement_by(ctx, fun) if fun is not None else None
+    if fun is not None and by is not None:
+        ctx.deadline("opco_agreement_by", by, fun,
+                     f"Accord de prise en charge de l'OPCO à transmettre au plus tard le "
+                     f"{(by - c.start).days}e jour après le début du {fr_date(c.start)} ; "
+                     "à défaut, tout le prix est facturé au client")
+    _france_travail(ctx)
+    mod = ctx.clause("CAN-F3")
+    if mod is not None:
+        days = int(mod.get("days_before"))
+        ctx.deadline("modification_request_by", c.start - timedelta(days=days), mod,
+                     f"Modification de commande à notifier par écrit au moins {fr_days(days)} "
+                     f"avant la date de fourniture du {fr_date(c.start)}")
+
+
+def _france_travail(ctx: Ctx) -> None:
+    """FUN-L2: the latest request day d with d + N working days not after the first day."""
+    ft = ctx.case.funder("france_travail")
+    clause = funding_clause(ctx, "france_travail")
+    if clause is None or (ft is None and ctx.case.funder("cpf") is None):
+        return
+    n = int(clause.get("working_days"))
+    start = ctx.contract.start
+    day = add_working_days(start, -n, ctx.cal)
+    while add_working_days(day + ONE_DAY, n, ctx.cal) <= start:
+        day += ONE_DAY
+    ctx.deadline("france_travail_request_by", day, clause,
+                 f"Demande d'abondement à France Travail au moins {n} jours ouvrés avant le début "
+                 f"du {fr_date(start)}")
+    if ft is not None and ft.requested_on is not None and ft.requested_on > day:
+        ctx.warn(f"Demande d'abondement faite le {fr_date(ft.requested_on)}, après la date limite du "
+                 f"{fr_date(day)}", clause)
+
+
+def _check_instalments(ctx: Ctx) -> None:
+    count = ctx.case.instalments
+    if count is None:
+        return
+    pay = payment_clause(ctx)
+    allowed = tuple(pay.get("instalment_counts") or ())
+    price = ctx.contract.price
+    if count not in allowed:
+        raise CaseError("instalments", f"la politique {ctx.policy.id} ne prévoit pas de paiement en "
+                                       f"{count} fois pour ce contrat (PAY-L1)", "PAY-L1")
+    threshold = pay.get("instalment_threshold")
+    if threshold is not None and price < threshold:
+        raise CaseError("instalments", f"paiement en plusieurs fois réservé aux commandes d'au moins "
+                                       f"{fmt_eur(threshold)} HT ; celle-ci est de {fmt_eur(price)} HT "
+                                       f"(PAY-L1, {pay.article})", "PAY-L1")
+
+
+# --- what happened to the contract -----------------------------------------------------------
+
+
+def _is_retraction(ctx: Ctx, event: Event) -> bool:
+    """A consumer's cancellation sent within the retraction period is a retraction (RET-6)."""
+    ends = _retraction_ends(ctx)
+    return (event.type == "retraction" or event.by == "client") and ends is not None \
+        and event.on <= ends
+
+
+def _fate(ctx: Ctx) -> Event | None:
+    """The first event that ends or cuts the contract; a late or impossible retraction
+    changes nothing and is reported."""
+    chosen: Event | None = None
+    for event in ctx.case.of_type(*TERMINAL):
+        if chosen is not None:
+            ctx.warn(f"Événement « {event.type} » du {fr_date(event.on)} ignoré : le contrat a déjà "
+                     f"pris fin le {fr_date(chosen.on)}")
+            continue
+        if event.type == "retraction" and not _is_retraction(ctx, event):
+            _invalid_retraction(ctx, event)
+            continue
+        chosen = event
+    return chosen
+
+
+def _invalid_retraction(ctx: Ctx, event: Event) -> None:
+    ends = _retraction_ends(ctx)
+    ret = _retraction_clause(ctx)
+    if ends is not None and ret is not None:
+        ctx.warn(f"Rétractation du {fr_date(event.on)} envoyée après la fin du délai "
+                 f"({fr_date(ends)}) : sans effet, le contrat continue", ret)
+    elif ctx.clause("RET-4") is not None:
+        ctx.warn(f"Rétractation du {fr_date(event.on)} sans effet : le client professionnel n'a "
+                 "pas de droit de rétractation", ctx.policy.require("RET-4"))
+    else:
+        ctx.warn(f"Rétractation du {fr_date(event.on)} sans effet : aucune clause de rétractation "
+                 "ne s'applique à ce contrat")
+
+
+def _planned_charges(ctx: Ctx) -> Ctx:
+    scratch = make_ctx(ctx.case, ctx.policy, ctx.legal, ctx.as_of)
+    scratch.deadlines.update(ctx.deadlines)
+    _plan(scratch)
+    return scratch
+
+
+def _paid(ctx: Ctx, until: date) -> tuple[Decimal, str]:
+    """What the client (or learner) has paid by `until`, VAT included, and how we know."""
+    payments = [p.amount for p in ctx.case.of_type("payment") if p.on <= until and p.amount]
+    if payments:
+        total = cents(sum(payments, Decimal(0)))
+        return total, f"les paiements reçus ({fmt_eur(total)})"
+    pay = payment_clause(ctx)
+    if pay.get("price_due") == "order":
+        due = [ch for ch in _planned_charges(ctx).charges if ch.payer in ("client", "learner")
+               and ch.due_on is not None and ch.due_on <= until]
+        total = cents(sum((ch.amount + ch.vat for ch in due), Decimal(0)))
+        return total, f"les sommes payées à la commande ({fmt_eur(total)})"
+    deposit = ctx.contract.deposit
+    if deposit > 0:
+        total = with_vat(deposit, ctx.contract.vat_rate)
+        return total, f"l'acompte versé ({fmt_eur(total)})"
+    return ZERO, "aucune somme versée"
+
+
+# --- the contract as agreed ----------------------------------------------------------------------
+
+
+def _plan(ctx: Ctx) -> None:
+    """Who owes the price and when, as the contract runs: funders, deposit, balance or
+    instalments."""
+    c = ctx.contract
+    pay = payment_clause(ctx)
+    for share in split(ctx, c.price, "price", "du prix"):
+        if share.payer != "client":
+            due = c.signed_on if share.kind == "remaining_charge" else None
+            ctx.charge(share.kind, share.payer, share.amount, share.clause, share.text, due_on=due)
+            continue
+        deposit = _deposit(ctx, pay, share.amount)
+        balance = share.amount - deposit
+        text = share.text
+        if deposit > 0:
+            text = (f"Solde du prix : {fmt_eur(share.amount)} − acompte de {fmt_eur(deposit)} = "
+                    f"{fmt_eur(balance)}")
+        if ctx.case.instalments:
+            _instalments(ctx, pay, balance)
+        else:
+            # A funder's remainder is due on its own invoice terms (FUN-D1, FUN-L3).
+            due = price_due_on(ctx, pay) if share.clause is pay else None
+            ctx.charge("price", "client", balance, share.clause, text, due_on=due)
+
+
+def _deposit(ctx: Ctx, pay: Clause, client_amount: Decimal) -> Decimal:
+    c = ctx.contract
+    percent = pay.get("deposit_percent")
+    deposit = c.deposit if c.deposit > 0 else (
+        percent_of(client_amount, percent) if percent is not None else ZERO)
+    deposit = min(deposit, client_amount)
+    if deposit <= 0:
+        return ZERO
+    cap = pay.get("first_payment_max_percent")
+    if cap is not None:
+        due = ctx.deadlines.get("first_payment_from")
+        if deposit > percent_of(c.price, cap):
+            ctx.warn(f"Acompte de {fmt_eur(deposit)} supérieur au premier versement maximal de "
+                     f"{fr_percent(cap)} du prix ({fmt_eur(percent_of(c.price, cap))})", pay)
+        text = f"Premier versement de {fmt_eur(deposit)}, exigible après le délai de rétractation"
+    else:
+        due = c.signed_on
+        text = (f"Acompte de {fr_percent(percent)} du prix à la commande : {fmt_eur(deposit)}"
+                if c.deposit <= 0 and percent is not None
+                else f"Acompte de {fmt_eur(deposit)} à la commande")
+    ctx.charge("deposit", "client", deposit, pay, text, due_on=due if isinstance(due, date) else None)
+    return deposit
+
+
+def _instalments(ctx: Ctx, pay: Clause, amount: Decimal) -> None:
+    """PAY-L1: equal monthly instalments of the amount paid (VAT included), the cent
+    remainder on the first, the first on the order day then the same day each month."""
+    count = ctx.case.instalments
+    assert count is not None
+    rate = ctx.contract.vat_rate
+    total = with_vat(amount, rate)
+    parts = split_instalments(total, count)
+    listed = []
+    for k, part in enumerate(parts):
+        due = add_months(ctx.contract.signed_on, k)
+        excl = cents(part * 100 / (100 + rate))
+        ctx.charges.append(_instalment_line(ctx, pay, k, count, part, excl, due, total))
+        listed.append({"amount": f"{part:.2f}", "due_on": due.isoformat()})
+    ctx.extra["instalments"] = listed
+
+
+def _instalment_line(ctx: Ctx, pay: Clause, k: int, count: int, part: Decimal, excl: Decimal,
+                     due: date, total: Decimal) -> Charge:
+    parts = split_instalments(total, count)
+    first = " (reliquat des centimes inclus)" if k == 0 and parts[0] != parts[-1] else ""
+    when = "à la commande" if k == 0 else f"{k} mois après la commande"
+    text = (f"Paiement en {count} fois sans frais de {fmt_eur(total)} : échéance {k + 1}/{count} de "
+            f"{fmt_eur(part)}{first}, le {fr_date(due)}, {when}")
+    return Charge(kind="instalment", payer="client", amount=excl, vat=part - excl, rule=pay.rule,
+                  explanation=ctx.cite(text, pay), due_on=due)
+
+
+# --- retraction ----------------------------------------------------------------------------------
+
+
+def _retraction(ctx: Ctx, event: Event) -> None:
+    ends = _retraction_ends(ctx)
+    ret = _retraction_clause(ctx)
+    assert ends is not None and ret is not None
+    refund_clause = ctx.clause("RET-3") or ret
+    if event.type == "cancellation":
+        ctx.warn(f"Annulation du {fr_date(event.on)} pendant le délai de rétractation : traitée "
+                 "comme une rétractation", ret)
+    ctx.charge("price", "client", ZERO, refund_clause,
+               f"Rétractation du {fr_date(event.on)}, dans le délai qui courait jusqu'au "
+               f"{fr_date(ends)} : aucune somme n'est due")
+    paid, what = _paid(ctx, event.on)
+    within = refund_clause.get("refund_within_days")
+    due_by = event.on + timedelta(days=int(within)) if within is not None else None
+    text = f"Rétractation du {fr_date(event.on)} : {what} remboursé(es) intégralement"
+    if due_by is not None:
+        text += f", au plus tard le {fr_date(due_by)}"
+    payee = "learner" if ctx.case.funder("cpf") is not None else "client"
+    ctx.refund(payee, paid, refund_clause, text, due_by=due_by)
+
+
+def _payments_before_retraction_end(ctx: Ctx) -> None:
+    ends = _retraction_ends(ctx)
+    pay = payment_clause(ctx)
+    if ends is None or not pay.get("no_payment_before_retraction_end"):
+        return
+    early = [p for p in ctx.case.of_type("payment") if p.on <= ends]
+    if early:
+        clause = ctx.clause("RET-3") or pay
+        ctx.warn(f"Paiement reçu le {fr_date(early[0].on)}, avant la fin du délai de rétractation "
+                 f"({fr_date(ends)}) : aucune somme ne peut être exigée avant", clause)
+
+
+# --- cancellation by the client ----------------------------------------------------------------
+
+
+def _cancellation_clause(ctx: Ctx, event: Event) -> Clause | None:
+    found = [c for c in (ctx.clause(r) for r in CANCELLATION_RULES) if c is not None]
+    during = event.on >= ctx.contract.start
+    wanted = "during_performance" if during else "before_start"
+    preferred = [c for c in found if (c.get("when") or "before_start") == wanted]
+    fallback = [c for c in found if (c.get("when") or "before_start") == "before_start"]
+    candidates = preferred or fallback
+    return candidates[0] if candidates else None
+
+
+def _client_cancellation(ctx: Ctx, event: Event) -> None:
+    clause = _cancellation_clause(ctx, event)
+    if clause is None:
+        if ctx.contract.consumer and _abandonment_clause(ctx, event) is not None:
+            # A consumer cancelling before the start abandons the whole training (D P1 art. 4).
+            _abandonment(ctx, event, Decimal(0))
+            return
+        ctx.warn(f"Annulation du {fr_date(event.on)} : aucune clause d'annulation ne s'applique à ce "
+                 "contrat ; aucun montant calculé")
+        return
+    c = ctx.contract
+    compensation = bool(clause.get("compensation"))
+    deposit = c.deposit
+    if event.reason in (clause.get("excused_reasons") or ()):
+        fee = ZERO
+        text = (f"Annulation du {fr_date(event.on)} pour {REASONS_FR[event.reason or 'other']} : "
+                "aucun dédommagement")
+    elif c.format in (clause.get("whole_price_formats") or ()):
+        fee = c.price
+        text = (f"Annulation du {fr_date(event.on)} après acceptation du devis (produits et matériel) : "
+                f"tout le prix de {fmt_eur(c.price)} est dû")
+    else:
+        fee, text = _banded_fee(ctx, clause, event)
+        if clause.get("deposit_kept") and deposit > 0:
+            if deposit > fee:
+                fee = deposit
+                text += f" ; l'acompte de {fmt_eur(deposit)} reste acquis, soit {fmt_eur(fee)}"
+            else:
+                text += f", acompte de {fmt_eur(deposit)} compris"
+    if compensation:
+        text += ", à titre de dédommagement (sans TVA)"
+    text += ", facturé au client"
+    ctx.charge("cancellation_fee", "client", fee, clause, text, compensation=compensation,
+               due_on=client_due(ctx, event.on) if fee > 0 else None)
+    if clause.get("funders_owe_nothing"):
+        for funder in ctx.case.funding:
+            ctx.charge("price", funder.payer, ZERO, clause,
+                       f"Formation annulée : rien n'est facturé au financeur ({funder.payer})")
+            ctx.charge("cancellation_fee", funder.payer, ZERO, clause,
+                       f"Le dédommagement d'annulation ne peut pas être pris en charge par le "
+                       f"financeur ({funder.payer}) : il est facturé au client")
+    if deposit > 0:
+        back = with_vat(max(deposit - fee, ZERO), c.vat_rate)
+        ctx.refund("client", back, clause,
+                   f"Acompte de {fmt_eur(deposit)} HT : {fmt_eur(back)} à rembourser après imputation "
+                   f"de {fmt_eur(min(fee, deposit))}")
+
+
+def _banded_fee(ctx: Ctx, clause: Clause, event: Event) -> tuple[Decimal, str]:
+    c = ctx.contract
+    if clause.get("measure") == "jours_francs":
+        n, unit, plural = jours_francs_between(event.on, c.start), "jour franc", "jours francs"
+    else:
+        n, unit, plural = (c.start - event.on).days, "jour", "jours"
+    percent = Decimal(band_for(clause.get("bands"), n).values["percent"])  # type: ignore[arg-type]
+    fee = percent_of(c.price, percent)
+    if clause.get("when") == "during_performance":
+        where = f"en cours d'exécution (début le {fr_date(c.start)})"
+    elif n < 0 or event.on >= c.start:
+        where = f"le jour du début ({fr_date(c.start)}) ou après"
+    else:
+        where = f"à {fr_days(n, unit, plural)} du début du {fr_date(c.start)}"
+    text = (f"Annulation du {fr_date(event.on)} {where} : {fr_percent(percent)} du prix de "
+            f"{fmt_eur(c.price)} = {fmt_eur(fee)}")
+    return fee, text
+
+
+# --- abandonment, provider stop, provider cancellation -----------------------------------------
+
+
+def _abandonment_clause(ctx: Ctx, event: Event) -> Clause | None:
+    return next((c for c in (ctx.clause(r) for r in ABANDONMENT_RULES)
+                 if c is not None and event.reason in (c.get("reasons") or ())), None)
+
+
+def _prorata(ctx: Ctx, hours: Decimal) -> tuple[Decimal, str]:
+    c = ctx.contract
+    base = cents(c.price * hours / c.hours)
+    h, total = fr_number(hours), fr_number(c.hours)
+    return base, f"{h} h suivies sur {total} h : {fmt_eur(c.price)} × {h} / {total} = {fmt_eur(base)}"
+
+
+def _charge_shares(ctx: Ctx, clause: Clause, base: Decimal, kind: str, lead: str) -> Decimal:
+    """Charge `base` to its payers under `clause`; what the client owes."""
+    shares = split(ctx, base, kind, "des heures suivies" if kind == "prorata" else "du prix")
+    client = ZERO
+    for share in shares:
+        text = lead if len(shares) == 1 else f"{lead} ; {share.text}"
+        ctx.charge(share.kind, share.payer, share.amount, clause, text)
+        if share.payer == "client":
+            client += share.amount
+    return client
+
+
+def _abandonment(ctx: Ctx, event: Event, hours: Decimal) -> None:
+    clause = _abandonment_clause(ctx, event)
+    if clause is None:
+        ctx.warn(f"Abandon du {fr_date(event.on)} : aucune clause ne s'applique à ce contrat pour "
+                 f"{REASONS_FR[event.reason or 'other']} ; aucun montant calculé")
+        return
+    c = ctx.contract
+    what = "Annulation avant le début" if event.type == "cancellation" else "Abandon"
+    why = f"{what} du {fr_date(event.on)} pour {REASONS_FR[event.reason or 'other']}"
+    if clause.get("pays") == "whole_price":
+        owed = _charge_shares(ctx, clause, c.price, "price",
+                              f"{why} : la totalité de la prestation ({fmt_eur(c.price)}) est due")
+    else:
+        base, how = _prorata(ctx, hours)
+        owed = _charge_shares(ctx, clause, base, "prorata", f"{why} : heures dues au prorata, {how}")
+    percent = clause.get("compensation_percent")
+    if percent is not None:
+        fee = percent_of(c.price, percent)
+        owed += fee
+        ctx.charge("abandonment_fee", "client", fee, clause,
+                   f"{why} : dédommagement des heures non suivies de {fr_percent(percent)} du prix de "
+                   f"{fmt_eur(c.price)} = {fmt_eur(fee)} (sans TVA)", compensation=True,
+                   due_on=client_due(ctx, event.on))
+    _settle_deposit(ctx, clause, owed)
+
+
+def _settle_deposit(ctx: Ctx, clause: Clause, owed: Decimal) -> None:
+    """The deposit pays what is owed; a surplus is refunded, a shortfall invoiced."""
+    deposit = ctx.contract.deposit
+    if deposit <= 0:
+        return
+    if deposit > owed:
+        back = with_vat(deposit - owed, ctx.contract.vat_rate)
+        text = (f"Acompte de {fmt_eur(deposit)} HT supérieur aux {fmt_eur(owed)} dus : "
+                f"{fmt_eur(back)} remboursés")
+    else:
+        back = ZERO
+        text = (f"Acompte de {fmt_eur(deposit)} HT conservé en paiement ; "
+                + ("aucun complément exigé" if deposit == owed
+                   else f"complément de {fmt_eur(owed - deposit)} HT à facturer"))
+    ctx.refund("client", back, clause, text)
+
+
+def _provider_stop(ctx: Ctx, event: Event) -> None:
+    clause = ctx.clause("PRV-D3")
+    if clause is None:
+        ctx.warn(f"Arrêt anticipé par l'organisme le {fr_date(event.on)} : aucune clause ne "
+                 "s'applique à ce contrat ; aucun montant calculé")
+        return
+    assert event.hours_attended is not None
+    base, how = _prorata(ctx, event.hours_attended)
+    owed = _charge_shares(ctx, clause, base, "prorata",
+                          f"Cessation anticipée par l'organisme le {fr_date(event.on)} : seules les "
+                          f"heures suivies sont facturées, {how}")
+    _settle_deposit(ctx, clause, owed)
+
+
+def _provider_cancellation(ctx: Ctx, event: Event) -> None:
+    clause = ctx.clause("PRV-D2")
+    if clause is None:
+        ctx.warn(f"Annulation par l'organisme le {fr_date(event.on)} : aucune clause ne s'applique "
+                 "à ce contrat ; aucun montant calculé")
+        return
+    for payer in ("client", *(f.payer for f in ctx.case.funding)):
+        ctx.charge("price", payer, ZERO, clause,
+                   f"Formation annulée par l'organisme le {fr_date(event.on)} : rien n'est facturé")
+    paid, what = _paid(ctx, event.on)
+    if paid > 0:
+        ctx.refund("client", paid, clause, f"Inexécution totale du fait de l'organisme : {what} "
+                                           "remboursé(es) intégralement")
+    _late_provider_notice(ctx, event, "L'annulation")
+
+
+def _late_provider_notice(ctx: Ctx, event: Event, what: str) -> bool:
+    limit = ctx.deadlines.get("provider_cancel_by")
+    prv = ctx.clause("PRV-D1")
+    if prv is not None and isinstance(limit, date) and event.on > limit:
+        ctx.warn(f"{what} du {fr_date(event.on)} est notifiée après la date limite du "
+                 f"{fr_date(limit)} ({int(prv.get('jours_francs'))} jours francs avant le début)", prv)
+        return True
+    return False
+
+
+def _schedule_changes(ctx: Ctx) -> None:
+    for event in ctx.case.of_type("schedule_change"):
+        change = ctx.clause("PRV-D4")
+        if change is not None:
+            n = int(change.get("end_until_jours_francs"))
+            until = latest_act_day(ctx.contract.start, n)
+            ctx.warn(f"Changement de dates, d'horaires ou de lieu notifié le {fr_date(event.on)} : le "
+                     f"client peut mettre fin à la convention jusqu'au {fr_date(until)} ({n} jours "
+                     "francs avant le début) ou reporter son inscription à une session ultérieure",
+                     change)
+        elif not _late_provider_notice(ctx, event, "La modification"):
+            prv = ctx.clause("PRV-D1")
+            if prv is None:
+                ctx.warn(f"Changement notifié le {fr_date(event.on)} : aucune clause ne s'applique")
+            else:
+                ctx.warn(f"Report notifié le {fr_date(event.on)} dans le délai : l'organisme informe "
+                         "par écrit et recherche une solution de substitution", prv)

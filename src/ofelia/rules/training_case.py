@@ -1,0 +1,245 @@
+"""The facts of a `training` case (SIMULATION.md), parsed with an error naming the field.
+
+Contract amounts (price, deposit, funding amounts, CPF rights) are excluding VAT; the
+amounts of `invoice` and `payment` events are what was invoiced or paid, VAT included.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from ofelia.rules.errors import CaseError
+from ofelia.rules.validation import (
+    array,
+    join,
+    obj,
+    opt_bool,
+    opt_date,
+    opt_decimal,
+    opt_int,
+    reject_unknown,
+    req_bool,
+    req_date,
+    req_decimal,
+    req_enum,
+    req_str,
+)
+
+CLIENTS = ("consumer", "professional")
+FORMATS = ("inter", "intra", "elearning", "service", "product", "long_service")
+FUNDERS = ("opco", "cpf", "france_travail", "faf", "employer")
+INVOICE_PAYERS = ("client", "learner", "opco", "cpf", "france_travail", "faf", "employer")
+REASONS = ("force_majeure", "legitimate", "other")
+PARTIES = ("client", "provider")
+INSTALMENT_COUNTS = (3, 4)
+
+# Keys each event type accepts besides `type` and `on`.
+_EVENT_KEYS: Mapping[str, tuple[str, ...]] = {
+    "retraction": (),
+    "cancellation": ("by", "reason"),
+    "abandonment": ("hours_attended", "reason"),
+    "provider_stop": ("hours_attended",),
+    "schedule_change": (),
+    "invoice": ("id", "amount", "payer", "due_on"),
+    "payment": ("invoice", "amount"),
+    "formal_notice": ("invoice",),
+}
+_CONTRACT_KEYS = ("client", "format", "signed_on", "at_distance", "price", "vat_rate", "hours",
+                  "start", "end", "deposit")
+_FUNDING_KEYS: Mapping[str, tuple[str, ...]] = {
+    "opco": ("amount", "agreement_on"),
+    "cpf": ("rights", "exempt"),
+    "france_travail": ("requested_on",),
+    "faf": (),
+    "employer": ("amount",),
+}
+# `policy`, `policy_version` and `as_of` are read by the simulation entry point; they are
+# accepted here too so that a whole case can be parsed on its own.
+_CASE_KEYS = ("case", "contract", "funding", "events", "instalments",
+              "policy", "policy_version", "as_of")
+
+
+@dataclass(frozen=True)
+class Contract:
+    client: str
+    format: str
+    signed_on: date
+    at_distance: bool
+    price: Decimal
+    vat_rate: Decimal
+    hours: Decimal
+    start: date
+    end: date
+    deposit: Decimal = Decimal("0.00")
+
+    @property
+    def consumer(self) -> bool:
+        return self.client == "consumer"
+
+
+@dataclass(frozen=True)
+class Funding:
+    payer: str
+    amount: Decimal | None = None  # opco, employer
+    agreement_on: date | None = None  # opco
+    rights: Decimal | None = None  # cpf
+    exempt: bool = False  # cpf
+    requested_on: date | None = None  # france_travail
+
+
+@dataclass(frozen=True)
+class Event:
+    type: str
+    on: date
+    index: int  # position in the case, for messages and a stable order
+    by: str | None = None
+    reason: str | None = None
+    hours_attended: Decimal | None = None
+    id: str | None = None
+    amount: Decimal | None = None
+    payer: str | None = None
+    due_on: date | None = None
+    invoice: str | None = None
+
+
+@dataclass(frozen=True)
+class TrainingCase:
+    contract: Contract
+    funding: tuple[Funding, ...] = ()
+    events: tuple[Event, ...] = ()
+    instalments: int | None = None
+
+    def funder(self, payer: str) -> Funding | None:
+        return next((f for f in self.funding if f.payer == payer), None)
+
+    def invoices(self) -> tuple[Event, ...]:
+        return tuple(e for e in self.events if e.type == "invoice")
+
+    def of_type(self, *types: str) -> tuple[Event, ...]:
+        return tuple(sorted((e for e in self.events if e.type in types),
+                            key=lambda e: (e.on, e.index)))
+
+
+def _contract(data: Any) -> Contract:
+    c = obj(data, "contract")
+    reject_unknown(c, _CONTRACT_KEYS, "contract")
+    path = "contract"
+    price = req_decimal(c, "price", path)
+    vat_rate = req_decimal(c, "vat_rate", path)
+    if vat_rate > 100:
+        raise CaseError("contract.vat_rate", "un taux de TVA en pourcentage (0 à 100) est attendu")
+    hours = req_decimal(c, "hours", path)
+    if hours <= 0:
+        raise CaseError("contract.hours", "la durée en heures doit être positive")
+    start = req_date(c, "start", path)
+    end = req_date(c, "end", path)
+    if end < start:
+        raise CaseError("contract.end", "la fin de la formation précède son début")
+    deposit = opt_decimal(c, "deposit", path)
+    deposit = Decimal("0.00") if deposit is None else deposit
+    if deposit > price:
+        raise CaseError("contract.deposit", "l'acompte dépasse le prix")
+    return Contract(
+        client=req_enum(c, "client", path, CLIENTS),
+        format=req_enum(c, "format", path, FORMATS),
+        signed_on=req_date(c, "signed_on", path),
+        at_distance=req_bool(c, "at_distance", path),
+        price=price,
+        vat_rate=vat_rate,
+        hours=hours,
+        start=start,
+        end=end,
+        deposit=deposit,
+    )
+
+
+def _funding(data: Any, contract: Contract) -> tuple[Funding, ...]:
+    out: list[Funding] = []
+    for i, raw in enumerate(array(data, "funding")):
+        path = join("funding", i)
+        f = obj(raw, path)
+        payer = req_enum(f, "payer", path, FUNDERS)
+        reject_unknown(f, ("payer", *_FUNDING_KEYS[payer]), path)
+        if any(seen.payer == payer for seen in out):
+            raise CaseError(join(path, "payer"), f"financeur « {payer} » déjà déclaré")
+        amount = None
+        if payer in ("opco", "employer"):
+            amount = req_decimal(f, "amount", path)
+            if amount > contract.price:
+                raise CaseError(join(path, "amount"), "la prise en charge dépasse le prix")
+        out.append(Funding(
+            payer=payer,
+            amount=amount,
+            agreement_on=opt_date(f, "agreement_on", path) if payer == "opco" else None,
+            rights=req_decimal(f, "rights", path) if payer == "cpf" else None,
+            exempt=opt_bool(f, "exempt", path) if payer == "cpf" else False,
+            requested_on=req_date(f, "requested_on", path) if payer == "france_travail" else None,
+        ))
+    return tuple(out)
+
+
+def _event(raw: Any, i: int, contract: Contract) -> Event:
+    path = join("events", i)
+    e = obj(raw, path)
+    kind = req_enum(e, "type", path, tuple(_EVENT_KEYS))
+    reject_unknown(e, ("type", "on", *_EVENT_KEYS[kind]), path)
+    on = req_date(e, "on", path)
+    if kind == "cancellation":
+        return Event(kind, on, i, by=req_enum(e, "by", path, PARTIES),
+                     reason=req_enum(e, "reason", path, REASONS))
+    if kind in ("abandonment", "provider_stop"):
+        hours = req_decimal(e, "hours_attended", path)
+        if hours > contract.hours:
+            raise CaseError(join(path, "hours_attended"),
+                            f"plus d'heures suivies que la durée du contrat ({contract.hours} h)")
+        reason = req_enum(e, "reason", path, REASONS) if kind == "abandonment" else None
+        return Event(kind, on, i, hours_attended=hours, reason=reason)
+    if kind == "invoice":
+        return Event(kind, on, i, id=req_str(e, "id", path), amount=req_decimal(e, "amount", path),
+                     payer=req_enum(e, "payer", path, INVOICE_PAYERS),
+                     due_on=opt_date(e, "due_on", path))
+    if kind == "payment":
+        return Event(kind, on, i, invoice=req_str(e, "invoice", path),
+                     amount=req_decimal(e, "amount", path))
+    if kind == "formal_notice":
+        return Event(kind, on, i, invoice=req_str(e, "invoice", path))
+    return Event(kind, on, i)
+
+
+def _events(data: Any, contract: Contract) -> tuple[Event, ...]:
+    events = tuple(_event(raw, i, contract) for i, raw in enumerate(array(data, "events")))
+    ids: set[str] = set()
+    for e in events:
+        if e.type == "invoice" and e.id is not None:
+            if e.id in ids:
+                raise CaseError(join(join("events", e.index), "id"), f"facture « {e.id} » déjà déclarée")
+            ids.add(e.id)
+    for e in events:
+        if e.type in ("payment", "formal_notice") and e.invoice not in ids:
+            raise CaseError(join(join("events", e.index), "invoice"),
+                            f"facture « {e.invoice} » inconnue (aucun événement invoice ne la déclare)")
+    return events
+
+
+def parse_case(data: Mapping[str, Any]) -> TrainingCase:
+    """A `training` case; CaseError naming the field for anything invalid or unknown."""
+    root = obj(data, "")
+    reject_unknown(root, _CASE_KEYS, "")
+    if root.get("case", "training") != "training":
+        raise CaseError("case", "un cas « training » est attendu")
+    contract = _contract(root.get("contract"))
+    funding = _funding(root.get("funding", []) or [], contract)
+    events = _events(root.get("events", []) or [], contract)
+    instalments = opt_int(root, "instalments", "", rule="PAY-L1")
+    if instalments is not None and instalments not in INSTALMENT_COUNTS:
+        raise CaseError("instalments", "paiement en 3 ou 4 fois uniquement", "PAY-L1")
+    return TrainingCase(contract=contract, funding=funding, events=events, instalments=instalments)
+
+
+def reference_date(case: TrainingCase) -> date:
+    """The signature date: it picks the version of the terms that governs the contract."""
+    return case.contract.signed_on

@@ -1,0 +1,285 @@
+"""Reading the training clauses of a policy: which clause applies to a contract, the
+article it cites, the payment terms, and who pays the price (funding split, FUN-*).
+
+Everything numeric comes from the clause parameters (see the R2 section of
+`policy_schema`); this module only knows what each rule id means.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from ofelia.rules.calendars import PARIS, Calendar, french_calendar
+from ofelia.rules.errors import CaseError, PolicyError
+from ofelia.rules.legal import LegalData
+from ofelia.rules.money import cents, fmt_eur
+from ofelia.rules.outcome import Breach, Charge, DeadlineValue, Refund
+from ofelia.rules.penalties import fmt_rate
+from ofelia.rules.policy import Clause, Policy
+from ofelia.rules.training_case import Contract, TrainingCase
+
+ZERO = Decimal("0.00")
+PAYMENT_RULES = ("PAY-D1", "PAY-D2", "PAY-L1", "PAY-F1", "PAY-V1")
+FUNDING_RULES = ("FUN-D1", "FUN-L1", "FUN-L2", "FUN-L3", "FUN-L4")
+_MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+           "septembre", "octobre", "novembre", "décembre")
+
+
+def fr_date(d: date) -> str:
+    return f"{d.day}{'er' if d.day == 1 else ''} {_MONTHS[d.month - 1]} {d.year}"
+
+
+def fr_percent(p: Decimal) -> str:
+    return fmt_rate(Decimal(p))
+
+
+def fr_days(n: int, unit: str = "jour", plural: str = "jours") -> str:
+    return f"{n} {plural if abs(n) > 1 else unit}"
+
+
+def fr_number(x: Decimal) -> str:
+    """20 → "20", 7.50 → "7,5" (never the exponent form of Decimal.normalize)."""
+    return f"{x.normalize():f}".replace(".", ",")
+
+
+def applies(clause: Clause, contract: Contract) -> bool:
+    scope: Mapping[str, Any] = clause.get("applies_to") or {}
+    clients = scope.get("client")
+    formats = scope.get("format")
+    return (not clients or contract.client in clients) and (
+        not formats or contract.format in formats)
+
+
+def article(clause: Clause, contract: Contract) -> str:
+    by_client: Mapping[str, Any] = clause.get("article_by_client") or {}
+    return str(by_client.get(contract.client) or clause.article)
+
+
+def vat_of(amount: Decimal, rate: Decimal) -> Decimal:
+    return cents(amount * rate / Decimal(100))
+
+
+def with_vat(amount: Decimal, rate: Decimal) -> Decimal:
+    return cents(amount + amount * rate / Decimal(100))
+
+
+@dataclass
+class Ctx:
+    """One evaluation: the facts, the policy, and the lines gathered so far."""
+
+    case: TrainingCase
+    policy: Policy
+    legal: LegalData
+    as_of: date
+    cal: Calendar
+    charges: list[Charge] = field(default_factory=list)
+    refunds: list[Refund] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    breaches: list[Breach] = field(default_factory=list)
+    deadlines: dict[str, DeadlineValue] = field(default_factory=dict)
+    reasons: dict[str, tuple[str, str]] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def contract(self) -> Contract:
+        return self.case.contract
+
+    def clause(self, rule: str) -> Clause | None:
+        found = self.policy.clause(rule)
+        return found if found is not None and applies(found, self.contract) else None
+
+    def first(self, rules: Iterable[str]) -> Clause | None:
+        return next((c for c in (self.clause(r) for r in rules) if c is not None), None)
+
+    def cite(self, text: str, clause: Clause) -> str:
+        """A French sentence ending with the article of the clause it applies."""
+        return f"{text} ({article(clause, self.contract)})."
+
+    def deadline(self, name: str, value: date, clause: Clause, text: str) -> None:
+        self.deadlines[name] = value
+        self.reasons[name] = (clause.rule, self.cite(text, clause))
+
+    def charge(self, kind: str, payer: str, amount: Decimal, clause: Clause, text: str, *,
+               compensation: bool = False, due_on: date | None = None) -> None:
+        amount = cents(amount)
+        vat = ZERO if compensation else vat_of(amount, self.contract.vat_rate)
+        self.charges.append(Charge(kind=kind, payer=payer, amount=amount, vat=vat,
+                                   rule=clause.rule, explanation=self.cite(text, clause),
+                                   due_on=due_on))
+
+    def refund(self, payee: str, amount: Decimal, clause: Clause, text: str,
+               due_by: date | None = None) -> None:
+        self.refunds.append(Refund(payee=payee, amount=cents(amount), rule=clause.rule,
+                                   explanation=self.cite(text, clause), due_by=due_by))
+
+    def warn(self, text: str, clause: Clause | None = None) -> None:
+        self.warnings.append(self.cite(text, clause) if clause is not None else text)
+
+
+def as_of_date(as_of: date | datetime) -> date:
+    if isinstance(as_of, datetime):
+        return as_of.astimezone(PARIS).date() if as_of.tzinfo else as_of.date()
+    return as_of
+
+
+def make_ctx(case: TrainingCase, policy: Policy, legal: LegalData,
+             as_of: date | datetime) -> Ctx:
+    region = policy.calendar_region
+    cal = french_calendar("alsace-moselle" if region == "alsace-moselle" else "national")
+    return Ctx(case=case, policy=policy, legal=legal, as_of=as_of_date(as_of), cal=cal)
+
+
+# --- payment terms ---------------------------------------------------------------------------
+
+
+def payment_clause(ctx: Ctx) -> Clause:
+    found = ctx.first(PAYMENT_RULES)
+    if found is None:
+        raise PolicyError(
+            f"La politique {ctx.policy.id} {ctx.policy.version} n'a pas de clause de paiement "
+            f"({', '.join(PAYMENT_RULES)}) applicable à un client {_client_label(ctx.contract)}."
+        )
+    return found
+
+
+def _client_label(contract: Contract) -> str:
+    return "particulier" if contract.consumer else "professionnel"
+
+
+def funding_clause(ctx: Ctx, payer: str) -> Clause | None:
+    for rule in FUNDING_RULES:
+        found = ctx.clause(rule)
+        if found is not None and payer in (found.get("payers") or ()):
+            return found
+    return None
+
+
+def client_due(ctx: Ctx, invoiced_on: date) -> date:
+    """When a sum invoiced to the client on `invoiced_on` is due (PAY-D2: 30 days...)."""
+    days = int(payment_clause(ctx).get("invoice_due_days", 0))
+    return invoiced_on + timedelta(days=days)
+
+
+def price_due_on(ctx: Ctx, clause: Clause) -> date | None:
+    when = clause.get("price_due")
+    c = ctx.contract
+    return {"order": c.signed_on, "start": c.start, "end": c.end}.get(str(when))
+
+
+# --- who pays the price (FUN-*) ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Share:
+    kind: str
+    payer: str
+    amount: Decimal
+    clause: Clause
+    text: str
+
+
+def _require_funding_clause(ctx: Ctx, payer: str) -> Clause:
+    found = funding_clause(ctx, payer)
+    if found is None:
+        index = next(i for i, f in enumerate(ctx.case.funding) if f.payer == payer)
+        raise CaseError(f"funding[{index}].payer",
+                        f"le financement « {payer} » n'est pas prévu par la politique "
+                        f"{ctx.policy.id} {ctx.policy.version} pour ce contrat")
+    return found
+
+
+def opco_agreement_by(ctx: Ctx, clause: Clause) -> date | None:
+    days = clause.get("agreement_days_after_start")
+    return None if days is None else ctx.contract.start + timedelta(days=int(days))
+
+
+def split(ctx: Ctx, base: Decimal, kind: str, what: str) -> list[Share]:
+    """Who owes `base` (excl. VAT): the funders first, up to their cover, then the client.
+
+    `what` names the base in explanations ("du prix", "des heures suivies").
+    """
+    pay = payment_clause(ctx)
+    remaining = cents(base)
+    shares: list[Share] = []
+    client_clause, client_text = pay, f"Part du client : {{amount}} {what}"
+    by_payer = {f.payer: f for f in ctx.case.funding}
+    clauses = {payer: _require_funding_clause(ctx, payer) for payer in by_payer}
+
+    if "faf" in by_payer:
+        faf = clauses["faf"]
+        clashing = [p for p in (faf.get("not_with_payers") or ()) if p in by_payer]
+        if clashing:
+            index = next(i for i, f in enumerate(ctx.case.funding) if f.payer == "faf")
+            raise CaseError(f"funding[{index}].payer",
+                            f"un FAF ne peut pas financer le solde d'une formation financée par "
+                            f"{', '.join(clashing)} ({article(faf, ctx.contract)})", faf.rule)
+
+    opco = by_payer.get("opco")
+    if opco is not None and opco.amount is not None:
+        fc = clauses["opco"]
+        deadline = opco_agreement_by(ctx, fc)
+        agreed = deadline is None or (opco.agreement_on is not None and opco.agreement_on <= deadline)
+        if not agreed and deadline is not None and ctx.as_of > deadline:
+            shares.append(Share(kind, "opco", ZERO, fc,
+                                f"Accord de prise en charge de l'OPCO non parvenu au {fr_date(deadline)}, "
+                                f"8e jour après le début : rien n'est facturé à l'OPCO"))
+            client_clause = fc
+            client_text = f"Accord de l'OPCO non parvenu à temps : {{amount}} {what} facturés au client"
+        else:
+            if not agreed and deadline is not None:
+                ctx.warn(f"Accord de prise en charge de l'OPCO attendu au plus tard le {fr_date(deadline)} ; "
+                         "à défaut, tout le prix sera facturé au client", fc)
+            cover = min(cents(opco.amount), remaining)
+            remaining -= cover
+            shares.append(Share(kind, "opco", cover, fc,
+                                f"Prise en charge de l'OPCO : {fmt_eur(cover)} {what}"))
+            if remaining > 0:
+                client_clause = fc
+                client_text = f"Prise en charge partielle de l'OPCO : reliquat de {{amount}} {what} facturé au client"
+
+    employer = by_payer.get("employer")
+    if employer is not None and employer.amount is not None:
+        cover = min(cents(employer.amount), remaining)
+        remaining -= cover
+        shares.append(Share(kind, "employer", cover, clauses["employer"],
+                            f"Abondement de l'employeur : {fmt_eur(cover)} {what}"))
+
+    cpf = by_payer.get("cpf")
+    if cpf is not None and cpf.rights is not None:
+        fc = clauses["cpf"]
+        exempt_with = [p for p in (fc.get("exempt_with_payers") or ()) if p in by_payer]
+        if cpf.exempt or exempt_with:
+            participation = ZERO
+            why = "exonération de la participation forfaitaire"
+        else:
+            participation = ctx.legal.cpf_participation(ctx.contract.signed_on)
+            why = f"participation forfaitaire de {fmt_eur(participation)} en vigueur le {fr_date(ctx.contract.signed_on)}"
+        rights = cents(cpf.rights)
+        if rights >= remaining - participation:
+            rest = min(participation, remaining)
+            how = (f"droits CPF de {fmt_eur(rights)} ≥ {fmt_eur(remaining)} − {fmt_eur(participation)}"
+                   f" : reste à charge = {fmt_eur(rest)} ({why})")
+        else:
+            rest = remaining - rights
+            how = (f"droits CPF de {fmt_eur(rights)} < {fmt_eur(remaining)} − {fmt_eur(participation)}"
+                   f" : reste à charge = {fmt_eur(remaining)} − {fmt_eur(rights)} = {fmt_eur(rest)} ({why})")
+        shares.append(Share("remaining_charge", "learner", rest, fc, f"Financement CPF, {how}"))
+        shares.append(Share(kind, "cpf", remaining - rest, fc,
+                            f"Part financée par le CPF : {fmt_eur(remaining - rest)} {what}"))
+        remaining = ZERO
+
+    if "faf" in by_payer:
+        faf = clauses["faf"]
+        ctx.warn("Prise en charge par un FAF : le client paie tout le prix puis se fait rembourser par "
+                 "le FAF ; un refus du FAF n'annule ni ne rembourse la commande", faf)
+        client_clause = faf
+        client_text = f"Financement FAF : le client règle {{amount}} {what} et se fait rembourser par le FAF"
+
+    if remaining > 0 or not shares:
+        shares.append(Share(kind, "client", remaining, client_clause,
+                            client_text.format(amount=fmt_eur(remaining))))
+    return shares
