@@ -52,8 +52,11 @@ def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dic
 
 
 def changed(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Only the keys whose value differs, for compact before/after pairs."""
-    keys = [k for k in after if before.get(k) != after.get(k)]
+    """Only the keys whose value differs, for compact before/after pairs.
+
+    The modification timestamp moves on every save and says nothing about the change.
+    """
+    keys = [k for k in after if k != "updated_at" and before.get(k) != after.get(k)]
     return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
 
 

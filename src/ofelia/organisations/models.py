@@ -104,11 +104,18 @@ class Organisation(AddressFields, TimeStampedModel):
         return self.display_name or self.legal_name
 
     def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        # Identifiers are stored without spaces so that look-ups and checks agree.
+        self.normalise_identifiers()
+        super().save(*args, **kwargs)
+
+    def normalise_identifiers(self) -> None:
+        # Stored without spaces (as printed on documents) so that look-ups and checks agree.
         self.siret = "".join(self.siret.split())
         self.nda_number = "".join(self.nda_number.split())
         self.vat_number = "".join(self.vat_number.split()).upper()
-        super().save(*args, **kwargs)
+
+    def full_clean(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        self.normalise_identifiers()
+        super().full_clean(*args, **kwargs)
 
 
 class Role(models.TextChoices):

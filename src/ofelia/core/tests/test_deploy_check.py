@@ -1,0 +1,31 @@
+"""`manage.py check --deploy` with the production settings prints no warning."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+SRC = Path(__file__).resolve().parents[3]
+
+
+def test_check_deploy_with_production_settings_is_clean(tmp_path):
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "ofelia.config.settings.production",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
+        "DJANGO_ALLOWED_HOSTS": "ofelia.example.org",
+        "OFELIA_DATA_DIR": str(tmp_path),
+        "PYTHONPATH": str(SRC),
+    }
+    env.pop("DATABASE_URL", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "django", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "System check identified no issues" in output, output
