@@ -274,7 +274,7 @@ def contract_sign(
     ip_address: str | None = None,
 ) -> Contract:
     """Signature: mentions complete, the policy version in force today fixed, acceptance kept."""
-    contract = Contract.objects.select_for_update().select_related(
+    contract = Contract.objects.select_for_update(of=("self",)).select_related(
         "organisation", "client_company", "consumer", "session__training"
     ).get(pk=contract.pk)
     if contract.status != Contract.Status.DRAFT:
@@ -376,7 +376,7 @@ def contract_event_record(
 
     A refusal (RuleRefusal) names the rule and the clause and changes nothing.
     """
-    contract = Contract.objects.select_for_update().select_related("organisation").get(pk=contract.pk)
+    contract = Contract.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=contract.pk)
     if contract.status != Contract.Status.SIGNED:
         raise ValidationError(
             f"Ce contrat est « {contract.get_status_display()} » : aucun événement ne peut s'y ajouter."
@@ -554,7 +554,7 @@ def quote_reject(*, actor: Any, quote: Quote) -> Quote:
 @transaction.atomic
 def quote_convert(*, actor: Any, quote: Quote, **fields: Any) -> Contract:
     """The accepted quote becomes a draft convention / contrat at the quoted price."""
-    quote = Quote.objects.select_for_update().select_related("session__training").get(pk=quote.pk)
+    quote = Quote.objects.select_for_update(of=("self",)).select_related("session__training").get(pk=quote.pk)
     if quote.status != Quote.Status.ACCEPTED:
         raise ValidationError("Seul un devis accepté par écrit devient un contrat.")
     if quote.session is None:
