@@ -378,6 +378,7 @@ class Instalment(TimeStampedModel):
 class StripeEventStatus(models.TextChoices):
     PROCESSED = "processed", "Traité"
     IGNORED = "ignored", "Ignoré"
+    REJECTED = "rejected", "Refusé (voir le détail)"
 
 
 class StripeEvent(models.Model):

@@ -8,6 +8,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("simulation/", include("ofelia.simulator.urls")),
+    path("webhooks/", include("ofelia.billing.webhook_urls")),
     path("", include("ofelia.accounts.urls")),
     path("", include("ofelia.core.urls")),
     path("", include("ofelia.organisations.urls")),

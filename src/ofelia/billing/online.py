@@ -1,0 +1,203 @@
+"""Online orders paid by card or SEPA (PAY-L1) and the Stripe events that settle them."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import django.dispatch
+from django.db import IntegrityError, transaction
+
+from ofelia.core import audit, clock
+from ofelia.rules.calendars import add_months
+from ofelia.rules.money import cents, fmt_eur, split_instalments
+from ofelia.rules.policy import Policy
+
+from .gateways import PaymentGateway
+from .models import (
+    CheckoutStatus,
+    Instalment,
+    Invoice,
+    InvoiceStatus,
+    OnlineCheckout,
+    Payment,
+    PaymentMethod,
+    StripeEvent,
+    StripeEventStatus,
+)
+from .services import BillingError, _allocate, credit_note_issue
+
+logger = logging.getLogger(__name__)
+
+# Sales listens to these: a paid first instalment validates the order, a refusal voids it.
+order_paid = django.dispatch.Signal()
+order_voided = django.dispatch.Signal()
+
+
+def instalment_counts_allowed(policy: Policy, *, amount_excl_vat: Decimal) -> tuple[int, ...]:
+    """1 always; 3/4 when the PAY-L1 clause offers them and the order reaches its threshold."""
+    clause = policy.clause("PAY-L1")
+    if clause is None:
+        return (1,)
+    threshold = Decimal(str(clause.get("instalment_threshold", "0")))
+    if amount_excl_vat < threshold:
+        return (1,)
+    return (1, *(int(n) for n in clause.get("instalment_counts", ())))
+
+
+@transaction.atomic
+def checkout_create(
+    *,
+    actor: Any,
+    organisation: Any,
+    order_reference: str,
+    amount: Decimal | str,
+    amount_excl_vat: Decimal | str,
+    policy: Policy,
+    gateway: PaymentGateway,
+    instalments: int = 1,
+    invoice: Invoice | None = None,
+    ordered_on: date | None = None,
+    success_url: str = "https://localhost/paiement/merci/",
+    cancel_url: str = "https://localhost/paiement/annule/",
+) -> OnlineCheckout:
+    amount, excl = cents(amount), cents(amount_excl_vat)
+    allowed = instalment_counts_allowed(policy, amount_excl_vat=excl)
+    if instalments not in allowed:
+        clause = policy.clause("PAY-L1")
+        why = (f"à partir de {fmt_eur(Decimal(str(clause.get('instalment_threshold'))))} HT "
+               f"({policy.document}, {clause.article})") if clause else "non prévu par les conditions"
+        raise BillingError(f"Paiement en {instalments} fois refusé pour cette commande "
+                           f"({fmt_eur(excl)} HT) : {why}.")
+    ordered_on = ordered_on or clock.today()
+    checkout = OnlineCheckout.objects.create(
+        organisation=organisation, invoice=invoice, order_reference=order_reference,
+        amount=amount, instalment_count=instalments,
+    )
+    parts = split_instalments(amount, instalments)  # PAY-L1: remainder on the first
+    for position, part in enumerate(parts, start=1):
+        Instalment.objects.create(checkout=checkout, position=position, amount=part,
+                                  due_on=add_months(ordered_on, position - 1))
+    link = gateway.create_checkout(
+        amount=parts[0],
+        description=f"Commande {order_reference}" + (f" — échéance 1/{instalments}" if instalments > 1 else ""),
+        metadata={"checkout_id": str(checkout.pk), "organisation_id": str(organisation.pk),
+                  "instalment": "1", "order_reference": order_reference},
+        save_payment_method=instalments > 1,
+        success_url=success_url,
+        cancel_url=cancel_url,
+    )
+    checkout.provider_reference = link.provider_reference
+    checkout.payment_url = link.url
+    checkout.save(update_fields=["provider_reference", "payment_url", "updated_at"])
+    audit.record(actor=actor, action="checkout.create", organisation=organisation, obj=checkout,
+                 after={**audit.snapshot(checkout), "instalments": [str(p) for p in parts]})
+    return checkout
+
+
+def _checkout_of(intent: dict[str, Any]) -> OnlineCheckout | None:
+    metadata = intent.get("metadata") or {}
+    checkout_id, organisation_id = metadata.get("checkout_id"), metadata.get("organisation_id")
+    if not checkout_id or not organisation_id:
+        return None
+    return (OnlineCheckout.objects.select_for_update()
+            .filter(pk=checkout_id, organisation_id=organisation_id).first())
+
+
+def _payment_succeeded(intent: dict[str, Any]) -> tuple[Any, str]:
+    checkout = _checkout_of(intent)
+    if checkout is None:
+        return None, "paiement sans commande Ofelia connue : ignoré"
+    position = int((intent.get("metadata") or {}).get("instalment", "1"))
+    instalment = checkout.instalments.filter(position=position).first()
+    amount = cents(Decimal(int(intent.get("amount_received") or intent.get("amount") or 0)) / 100)
+    if instalment is None or amount != instalment.amount:
+        raise BillingError(f"Montant reçu ({fmt_eur(amount)}) différent de l'échéance {position} attendue.")
+    if checkout.status == CheckoutStatus.VOIDED:
+        raise BillingError(f"Commande {checkout.order_reference} annulée : paiement à rembourser.")
+    types = intent.get("payment_method_types") or []
+    method = PaymentMethod.SEPA if types == ["sepa_debit"] else PaymentMethod.CARD
+    payment = Payment.objects.create(
+        organisation_id=checkout.organisation_id, method=method, amount=amount,
+        received_on=clock.today(), payer_name=checkout.invoice.buyer_name if checkout.invoice else "",
+        reference=checkout.order_reference, provider_reference=intent["id"],
+    )
+    instalment.paid = True
+    instalment.save(update_fields=["paid", "updated_at"])
+    if checkout.invoice_id:
+        invoice = Invoice.objects.select_for_update().get(pk=checkout.invoice_id)
+        if invoice.status == InvoiceStatus.ISSUED:
+            _allocate(actor=None, payment=payment, invoice=invoice, amount=min(amount, invoice.balance))
+    if position == 1:
+        order_paid.send(sender=OnlineCheckout, checkout=checkout)
+    if not checkout.instalments.filter(paid=False).exists():
+        checkout.status = CheckoutStatus.PAID
+        checkout.save(update_fields=["status", "updated_at"])
+    audit.record(actor=None, action="payment.online_succeeded", organisation=checkout.organisation,
+                 obj=payment, after={**audit.snapshot(payment), "instalment": position})
+    return checkout.organisation, f"échéance {position} de la commande {checkout.order_reference} payée"
+
+
+def _payment_failed(intent: dict[str, Any]) -> tuple[Any, str]:
+    checkout = _checkout_of(intent)
+    if checkout is None:
+        return None, "refus de paiement sans commande Ofelia connue : ignoré"
+    error = intent.get("last_payment_error") or {}
+    reason = str(error.get("message") or error.get("code") or "paiement refusé par la banque")
+    before = audit.snapshot(checkout, fields=["status", "failure_reason"])
+    checkout.failure_reason = reason[:255]
+    if checkout.status == CheckoutStatus.OPEN and not checkout.instalments.filter(paid=True).exists():
+        # PAY-L1: a refused debit voids the sale; an invoice already issued is cancelled by avoir.
+        checkout.status = CheckoutStatus.VOIDED
+        if checkout.invoice_id and checkout.invoice.status == InvoiceStatus.ISSUED:
+            credit_note_issue(actor=None, invoice=checkout.invoice,
+                              reason=f"Paiement refusé : vente annulée (PAY-L1) — {reason}"[:255])
+        order_voided.send(sender=OnlineCheckout, checkout=checkout, reason=reason)
+        detail = f"commande {checkout.order_reference} annulée : {reason}"
+    else:
+        detail = f"échéance de la commande {checkout.order_reference} refusée : {reason} (à relancer)"
+    checkout.save(update_fields=["status", "failure_reason", "updated_at"])
+    audit.record(actor=None, action="payment.online_failed", organisation=checkout.organisation,
+                 obj=checkout, before=before, after=audit.snapshot(checkout, fields=["status", "failure_reason"]))
+    return checkout.organisation, detail
+
+
+HANDLERS = {
+    "payment_intent.succeeded": _payment_succeeded,
+    "payment_intent.payment_failed": _payment_failed,
+}
+
+
+def stripe_event_process(event: dict[str, Any]) -> StripeEvent:
+    """Process a verified event once: its id is stored with the outcome in the same transaction."""
+    event_id, event_type = str(event["id"]), str(event.get("type", ""))
+    existing = StripeEvent.objects.filter(event_id=event_id).first()
+    if existing is not None:
+        return existing
+    handler = HANDLERS.get(event_type)
+    try:
+        with transaction.atomic():
+            if handler is None:
+                logger.info("Stripe event %s of type %s ignored", event_id, event_type)
+                organisation, status, detail = None, StripeEventStatus.IGNORED, "type d'événement non traité"
+            else:
+                try:
+                    with transaction.atomic():
+                        organisation, detail = handler(event["data"]["object"])
+                    status = StripeEventStatus.PROCESSED
+                except BillingError as refused:
+                    # Nothing written but the event row: staff sees why; Stripe stops retrying.
+                    logger.error("Stripe event %s refused: %s", event_id, refused)
+                    organisation, status, detail = None, StripeEventStatus.REJECTED, str(refused)
+            return StripeEvent.objects.create(
+                event_id=event_id, event_type=event_type, status=status,
+                organisation=organisation, received_at=clock.now(), detail=detail[:500],
+            )
+    except IntegrityError:
+        # The same event delivered twice at once: the other delivery recorded it.
+        existing = StripeEvent.objects.filter(event_id=event_id).first()
+        if existing is None:
+            raise
+        return existing
