@@ -11,7 +11,7 @@ Class days follow the wall clock of Europe/Paris (09:00 stays 09:00 across a DST
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, Literal
@@ -444,7 +444,9 @@ def evaluate(
     # VCL-5 / VCL-6: after the session, the consumption invoice.
     vcl5 = policy.clause("VCL-5") or can
     vcl6 = policy.clause("VCL-6") or vcl2
-    split = split_running_time(klass, case.extensions, case.usages)
+    # Only the running time known at `now` is billed (a record may run past it).
+    known = tuple(replace(u, end=min(u.end, now)) for u in case.usages if u.start < now)
+    split = split_running_time(klass, case.extensions, known)
     for ext in case.extensions:
         if not ext.approved:
             warnings.append(f"Prolongation du jour {ext.day} non approuvée : le temps machine "

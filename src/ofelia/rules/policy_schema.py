@@ -282,10 +282,8 @@ PARAM_SPECS.update({
     "CAN-V1": RuleSpec(params={
         "hours_before": Param("int", minimum=0, help="modification ou annulation libre jusqu'à N h avant"),
     }),
-    "VCL-1": RuleSpec(params={
-        "max_learners": Param("int", minimum=1),
-        "instructor_machines": Param("int", minimum=0),
-    }),
+    "VCL-1": RuleSpec(params={"max_learners": Param("int", minimum=1)},
+                      help="stagiaires par classe, l'instructeur ayant en plus sa machine"),
     "VCL-2": RuleSpec(params={
         "vat_rate": Param("percent"),
         "price_lists": Param("list", item=_PRICE_LIST,

@@ -373,3 +373,12 @@ def test_acc_10_cap_is_5000_ttc_when_nothing_was_invoiced() -> None:
     cap = classrooms.liability_cap([(date(2024, 1, 1), Decimal("900"))], on=date(2026, 3, 15),
                                    policy=POLICY)
     assert cap.amount == Decimal("5000.00") and "TTC" in cap.explanation
+
+
+def test_vcl_6_running_time_after_as_of_is_not_billed_yet() -> None:
+    data = klass([use("learner-1", "2026-06-04T17:00:00+02:00", "2026-06-04T20:00:00+02:00")])
+    at_end = run(data, as_of=datetime.fromisoformat("2026-06-04T18:00:00+02:00"))
+    assert at_end.extra["hours"]["total"] == "1.0000"
+    later = run(data, as_of=datetime.fromisoformat("2026-06-04T19:00:00+02:00"))
+    assert later.extra["hours"] == {"usage": "1.0000", "extension": "0.0000",
+                                    "outside_hours": "1.0000", "total": "2.0000"}
