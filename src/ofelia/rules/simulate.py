@@ -14,6 +14,7 @@ version is a `CaseError` on "policy" / "policy_version"; `MissingLegalData` and 
 from __future__ import annotations
 
 import importlib
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from types import ModuleType
@@ -64,6 +65,9 @@ def parse_as_of(value: Any, today: date) -> date | datetime:
 
 def family(kind: str) -> ModuleType:
     name = FAMILIES[kind]
+    module = sys.modules.get(name)  # the fast path: import_module costs microseconds per case
+    if module is not None:
+        return module
     try:
         return importlib.import_module(name)
     except ModuleNotFoundError as exc:
