@@ -155,3 +155,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# Billing: collections (late interest, fee, dunning steps) every day at 06:15 Paris time.
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE = globals().get("CELERY_BEAT_SCHEDULE", {})
+CELERY_BEAT_SCHEDULE["billing-collections-daily"] = {
+    "task": "ofelia.billing.tasks.collections_daily",
+    "schedule": crontab(hour=6, minute=15),
+}

@@ -1,0 +1,236 @@
+"""Collections: late interest, the 40 € fee and the dunning steps of every overdue invoice.
+
+The clause an invoice was issued under (its policy version and `late_penalty_rule`) gives
+the rate, the day counting starts from, the grace period, the fee and the recourse delays;
+the rules core computes (PEN-1 `late_interest`, the clause's rate from the training
+engine, the legal tables). This module only decides which rows to write, and writes a row
+only when its content changes: a second run on the same day writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from functools import cache
+from types import SimpleNamespace
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+
+from ofelia.core import audit
+from ofelia.policies import policy_in_force
+from ofelia.policies.legal import load_legal_data
+from ofelia.rules.errors import RulesError
+from ofelia.rules.legal import LegalData
+from ofelia.rules.money import fmt_eur
+from ofelia.rules.penalties import describe_interest, late_interest
+from ofelia.rules.policy import Clause, Policy
+from ofelia.rules.training_penalties import _rate_on
+
+from .models import ZERO, DunningStep, DunningStepKind, Invoice, InvoiceStatus, PenaltyAssessment
+from .terms import penalty_clause
+
+# Days after the due date before the formal notice (mise en demeure) is sent; an office
+# practice, not a clause: the clauses only require that one was sent and left unanswered.
+FORMAL_NOTICE_AFTER_DAYS = getattr(settings, "BILLING_FORMAL_NOTICE_AFTER_DAYS", 15)
+BATCH = 5000
+
+
+@dataclass(frozen=True)
+class Assessment:
+    days_late: int
+    interest: Decimal
+    recovery_fee: Decimal
+    rule: str
+    explanation: str
+
+
+@dataclass(frozen=True)
+class Step:
+    step: str
+    reached_on: date
+    rule: str
+    explanation: str
+
+
+@dataclass
+class RunReport:
+    as_of: date
+    invoices: int = 0
+    penalties_written: int = 0
+    steps_created: int = 0
+    problems: list[str] | None = None
+
+
+@cache
+def _policy(policy_id: str, version: str, on: date) -> Policy:
+    return policy_in_force(policy_id, on, version or None)
+
+
+_RATES: dict[tuple[int, int], Any] = {}
+
+
+def _rate(clause: Clause, legal: LegalData) -> Any:
+    # The training engine's clause rate (legal × multiplier, ECB + points, stacked parts);
+    # clauses and legal data live as long as the process, so their ids are stable keys.
+    key = (id(clause), id(legal))
+    if key not in _RATES:
+        _RATES[key] = (clause, legal, _rate_on(SimpleNamespace(legal=legal), clause))  # type: ignore[arg-type]
+    return _RATES[key][2]
+
+
+def _where(policy: Policy, clause: Clause) -> str:
+    return clause.article if clause.rule == "L441-10" else f"{policy.document}, {clause.article}"
+
+
+def assess(row: dict[str, Any], clause: Clause, policy: Policy, legal: LegalData,
+           as_of: date) -> Assessment | None:
+    """The penalty of one unpaid invoice on `as_of`, or None while nothing is owed."""
+    issue, due, balance = row["issue_date"], row["due_date"], row["balance"]
+    where = _where(policy, clause)
+    if as_of <= due or balance <= ZERO:
+        return None
+    grace = clause.get("grace_days_after_invoice")
+    if grace is not None and (as_of - issue).days <= int(grace):
+        return None
+    start = issue if clause.get("count_from") == "invoice" else due
+    rate, label = _rate(clause, legal)
+    interest = late_interest(balance, start, as_of, rate)
+    fee = ZERO
+    if clause.get("recovery_fee") and row["buyer_kind"] == "professional":
+        fee = legal.recovery_fee_on(issue)
+    text = (f"Facture {row['number']} : {fmt_eur(balance)} impayés au {as_of:%d/%m/%Y}, "
+            f"{interest.days} jours de retard, taux : {label} ({describe_interest(interest)}) "
+            f"= {fmt_eur(interest.amount)}")
+    if fee:
+        text += f" ; indemnité forfaitaire de recouvrement : {fmt_eur(fee)}"
+    return Assessment(days_late=interest.days, interest=interest.amount, recovery_fee=fee,
+                      rule=clause.rule, explanation=f"{text} ({where}).")
+
+
+def steps(row: dict[str, Any], clause: Clause, policy: Policy, as_of: date,
+          reached: dict[str, date]) -> list[Step]:
+    """The dunning steps reached on `as_of` (those already reached keep their date)."""
+    due, issue = row["due_date"], row["issue_date"]
+    where = _where(policy, clause)
+    found: list[Step] = []
+    if as_of <= due:
+        return found
+
+    def add(kind: str, on: date, text: str) -> None:
+        if kind not in reached and on <= as_of:
+            reached[kind] = on
+            found.append(Step(kind, on, clause.rule, f"{text} ({where})."))
+
+    add(DunningStepKind.REMINDER, due + timedelta(days=1),
+        f"Facture {row['number']} échue le {due:%d/%m/%Y} et impayée : relance du client")
+    order_days = clause.get("order_to_pay_after_days")
+    suspension_days = clause.get("suspension_after_notice_days")
+    if clause.get("formal_notice_required") or suspension_days is not None or order_days is not None:
+        add(DunningStepKind.FORMAL_NOTICE, due + timedelta(days=FORMAL_NOTICE_AFTER_DAYS),
+            f"Facture {row['number']} toujours impayée {FORMAL_NOTICE_AFTER_DAYS} jours après son "
+            "échéance : mise en demeure par lettre")
+    notice = reached.get(DunningStepKind.FORMAL_NOTICE)
+    if order_days is not None and notice is not None:
+        # "Unpaid within N days of the invoice" and a formal notice left unanswered.
+        day = max(issue + timedelta(days=int(order_days) + 1), notice + timedelta(days=1))
+        add(DunningStepKind.ORDER_TO_PAY, day,
+            f"Facture {row['number']} impayée {order_days} jours après son émission, mise en "
+            f"demeure du {notice:%d/%m/%Y} restée sans réponse : injonction de payer possible")
+    if suspension_days is not None and notice is not None:
+        add(DunningStepKind.SUSPENSION, notice + timedelta(days=int(suspension_days)),
+            f"Mise en demeure du {notice:%d/%m/%Y} restée sans effet {suspension_days} jours "
+            "calendaires : accès suspendu jusqu'au paiement complet")
+    return found
+
+
+def _overdue_rows(organisation_id: int | None, as_of: date) -> Any:
+    rows = (Invoice.objects.filter(kind="invoice", status=InvoiceStatus.ISSUED, due_date__lt=as_of)
+            .order_by("id")
+            .values("id", "organisation_id", "number", "issue_date", "due_date", "buyer_kind",
+                    "policy_id", "policy_version", "late_penalty_rule", "total_incl_vat",
+                    "amount_paid", "amount_credited"))
+    if organisation_id is not None:
+        rows = rows.filter(organisation_id=organisation_id)
+    return rows
+
+
+def run_collections(*, as_of: date, organisation_id: int | None = None,
+                    legal: LegalData | None = None) -> RunReport:
+    """Evaluate every overdue invoice on `as_of`; idempotent for a given day."""
+    legal = legal or load_legal_data()
+    report = RunReport(as_of=as_of, problems=[])
+    assert report.problems is not None
+    last_id = 0
+    per_org: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    while True:
+        batch = list(_overdue_rows(organisation_id, as_of).filter(id__gt=last_id)[:BATCH])
+        if not batch:
+            break
+        last_id = batch[-1]["id"]
+        ids = [r["id"] for r in batch]
+        known = {p.invoice_id: p for p in PenaltyAssessment.objects.filter(invoice_id__in=ids)}
+        reached: dict[int, dict[str, date]] = defaultdict(dict)
+        for invoice_id, kind, on in DunningStep.objects.filter(invoice_id__in=ids).values_list(
+                "invoice_id", "step", "reached_on"):
+            reached[invoice_id][kind] = on
+        new_penalties, changed_penalties, new_steps = [], [], []
+        for row in batch:
+            report.invoices += 1
+            row["balance"] = row["total_incl_vat"] - row["amount_paid"] - row["amount_credited"]
+            try:
+                policy = _policy(row["policy_id"], row["policy_version"], row["issue_date"])
+                clause = penalty_clause(policy, rule=row["late_penalty_rule"],
+                                        buyer_kind=row["buyer_kind"])
+                if clause is None:
+                    continue
+                result = assess(row, clause, policy, legal, as_of)
+                found = steps(row, clause, policy, as_of, reached[row["id"]])
+            except RulesError as problem:
+                # A half-year without a rate: say so, never guess; the other invoices go on.
+                report.problems.append(f"{row['number']} : {problem}")
+                continue
+            org = row["organisation_id"]
+            for s in found:
+                new_steps.append(DunningStep(organisation_id=org, invoice_id=row["id"], step=s.step,
+                                             reached_on=s.reached_on, rule=s.rule,
+                                             explanation=s.explanation))
+            if result is None:
+                continue
+            current = known.get(row["id"])
+            values = {"evaluated_on": as_of, "days_late": result.days_late,
+                      "interest": result.interest, "recovery_fee": result.recovery_fee,
+                      "rule": result.rule, "explanation": result.explanation}
+            if current is None:
+                new_penalties.append(PenaltyAssessment(organisation_id=org, invoice_id=row["id"],
+                                                       **values))
+            elif any(getattr(current, k) != v for k, v in values.items()):
+                for k, v in values.items():
+                    setattr(current, k, v)
+                changed_penalties.append(current)
+        with transaction.atomic():
+            PenaltyAssessment.objects.bulk_create(new_penalties)
+            PenaltyAssessment.objects.bulk_update(
+                changed_penalties,
+                ["evaluated_on", "days_late", "interest", "recovery_fee", "rule", "explanation"])
+            DunningStep.objects.bulk_create(new_steps, ignore_conflicts=True)
+        for p in (*new_penalties, *changed_penalties):
+            per_org[p.organisation_id][0] += 1
+        for s in new_steps:
+            per_org[s.organisation_id][1] += 1
+        report.penalties_written += len(new_penalties) + len(changed_penalties)
+        report.steps_created += len(new_steps)
+    for org, (penalties, created) in per_org.items():
+        audit.record(actor=None, action="collections.run", organisation=_org(org),
+                     object_type="billing.collections", object_repr=f"recouvrement du {as_of}",
+                     after={"as_of": as_of, "penalties_written": penalties, "steps_created": created})
+    return report
+
+
+def _org(pk: int) -> Any:
+    from ofelia.organisations.models import Organisation
+
+    return Organisation.objects.get(pk=pk)
