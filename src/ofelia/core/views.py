@@ -28,6 +28,8 @@ from .tenancy import check_access, tenant_required
 @never_cache
 def home(request: HttpRequest) -> HttpResponse:
     """`/`: anonymous visitors go to the login page, members to their role's home."""
+    if request.user.is_superuser and getattr(request, "membership", None) is None:
+        return redirect("admin:index")  # the platform operator configures tenants there
     refused = check_access(request, None)
     if refused is not None:
         return refused

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from ofelia.core.admin import AuditedAdmin
 
@@ -18,6 +19,7 @@ class OrganisationAdmin(AuditedAdmin):
     list_filter = ("vat_status", "holiday_calendar", "is_active")
     search_fields = ("legal_name", "display_name", "siret", "slug")
     prepopulated_fields = {"slug": ("legal_name",)}
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = (
         (None, {"fields": ("legal_name", "display_name", "slug", "is_active", "policy_id")}),
         ("Identification", {"fields": ("legal_form", "share_capital", "siret", "rcs", "nda_number", "nda_region")}),

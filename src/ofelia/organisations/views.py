@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from ofelia.core.tenancy import tenant_required
@@ -39,7 +40,7 @@ def client_company_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "organisations/client_company_list.html",
-        {"page": _page(request, companies), "q": query},
+        {"page": _page(request, companies), "q": query, "query": urlencode({"q": query}) if query else ""},
     )
 
 

@@ -103,3 +103,55 @@ def test_csrf_is_enforced_on_login():
     strict = Client(enforce_csrf_checks=True)
     response = strict.post(reverse("login"), {"username": "x", "password": "y"})
     assert response.status_code == 403
+
+
+def test_django_admin_for_operator_with_read_only_audit(client, org_a, admin_a):
+    from django.contrib.auth import get_user_model
+
+    from ofelia.core.models import AuditEntry
+
+    operator = get_user_model().objects.create_superuser("operateur", "op@example.test", "x")
+    client.force_login(operator)
+    for url in (
+        "/admin/organisations/organisation/",
+        f"/admin/organisations/organisation/{org_a.pk}/change/",
+        "/admin/organisations/membership/",
+        "/admin/core/auditentry/",
+    ):
+        assert client.get(url).status_code == 200, url
+    entry = AuditEntry.objects.first()
+    page = client.get(f"/admin/core/auditentry/{entry.pk}/change/").content.decode()
+    assert 'name="_save"' not in page
+    assert client.post(f"/admin/core/auditentry/{entry.pk}/delete/").status_code == 403
+    assert client.get("/admin/core/auditentry/add/").status_code == 403
+
+
+def test_admin_change_is_audited(client, org_a):
+    from django.contrib.auth import get_user_model
+
+    from ofelia.core.models import AuditEntry
+
+    operator = get_user_model().objects.create_superuser("operateur", "op@example.test", "x")
+    client.force_login(operator)
+    data = {
+        f.name: getattr(org_a, f.name) for f in org_a._meta.fields if f.editable and f.name != "id"
+    }
+    data["legal_name"] = "Organisme A renommé"
+    data = {k: ("" if v is None else v) for k, v in data.items()}
+    response = client.post(f"/admin/organisations/organisation/{org_a.pk}/change/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    entry = AuditEntry.objects.get(action="organisation.update")
+    assert entry.actor == operator and entry.after == {"legal_name": "Organisme A renommé"}
+
+
+def test_org_admin_without_superuser_flag_cannot_open_django_admin(client, admin_a):
+    client.force_login(admin_a)
+    assert client.get("/admin/").status_code == 302
+
+
+def test_platform_operator_without_membership_lands_on_django_admin(client, db):
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.create_superuser("op", "op@example.test", "x"))
+    response = client.get("/")
+    assert response.status_code == 302 and response["Location"] == "/admin/"
