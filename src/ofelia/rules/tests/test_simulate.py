@@ -58,9 +58,7 @@ def fake_family(monkeypatch):
         return Outcome(policy=policy.id, policy_version=policy.version,
                        deadlines={"signed": case}, extra={"seen": True})
 
-    module.parse_case = parse_case
-    module.reference_date = reference_date
-    module.evaluate = evaluate
+    module.__dict__.update(parse_case=parse_case, reference_date=reference_date, evaluate=evaluate)
     monkeypatch.setitem(sys.modules, "ofelia_fake_family", module)
     monkeypatch.setitem(sim.FAMILIES, "training", "ofelia_fake_family")
     return seen

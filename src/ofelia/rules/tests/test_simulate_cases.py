@@ -79,12 +79,12 @@ def differences(expect: dict[str, Any], outcome: dict[str, Any]) -> list[str]:
     for section, keys in (("charges", ("kind", "payer")), ("refunds", ("payee",))):
         groups: dict[tuple[str, ...], Decimal] = {}
         for line in expect.get(section, []):
-            key = tuple(line[k] for k in keys)
-            groups[key] = groups.get(key, Decimal(0)) + Decimal(line["amount"])
-        for key, amount in groups.items():
-            got = _total(outcome.get(section, []), **dict(zip(keys, key, strict=True)))
+            group = tuple(line[k] for k in keys)
+            groups[group] = groups.get(group, Decimal(0)) + Decimal(line["amount"])
+        for group, amount in groups.items():
+            got = _total(outcome.get(section, []), **dict(zip(keys, group, strict=True)))
             if got != amount:
-                found.append(f"{section} {'/'.join(key)}: attendu {amount:.2f}, obtenu {got:.2f}")
+                found.append(f"{section} {'/'.join(group)}: attendu {amount:.2f}, obtenu {got:.2f}")
     for line in expect.get("penalties", []):
         match = [p for p in outcome.get("penalties", []) if p["invoice"] == line["invoice"]]
         for field, value in line.items():
@@ -122,7 +122,7 @@ def test_example_case_gives_its_expected_outcome(path: Path):
 
 
 def test_differences_reads_lines_by_their_keys():
-    outcome = {
+    outcome: dict[str, Any] = {
         "deadlines": {"retraction_ends": "2026-03-12", "payment_due": {"F-1": "2026-02-14"},
                       "take_charge_by": "2026-03-06T16:45:00+00:00"},
         "charges": [{"kind": "prorata", "payer": "client", "amount": "600.00"},
@@ -131,7 +131,7 @@ def test_differences_reads_lines_by_their_keys():
         "penalties": [{"invoice": "F-1", "days_late": 60, "interest": "31.01", "recovery_fee": "40.00"}],
         "access": {"unlocked": ["core-1"], "locked": [], "rule": "LRN-2"},
     }
-    expect = {
+    expect: dict[str, Any] = {
         "deadlines": {"retraction_ends": "2026-03-12", "payment_due": {"F-1": "2026-02-14"},
                       "take_charge_by": "2026-03-06T17:45:00+01:00"},
         "charges": [{"kind": "prorata", "payer": "client", "amount": "1000.00"},
