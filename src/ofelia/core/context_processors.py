@@ -30,11 +30,15 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                 (_url("learner-list"), _("Learners")),
                 (_url("member-list"), _("Users")),
                 (_url("simulator:index"), _("Simulation")),
+                (_url("sales:pipeline"), "Ventes"),
+                (_url("sales:session-list"), "Sessions"),
             ]
             if membership.role == Role.ADMINISTRATOR:
                 items.append((_url("audit-log"), _("Audit log")))
         else:
             items = [(_url("extranet-home"), _("My space"))]
+            if membership.role != Role.TRAINER:
+                items.append((_url("sales:my-trainings"), "Mes formations"))
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated and user.is_superuser:
         items.append((_url("admin:index"), _("Platform administration")))

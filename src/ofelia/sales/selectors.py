@@ -76,3 +76,56 @@ def session_roster(*, organisation: Any, session: TrainingSession) -> QuerySet[E
         ))
         .order_by("rank", "updated_at", "id")
     )
+
+
+def contracts_of_member(*, organisation: Any, membership: Any, user: Any) -> QuerySet[Contract]:
+    """Extranet: the contracts a client contact, consumer or learner may see, nothing else."""
+    from ofelia.organisations.models import Role
+
+    qs = contract_list(organisation=organisation).exclude(status=Contract.Status.DRAFT)
+    if membership is None:
+        return qs.none()
+    if membership.role == Role.CLIENT_CONTACT and membership.company_id:
+        return qs.filter(client_company_id=membership.company_id)
+    if membership.role == Role.CONSUMER:
+        return qs.filter(consumer__user=user)
+    if membership.role == Role.LEARNER:
+        return qs.filter(enrolments__learner__user=user).distinct()
+    return qs.none()
+
+
+def cancellation_estimate(*, contract: Contract, today: Any) -> dict[str, Any] | None:
+    """What the client would owe if they cancelled today, from the rules core (not stored)."""
+    from ofelia.rules.errors import RulesError
+
+    from . import rules_io
+
+    if contract.status != Contract.Status.SIGNED or contract.signed_on is None:
+        return None
+    recorded = list(contract.events.order_by("on", "id"))
+    kind = (ContractEvent.Type.RETRACTION if _retraction_open(contract, recorded, today)
+            else ContractEvent.Type.CANCELLATION)
+    hypothetical = ContractEvent(contract=contract, type=kind, on=today,
+                                 by=ContractEvent.By.CLIENT, reason=ContractEvent.Reason.OTHER)
+    try:
+        outcome = rules_io.evaluate_contract(contract, as_of=today, events=[*recorded, hypothetical])
+    except RulesError as exc:
+        return {"problem": str(exc)}
+    return {"kind": kind, "outcome": outcome}
+
+
+def _retraction_open(contract: Contract, recorded: list[ContractEvent], today: Any) -> bool:
+    from datetime import date
+
+    from ofelia.rules.errors import RulesError
+
+    from . import rules_io
+
+    if contract.client_kind != "consumer":
+        return False
+    try:
+        outcome = rules_io.evaluate_contract(contract, as_of=today, events=recorded)
+    except RulesError:
+        return False
+    ends = outcome.get("deadlines", {}).get("retraction_ends")
+    return isinstance(ends, str) and today <= date.fromisoformat(ends)

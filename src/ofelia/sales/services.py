@@ -568,3 +568,45 @@ def quote_convert(*, actor: Any, quote: Quote, **fields: Any) -> Contract:
     _quote_transition(actor=actor, quote=quote, allowed={Quote.Status.ACCEPTED},
                       status=Quote.Status.CONVERTED, action="quote.convert")
     return contract
+
+
+# --- convocations ------------------------------------------------------------------------
+
+@transaction.atomic
+def convocation_send(*, actor: Any, contract: Contract, uid_host: str = "ofelia.localhost") -> int:
+    """E-mail each confirmed learner of a signed contract their convocation (PDF + .ics).
+
+    Sent once the transaction commits; returns the number of convocations queued.
+    """
+    from django.core.mail import EmailMessage
+
+    from .documents import convocation_ics, render_convocation_pdf
+
+    if contract.status != Contract.Status.SIGNED:
+        raise ValidationError("Seul un contrat signé donne lieu à des convocations.")
+    enrolments = list(
+        contract.enrolments.filter(status=Enrolment.Status.CONFIRMED).select_related("learner")
+    )
+    if not enrolments:
+        raise ValidationError("Aucun stagiaire confirmé sur ce contrat.")
+    ics = convocation_ics(contract, uid_host=uid_host, stamp=clock.now())
+    messages = []
+    for enrolment in enrolments:
+        learner = enrolment.learner
+        message = EmailMessage(
+            subject=f"Convocation : {contract.title} ({contract.start_date:%d/%m/%Y})",
+            body=(
+                f"Bonjour {learner.first_name},\n\nVous trouverez ci-joint votre convocation à la "
+                f"formation « {contract.title} » et l'invitation à ajouter à votre agenda.\n\n"
+                f"{contract.organisation}"
+            ),
+            to=[learner.email],
+        )
+        message.attach(f"convocation-{contract.number}.pdf",
+                       render_convocation_pdf(contract, learner), "application/pdf")
+        message.attach(f"formation-{contract.number}.ics", ics, "text/calendar; method=PUBLISH")
+        messages.append(message)
+    audit.record(actor=actor, action="contract.convocations_send", organisation=contract.organisation,
+                 obj=contract, after={"learners": [e.learner_id for e in enrolments]})
+    transaction.on_commit(lambda: [m.send() for m in messages])
+    return len(messages)
