@@ -9,7 +9,6 @@ from typing import Any
 
 from django.template.loader import render_to_string
 
-from ofelia.policies import policy_in_force
 from ofelia.rules.errors import RulesError
 from ofelia.rules.money import fmt_eur
 
@@ -21,10 +20,13 @@ PAYMENT_CLAUSES = {CONVENTION: ("PAY-D2", "PAY-F1"), CONTRAT: ("PAY-D1", "PAY-L1
 TERMINATION_CLAUSES = {CONVENTION: ("CAN-D1", "CAN-F1"), CONTRAT: ("ABD-D1", "ABD-D2")}
 
 
-def clause_texts(policy_id: str, on: date, kind: str, which: dict[str, tuple[str, ...]]) -> str:
+def clause_texts(organisation: Any, policy_id: str, on: date, kind: str,
+                 which: dict[str, tuple[str, ...]]) -> str:
     """The summaries of the policy's clauses for this document kind, with their article."""
+    from .rules_io import policy_for_signature
+
     try:
-        policy = policy_in_force(policy_id, on)
+        policy = policy_for_signature(organisation, policy_id, on)
     except RulesError:
         return ""
     lines = []

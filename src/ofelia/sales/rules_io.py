@@ -15,9 +15,9 @@ from decimal import Decimal
 from importlib import resources
 from typing import Any
 
-from ofelia.policies import load_shipped
-from ofelia.policies.legal import load_legal_data
-from ofelia.rules.simulate import simulate
+from ofelia.rules.policy import Policy, version_in_force
+from ofelia.simulator.models import PolicyVersion
+from ofelia.simulator.selectors import policy_versions_for, simulate_for
 
 from .models import Contract, ContractEvent, FundingEntry
 
@@ -112,16 +112,27 @@ def contract_case(
     return case
 
 
-def evaluate_case(case: Mapping[str, Any], *, today: date) -> dict[str, Any]:
-    """The outcome JSON of a case, exactly as `ofelia simulate` computes it."""
-    return simulate(case, today=today, policies=load_shipped, legal=load_legal_data())
+def evaluate_case(case: Mapping[str, Any], *, organisation: Any, today: date) -> dict[str, Any]:
+    """The outcome JSON of a case, exactly as `ofelia simulate` (and the simulation panel,
+    which also knows the organisation's own policy versions) computes it."""
+    return simulate_for(organisation=organisation, case=case, today=today)
 
 
 def evaluate_contract(contract: Contract, *, as_of: date, **case_parts: Any) -> dict[str, Any]:
-    return evaluate_case(contract_case(contract, as_of=as_of, **case_parts), today=as_of)
+    return evaluate_case(contract_case(contract, as_of=as_of, **case_parts),
+                         organisation=contract.organisation, today=as_of)
 
 
-def policy_file_sha256(policy_id: str, version: str) -> str:
-    """Hash of the shipped policy text, the evidence of which terms were accepted."""
+def policy_for_signature(organisation: Any, policy_id: str, on: date) -> Policy:
+    """The version in force on the signature day (ACC-4), own versions first."""
+    return version_in_force(policy_versions_for(organisation=organisation, policy_id=policy_id), on)
+
+
+def policy_sha256(organisation: Any, policy_id: str, version: str) -> str:
+    """Hash of the policy text accepted: the organisation's own version, else the shipped file."""
+    own = (PolicyVersion.objects.for_organisation(organisation)
+           .filter(policy_id=policy_id, version=version).values_list("sha256", flat=True).first())
+    if own:
+        return str(own)
     data = resources.files("ofelia.policies").joinpath(policy_id, f"{version}.toml").read_bytes()
     return hashlib.sha256(data).hexdigest()

@@ -21,7 +21,6 @@ from ofelia.organisations.models import (
     Organisation,
     Role,
 )
-from ofelia.policies import policy_in_force
 from ofelia.rules.errors import RulesError
 
 from . import rules_io
@@ -218,7 +217,8 @@ def contract_create(
     # Blank terms are filled from the organisation's own clauses, article included.
     for name, which in (("payment_terms", PAYMENT_CLAUSES), ("early_termination", TERMINATION_CLAUSES)):
         if not defaults.get(name):
-            defaults[name] = clause_texts(defaults["policy_id"], clock.today(), kind, which)
+            defaults[name] = clause_texts(organisation, defaults["policy_id"], clock.today(),
+                                          kind, which)
     contract = Contract(
         organisation=organisation,
         kind=kind,
@@ -282,14 +282,14 @@ def contract_sign(
     require_mentions(contract.kind, document_values(contract))
     now = clock.now()
     try:
-        policy = policy_in_force(contract.policy_id, now.date())
+        policy = rules_io.policy_for_signature(contract.organisation, contract.policy_id, now.date())
     except RulesError as exc:
         raise ValidationError(f"Conditions applicables introuvables : {exc}") from exc
     before = audit.snapshot(contract)
     contract.signed_at = now
     contract.signed_on = now.date()
     contract.policy_version = policy.version
-    contract.policy_sha256 = rules_io.policy_file_sha256(policy.id, policy.version)
+    contract.policy_sha256 = rules_io.policy_sha256(contract.organisation, policy.id, policy.version)
     contract.status = Contract.Status.SIGNED
     contract.save()
     acceptance = TermsAcceptance.objects.create(
@@ -535,11 +535,14 @@ def quote_accept(
     )
     organisation = quote.organisation
     if organisation.policy_id:
-        policy = policy_in_force(organisation.policy_id, now.date())
+        try:
+            policy = rules_io.policy_for_signature(organisation, organisation.policy_id, now.date())
+        except RulesError as exc:
+            raise ValidationError(f"Conditions applicables introuvables : {exc}") from exc
         TermsAcceptance.objects.create(
             organisation=organisation, quote=quote, user=user, accepted_by_name=accepted_by_name,
             accepted_at=now, method=method, policy_id=policy.id, policy_version=policy.version,
-            policy_sha256=rules_io.policy_file_sha256(policy.id, policy.version),
+            policy_sha256=rules_io.policy_sha256(organisation, policy.id, policy.version),
             ip_address=audit.current_ip.get(),
         )
     return quote
