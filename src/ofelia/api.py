@@ -12,3 +12,7 @@ api = NinjaAPI(
 from ofelia.simulator.api import router as simulator_router  # noqa: E402
 
 api.add_router("/", simulator_router)
+
+from ofelia.sales.api import router as sales_router  # noqa: E402
+
+api.add_router("/", sales_router)
