@@ -1,0 +1,241 @@
+"""`/api/v1` resources of the sales app: sessions, enrolments, contracts and their events.
+
+Access as for the simulation API: a signed-in member of the organisation with a staff role
+(session cookie, CSRF token on writes). Every read is scoped to the current organisation;
+a refusal by the terms answers 409 with the rule id and the clause's explanation.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, JsonResponse
+from ninja import Router, Schema
+from ninja.security import SessionAuth
+
+from ofelia.core import clock
+from ofelia.organisations.models import STAFF_ROLES, Learner
+
+from . import rules_io, selectors, services
+from .models import Contract, ContractEvent
+
+router = Router(tags=["ventes"], auth=SessionAuth())
+PROBLEM = "application/problem+json"
+
+
+def _problem(status: int, title: str, detail: str, **more: Any) -> JsonResponse:
+    return JsonResponse({"type": "about:blank", "title": title, "status": status, "detail": detail,
+                         **more}, status=status, content_type=PROBLEM,
+                        json_dumps_params={"ensure_ascii": False})
+
+
+def _staff_org(request: HttpRequest) -> Any:
+    membership = getattr(request, "membership", None)
+    if membership is None or membership.role not in STAFF_ROLES:
+        return None
+    return request.organisation  # type: ignore[attr-defined]
+
+
+def _scoped_contract(request: HttpRequest, contract_id: int) -> Contract | JsonResponse:
+    """The contract of the caller's organisation, or the problem response to send."""
+    org = _staff_org(request)
+    if org is None:
+        return _problem(403, "Accès refusé", "Réservé à l'administration de l'organisme.")
+    contract = selectors.contract_get(organisation=org, pk=contract_id)
+    if contract is None:
+        return _problem(404, "Introuvable", "Contrat introuvable dans cet organisme.")
+    return contract
+
+
+class SessionOut(Schema):
+    id: int
+    training: str
+    start_date: date
+    end_date: date
+    place: str
+    capacity: int
+    confirmed: int
+    waitlisted: int
+
+
+class EnrolmentOut(Schema):
+    id: int
+    session_id: int
+    learner_id: int
+    learner: str
+    status: str
+
+
+class EnrolmentIn(Schema):
+    learner_id: int
+
+
+class EventIn(Schema):
+    type: str
+    on: date
+    by: str = ""
+    reason: str = ""
+    hours_attended: Decimal | None = None
+    note: str = ""
+    force_reason: str = ""
+
+
+class EventOut(Schema):
+    id: int
+    type: str
+    on: date
+    by: str
+    reason: str
+    hours_attended: Decimal | None
+    forced: bool
+    force_reason: str
+    evaluated_as_of: date | None
+    outcome: dict[str, Any]
+
+
+class ContractOut(Schema):
+    id: int
+    number: str
+    kind: str
+    status: str
+    client: str
+    session_id: int
+    title: str
+    price: Decimal
+    vat_rate: Decimal
+    hours: Decimal
+    start_date: date
+    end_date: date
+    deposit: Decimal
+    signed_on: date | None
+    policy_id: str
+    policy_version: str
+    policy_sha256: str
+
+
+def _contract_out(c: Contract) -> dict[str, Any]:
+    data = {f: getattr(c, f) for f in ContractOut.model_fields if f != "client"}
+    data["client"] = str(c.client or "")
+    return data
+
+
+def _event_out(e: ContractEvent) -> dict[str, Any]:
+    return {f: getattr(e, f) for f in EventOut.model_fields}
+
+
+_FORBIDDEN = {403: dict[str, Any], 404: dict[str, Any]}
+
+
+@router.get("/sessions", response={200: list[SessionOut], **_FORBIDDEN},
+            summary="Sessions de l'organisme, avec leurs places occupées")
+def list_sessions(request: HttpRequest, start_from: date | None = None, limit: int = 100,
+                  offset: int = 0) -> Any:
+    org = _staff_org(request)
+    if org is None:
+        return _problem(403, "Accès refusé", "Réservé à l'administration de l'organisme.")
+    qs = selectors.session_list(organisation=org)
+    if start_from:
+        qs = qs.filter(start_date__gte=start_from)
+    limit = max(1, min(limit, 500))
+    return [
+        {"id": s.pk, "training": s.training.title, "start_date": s.start_date,
+         "end_date": s.end_date, "place": s.place, "capacity": s.capacity,
+         "confirmed": s.confirmed, "waitlisted": s.waitlisted}
+        for s in qs[offset:offset + limit]
+    ]
+
+
+@router.get("/sessions/{session_id}/enrolments", response={200: list[EnrolmentOut], **_FORBIDDEN},
+            summary="Inscrits d'une session : confirmés, puis liste d'attente dans l'ordre")
+def list_enrolments(request: HttpRequest, session_id: int) -> Any:
+    org = _staff_org(request)
+    if org is None:
+        return _problem(403, "Accès refusé", "Réservé à l'administration de l'organisme.")
+    session = selectors.session_get(organisation=org, pk=session_id)
+    if session is None:
+        return _problem(404, "Introuvable", "Session introuvable dans cet organisme.")
+    return [{"id": e.pk, "session_id": e.session_id, "learner_id": e.learner_id,
+             "learner": str(e.learner), "status": e.status}
+            for e in selectors.session_roster(organisation=org, session=session)]
+
+
+@router.post("/sessions/{session_id}/enrolments",
+             response={201: EnrolmentOut, 400: dict[str, Any], **_FORBIDDEN},
+             summary="Inscrire un stagiaire (confirmé s'il reste une place, sinon en liste d'attente)")
+def create_enrolment(request: HttpRequest, session_id: int, payload: EnrolmentIn) -> Any:
+    org = _staff_org(request)
+    if org is None:
+        return _problem(403, "Accès refusé", "Réservé à l'administration de l'organisme.")
+    session = selectors.session_get(organisation=org, pk=session_id)
+    learner = Learner.objects.for_organisation(org).filter(pk=payload.learner_id).first()
+    if session is None or learner is None:
+        return _problem(404, "Introuvable", "Session ou stagiaire introuvable dans cet organisme.")
+    try:
+        e = services.enrolment_create(actor=request.user, organisation=org, session=session,
+                                      learner=learner)
+    except ValidationError as exc:
+        return _problem(400, "Inscription refusée", " ".join(exc.messages))
+    return 201, {"id": e.pk, "session_id": e.session_id, "learner_id": e.learner_id,
+                 "learner": str(learner), "status": e.status}
+
+
+@router.get("/contracts", response={200: list[ContractOut], **_FORBIDDEN},
+            summary="Conventions et contrats de formation")
+def list_contracts(request: HttpRequest, status: str | None = None, limit: int = 100,
+                   offset: int = 0) -> Any:
+    org = _staff_org(request)
+    if org is None:
+        return _problem(403, "Accès refusé", "Réservé à l'administration de l'organisme.")
+    limit = max(1, min(limit, 500))
+    qs = selectors.contract_list(organisation=org, status=status)[offset:offset + limit]
+    return [_contract_out(c) for c in qs]
+
+
+@router.get("/contracts/{contract_id}", response={200: ContractOut, **_FORBIDDEN},
+            summary="Un contrat")
+def get_contract(request: HttpRequest, contract_id: int) -> Any:
+    contract = _scoped_contract(request, contract_id)
+    if isinstance(contract, JsonResponse):
+        return contract
+    return _contract_out(contract)
+
+
+@router.get("/contracts/{contract_id}/case", response={200: dict[str, Any], 409: dict[str, Any],
+                                                        **_FORBIDDEN},
+            summary="Le cas `training` de ce contrat, à passer à /simulate")
+def get_contract_case(request: HttpRequest, contract_id: int, as_of: date | None = None) -> Any:
+    contract = _scoped_contract(request, contract_id)
+    if isinstance(contract, JsonResponse):
+        return contract
+    if contract.signed_on is None:
+        return _problem(409, "Contrat non signé", "Les conditions s'appliquent à la signature.")
+    return rules_io.contract_case(contract, as_of=as_of or clock.today())
+
+
+@router.get("/contracts/{contract_id}/events", response={200: list[EventOut], **_FORBIDDEN},
+            summary="Événements du contrat avec leur résultat calculé")
+def list_events(request: HttpRequest, contract_id: int) -> Any:
+    contract = _scoped_contract(request, contract_id)
+    if isinstance(contract, JsonResponse):
+        return contract
+    return [_event_out(e) for e in selectors.contract_events(contract=contract)]
+
+
+@router.post("/contracts/{contract_id}/events",
+             response={201: EventOut, 400: dict[str, Any], 409: dict[str, Any], **_FORBIDDEN},
+             summary="Enregistrer un événement (annulation, rétractation, abandon…), évalué par les règles")
+def create_event(request: HttpRequest, contract_id: int, payload: EventIn) -> Any:
+    contract = _scoped_contract(request, contract_id)
+    if isinstance(contract, JsonResponse):
+        return contract
+    try:
+        event = services.contract_event_record(actor=request.user, contract=contract,
+                                               **payload.dict())
+    except services.RuleRefusal as exc:
+        return _problem(409, "Refusé par les conditions générales", exc.explanation, rule=exc.rule)
+    except ValidationError as exc:
+        return _problem(400, "Événement invalide", " ".join(exc.messages))
+    return 201, _event_out(event)
