@@ -1,0 +1,116 @@
+"""Collections speed: the daily job over N open, overdue invoices on PostgreSQL.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/ofelia_bench \\
+        .venv/bin/python bench/collections_job.py [--invoices 100000]
+
+Goal (issue 5): 100 000 open invoices in ≤ 60 s. The database is migrated, the invoices
+are generated in bulk (two organisations, DIXNEUF professional and consumer terms, and
+VIRTUALEO), then the job runs twice: the first run writes every penalty and dunning step,
+the second (same day) must write nothing. Prints the figures and the ratio to the goal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+GOAL_SECONDS = 60.0
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ofelia.config.settings.local")
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+
+
+def generate(count: int) -> None:
+    from django.db import transaction
+
+    from ofelia.billing.models import DunningStep, Invoice, InvoiceSequence, PenaltyAssessment
+    from ofelia.billing.services import seller_snapshot
+    from ofelia.billing.terms import invoice_terms
+    from ofelia.organisations.models import Organisation
+
+    with transaction.atomic():
+        DunningStep.objects.filter(organisation__slug__startswith="bench-").delete()
+        PenaltyAssessment.objects.filter(organisation__slug__startswith="bench-").delete()
+        Invoice.objects.filter(organisation__slug__startswith="bench-").update(status="draft")
+        Invoice.objects.filter(organisation__slug__startswith="bench-").delete()
+        InvoiceSequence.objects.filter(organisation__slug__startswith="bench-").delete()
+    profiles = [("bench-dixneuf", "dixneuf", "professional"), ("bench-dixneuf", "dixneuf", "consumer"),
+                ("bench-virtualeo", "virtualeo", "professional")]
+    orgs = {}
+    for slug, policy, _ in profiles:
+        orgs[slug] = orgs.get(slug) or Organisation.objects.get_or_create(
+            slug=slug, defaults={"legal_name": slug.upper(), "siret": "73282932000074",
+                                 "nda_number": "52490402749", "policy_id": policy,
+                                 "address_line1": "1 rue du Banc", "postal_code": "49000",
+                                 "city": "Angers"})[0]
+    first_day = date(2025, 8, 1)
+    numbers: dict[str, int] = {}
+    batch = []
+    for i in range(count):
+        slug, policy, kind = profiles[i % len(profiles)]
+        org = orgs[slug]
+        issued = first_day + timedelta(days=(i * 7) % 120)  # 1 Aug – 28 Nov 2025
+        terms = invoice_terms(policy_id=policy, buyer_kind=kind, on=issued)
+        numbers[slug] = numbers.get(slug, 0) + 1
+        total = Decimal(300 + (i % 2000)) + Decimal(i % 100) / 100
+        batch.append(Invoice(
+            organisation=org, kind="invoice", status="issued", sequence_number=numbers[slug],
+            number=f"F-{numbers[slug]:06d}", issue_date=issued,
+            due_date=issued + timedelta(days=terms.payment_delay_days), buyer_kind=kind,
+            buyer_name=f"Client {i}", buyer_address="1 rue X\n49000 Angers",
+            seller=seller_snapshot(org), payment_terms=terms.payment_terms,
+            late_penalty_mention=terms.late_penalty_mention, late_penalty_rule=terms.late_penalty_rule,
+            recovery_fee_applies=terms.recovery_fee_applies, policy_id=terms.policy_id,
+            policy_version=terms.policy_version, total_excl_vat=total, total_incl_vat=total,
+            amount_paid=Decimal(0) if i % 5 else total / 2, service_start=issued,
+        ))
+        if len(batch) == 5000:
+            Invoice.objects.bulk_create(batch)
+            batch = []
+    Invoice.objects.bulk_create(batch)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--invoices", type=int, default=100_000)
+    parser.add_argument("--as-of", default="2026-02-15")
+    args = parser.parse_args()
+    setup_django()
+    from django.db import connection
+
+    from ofelia.billing.collections import run_collections
+    from ofelia.billing.models import DunningStep, PenaltyAssessment
+
+    if connection.vendor != "postgresql":
+        print("warning: not PostgreSQL; the goal is stated for PostgreSQL", file=sys.stderr)
+    started = time.perf_counter()
+    generate(args.invoices)
+    print(f"generated {args.invoices} open invoices in {time.perf_counter() - started:.1f} s")
+    as_of = date.fromisoformat(args.as_of)
+    for label in ("first run", "second run (same day)"):
+        started = time.perf_counter()
+        report = run_collections(as_of=as_of)
+        elapsed = time.perf_counter() - started
+        print(f"{label}: {report.invoices} overdue invoices, {report.penalties_written} penalties "
+              f"written, {report.steps_created} dunning steps created, {len(report.problems or [])} "
+              f"problems in {elapsed:.1f} s ({report.invoices / elapsed:,.0f} invoices/s; goal "
+              f"{GOAL_SECONDS:.0f} s, ratio {elapsed / GOAL_SECONDS:.2f})")
+    print(f"rows: {PenaltyAssessment.objects.count()} penalties, {DunningStep.objects.count()} steps")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
