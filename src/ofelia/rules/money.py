@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 CENT = Decimal("0.01")
 
@@ -13,10 +13,10 @@ _NBSP = "\u00a0"
 
 def D(x: str | int | Decimal) -> Decimal:
     """An exact Decimal from a string, an int or a Decimal; a float is refused (it is not exact)."""
-    if isinstance(x, bool) or isinstance(x, float):
-        raise TypeError(f"montant inexact refusé ({x!r}) : utiliser une chaîne ou un Decimal")
-    if isinstance(x, Decimal):
+    if isinstance(x, Decimal):  # the common case first: values already exact
         value = x
+    elif isinstance(x, bool) or isinstance(x, float):
+        raise TypeError(f"montant inexact refusé ({x!r}) : utiliser une chaîne ou un Decimal")
     elif isinstance(x, int):
         value = Decimal(x)
     elif isinstance(x, str):
@@ -33,6 +33,8 @@ def D(x: str | int | Decimal) -> Decimal:
 
 def cents(x: str | int | Decimal) -> Decimal:
     """Round to the cent, half-up (0.005 → 0.01, -0.005 → -0.01)."""
+    if isinstance(x, Decimal) and x.is_finite():  # computed amounts: skip D's checks
+        return x.quantize(CENT, rounding=ROUND_HALF_UP)
     return D(x).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
@@ -58,13 +60,7 @@ def split_instalments(total: str | int | Decimal, count: int) -> tuple[Decimal, 
 def fmt_eur(x: str | int | Decimal) -> str:
     """French display of an amount: "1 200,00 €" (no-break spaces), "-12,50 €"."""
     amount = cents(x)
-    sign = "-" if amount < 0 else ""
-    units = abs(amount).quantize(Decimal(1), rounding=ROUND_DOWN)
-    fraction = int((abs(amount) - units) * 100)
-    digits = f"{int(units):d}"
-    groups = []
-    while digits:
-        groups.append(digits[-3:])
-        digits = digits[:-3]
-    grouped = _NBSP.join(reversed(groups))
-    return f"{sign}{grouped},{fraction:02d}{_NBSP}€"
+    sign = "-" if amount < 0 else ""  # -0.00 shows as "0,00 €"
+    # Decimal's own formatting groups the digits exactly ("1,200.00"); swap the marks.
+    french = f"{abs(amount):,.2f}".replace(",", _NBSP).replace(".", ",")
+    return f"{sign}{french}{_NBSP}€"

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 from types import MappingProxyType
 from typing import Any, Literal
 
@@ -48,6 +49,13 @@ class Clause:
     def get(self, name: str, default: Any = None) -> Any:
         return self.params.get(name, default)
 
+    def applies_to(self, client: str, format: str) -> bool:
+        """The clause's `applies_to` scope admits this client and format (no scope: all)."""
+        scope: Mapping[str, Any] = self.params.get("applies_to") or {}
+        clients = scope.get("client")
+        formats = scope.get("format")
+        return (not clients or client in clients) and (not formats or format in formats)
+
 
 @dataclass(frozen=True)
 class Policy:
@@ -73,6 +81,23 @@ class Policy:
 
     def clauses_of(self, prefix: str) -> tuple[Clause, ...]:
         return tuple(c for rule, c in self.clauses.items() if rule.startswith(prefix))
+
+    def scoped(self, client: str, format: str) -> Mapping[str, Clause]:
+        """The clauses that apply to a contract of this client and format, by rule id."""
+        # A policy is a frozen value (its clauses never change once parsed), so each
+        # (client, format) view is computed once per policy instance and kept on it; two
+        # policies with the same id and version (an edited copy) never share a view.
+        views = self._scoped_views
+        view = views.get((client, format))
+        if view is None:
+            view = MappingProxyType({rule: c for rule, c in self.clauses.items()
+                                     if c.applies_to(client, format)})
+            views[(client, format)] = view
+        return view
+
+    @cached_property
+    def _scoped_views(self) -> dict[tuple[str, str], Mapping[str, Clause]]:
+        return {}
 
     @property
     def label(self) -> str:

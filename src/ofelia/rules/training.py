@@ -166,9 +166,12 @@ def _france_travail(ctx: Ctx) -> None:
         return
     n = int(clause.get("working_days"))
     start = ctx.contract.start
-    day = add_working_days(start, -n, ctx.cal)
-    while add_working_days(day + ONE_DAY, n, ctx.cal) <= start:
-        day += ONE_DAY
+    # d + N working days ≤ start holds up to the eve of the N-th working day counted back
+    # from the start itself (so a request the day before a weekend still counts); the
+    # answer is never earlier than N working days before the start. Two walks of N
+    # working days, rather than one walk per candidate day.
+    day = max(add_working_days(start, -n, ctx.cal),
+              add_working_days(start + ONE_DAY, -n, ctx.cal) - ONE_DAY)
     ctx.deadline("france_travail_request_by", day, clause,
                  f"Demande d'abondement à France Travail au moins {n} jours ouvrés avant le début "
                  f"du {fr_date(start)}")
@@ -323,14 +326,14 @@ def _instalments(ctx: Ctx, pay: Clause, amount: Decimal) -> None:
     for k, part in enumerate(parts):
         due = add_months(ctx.contract.signed_on, k)
         excl = cents(part * 100 / (100 + rate))
-        ctx.charges.append(_instalment_line(ctx, pay, k, count, part, excl, due, total))
+        ctx.charges.append(_instalment_line(ctx, pay, k, parts, excl, due, total))
         listed.append({"amount": f"{part:.2f}", "due_on": due.isoformat()})
     ctx.extra["instalments"] = listed
 
 
-def _instalment_line(ctx: Ctx, pay: Clause, k: int, count: int, part: Decimal, excl: Decimal,
+def _instalment_line(ctx: Ctx, pay: Clause, k: int, parts: tuple[Decimal, ...], excl: Decimal,
                      due: date, total: Decimal) -> Charge:
-    parts = split_instalments(total, count)
+    count, part = len(parts), parts[k]
     first = " (reliquat des centimes inclus)" if k == 0 and parts[0] != parts[-1] else ""
     when = "à la commande" if k == 0 else f"{k} mois après la commande"
     text = (f"Paiement en {count} fois sans frais de {fmt_eur(total)} : échéance {k + 1}/{count} de "

@@ -7,7 +7,7 @@ amounts of `invoice` and `payment` events are what was invoiced or paid, VAT inc
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -112,6 +112,7 @@ class TrainingCase:
     funding: tuple[Funding, ...] = ()
     events: tuple[Event, ...] = ()
     instalments: int | None = None
+    chronological: tuple[Event, ...] = field(init=False, repr=False, compare=False)
 
     def funder(self, payer: str) -> Funding | None:
         return next((f for f in self.funding if f.payer == payer), None)
@@ -120,8 +121,13 @@ class TrainingCase:
         return tuple(e for e in self.events if e.type == "invoice")
 
     def of_type(self, *types: str) -> tuple[Event, ...]:
-        return tuple(sorted((e for e in self.events if e.type in types),
-                            key=lambda e: (e.on, e.index)))
+        """The events of these types in date order (ties: order in the case)."""
+        return tuple(e for e in self.chronological if e.type in types)
+
+    def __post_init__(self) -> None:
+        # Sorted once: the case is a frozen value, its events never change.
+        object.__setattr__(self, "chronological",
+                           tuple(sorted(self.events, key=lambda e: (e.on, e.index))))
 
 
 def _contract(data: Any) -> Contract:

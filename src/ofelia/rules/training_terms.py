@@ -46,14 +46,6 @@ def fr_number(x: Decimal) -> str:
     return f"{x.normalize():f}".replace(".", ",")
 
 
-def applies(clause: Clause, contract: Contract) -> bool:
-    scope: Mapping[str, Any] = clause.get("applies_to") or {}
-    clients = scope.get("client")
-    formats = scope.get("format")
-    return (not clients or contract.client in clients) and (
-        not formats or contract.format in formats)
-
-
 def article(clause: Clause, contract: Contract) -> str:
     by_client: Mapping[str, Any] = clause.get("article_by_client") or {}
     return str(by_client.get(contract.client) or clause.article)
@@ -76,6 +68,9 @@ class Ctx:
     legal: LegalData
     as_of: date
     cal: Calendar
+    # The policy's clauses that apply to this contract's client and format (`applies_to`).
+    clauses: Mapping[str, Clause]
+    payment: Clause  # the payment terms (PAY-*) of the contract
     charges: list[Charge] = field(default_factory=list)
     refunds: list[Refund] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -89,11 +84,10 @@ class Ctx:
         return self.case.contract
 
     def clause(self, rule: str) -> Clause | None:
-        found = self.policy.clause(rule)
-        return found if found is not None and applies(found, self.contract) else None
+        return self.clauses.get(rule)
 
     def first(self, rules: Iterable[str]) -> Clause | None:
-        return next((c for c in (self.clause(r) for r in rules) if c is not None), None)
+        return first_clause(self.clauses, rules)
 
     def cite(self, text: str, clause: Clause) -> str:
         """A French sentence ending with the article of the clause it applies."""
@@ -130,20 +124,32 @@ def make_ctx(case: TrainingCase, policy: Policy, legal: LegalData,
              as_of: date | datetime) -> Ctx:
     region = policy.calendar_region
     cal = french_calendar("alsace-moselle" if region == "alsace-moselle" else "national")
-    return Ctx(case=case, policy=policy, legal=legal, as_of=as_of_date(as_of), cal=cal)
+    clauses = policy.scoped(case.contract.client, case.contract.format)
+    payment = first_clause(clauses, PAYMENT_RULES)
+    if payment is None:
+        raise PolicyError(
+            f"La politique {policy.id} {policy.version} n'a pas de clause de paiement "
+            f"({', '.join(PAYMENT_RULES)}) applicable à un client {_client_label(case.contract)}."
+        )
+    return Ctx(case=case, policy=policy, legal=legal, as_of=as_of_date(as_of), cal=cal,
+               clauses=clauses, payment=payment)
+
+
+def first_clause(clauses: Mapping[str, Clause], rules: Iterable[str]) -> Clause | None:
+    """The clause of the first of `rules` the contract has."""
+    for rule in rules:
+        found = clauses.get(rule)
+        if found is not None:
+            return found
+    return None
 
 
 # --- payment terms ---------------------------------------------------------------------------
 
 
 def payment_clause(ctx: Ctx) -> Clause:
-    found = ctx.first(PAYMENT_RULES)
-    if found is None:
-        raise PolicyError(
-            f"La politique {ctx.policy.id} {ctx.policy.version} n'a pas de clause de paiement "
-            f"({', '.join(PAYMENT_RULES)}) applicable à un client {_client_label(ctx.contract)}."
-        )
-    return found
+    """The contract's payment terms (a policy without any is refused by `make_ctx`)."""
+    return ctx.payment
 
 
 def _client_label(contract: Contract) -> str:

@@ -1,4 +1,8 @@
-"""Parsing a JSON case into typed values, with an error that names the field and says why."""
+"""Parsing a JSON case into typed values, with an error that names the field and says why.
+
+The field path ("contract.price") is only spelt out when there is an error to report:
+a valid case, the common one, costs no string building.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,11 @@ def join(path: str, key: str | int) -> str:
     if isinstance(key, int):
         return f"{path}[{key}]"
     return f"{path}.{key}" if path else key
+
+
+def _at(path: str, key: str) -> str:
+    """Where an error is: the field `key` of `path`, or `path` itself when no key is named."""
+    return join(path, key) if key else path
 
 
 def obj(value: Any, path: str) -> Mapping[str, Any]:
@@ -58,22 +67,22 @@ def opt_str(data: Mapping[str, Any], key: str, path: str) -> str | None:
     return req_str(data, key, path)
 
 
-def _date(value: Any, where: str) -> date:
+def _date(value: Any, path: str, key: str) -> date:
     if not isinstance(value, str):
-        raise CaseError(where, "une date AAAA-MM-JJ est attendue")
+        raise CaseError(join(path, key), "une date AAAA-MM-JJ est attendue")
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise CaseError(where, f"date invalide « {value} » (format AAAA-MM-JJ)") from None
+        raise CaseError(join(path, key), f"date invalide « {value} » (format AAAA-MM-JJ)") from None
 
 
 def req_date(data: Mapping[str, Any], key: str, path: str) -> date:
-    return _date(_get(data, key, path, True), join(path, key))
+    return _date(_get(data, key, path, True), path, key)
 
 
 def opt_date(data: Mapping[str, Any], key: str, path: str) -> date | None:
     value = _get(data, key, path, False)
-    return None if value is None else _date(value, join(path, key))
+    return None if value is None else _date(value, path, key)
 
 
 def parse_instant(value: Any, where: str) -> datetime:
@@ -97,32 +106,39 @@ def opt_instant(data: Mapping[str, Any], key: str, path: str) -> datetime | None
     return None if value is None else parse_instant(value, join(path, key))
 
 
-def parse_decimal(value: Any, where: str, *, minimum: Decimal | None = Decimal(0)) -> Decimal:
+_ZERO = Decimal(0)
+
+
+def _decimal(value: Any, path: str, key: str, minimum: Decimal | None) -> Decimal:
     # Amounts travel as strings; an integer is accepted, a float never (it is not exact).
     if isinstance(value, bool) or not isinstance(value, str | int):
-        raise CaseError(where, "un nombre décimal en chaîne est attendu (ex. \"2400.00\")")
+        raise CaseError(_at(path, key), "un nombre décimal en chaîne est attendu (ex. \"2400.00\")")
     try:
-        number = Decimal(str(value).strip())
+        number = Decimal(value.strip() if isinstance(value, str) else value)
     except InvalidOperation:
-        raise CaseError(where, f"nombre décimal invalide « {value} »") from None
+        raise CaseError(_at(path, key), f"nombre décimal invalide « {value} »") from None
     if not number.is_finite():
-        raise CaseError(where, f"nombre décimal invalide « {value} »")
+        raise CaseError(_at(path, key), f"nombre décimal invalide « {value} »")
     if minimum is not None and number < minimum:
-        raise CaseError(where, f"doit être supérieur ou égal à {minimum}")
+        raise CaseError(_at(path, key), f"doit être supérieur ou égal à {minimum}")
     return number
 
 
+def parse_decimal(value: Any, where: str, *, minimum: Decimal | None = _ZERO) -> Decimal:
+    return _decimal(value, where, "", minimum)
+
+
 def req_decimal(
-    data: Mapping[str, Any], key: str, path: str, *, minimum: Decimal | None = Decimal(0)
+    data: Mapping[str, Any], key: str, path: str, *, minimum: Decimal | None = _ZERO
 ) -> Decimal:
-    return parse_decimal(_get(data, key, path, True), join(path, key), minimum=minimum)
+    return _decimal(_get(data, key, path, True), path, key, minimum)
 
 
 def opt_decimal(
-    data: Mapping[str, Any], key: str, path: str, *, minimum: Decimal | None = Decimal(0)
+    data: Mapping[str, Any], key: str, path: str, *, minimum: Decimal | None = _ZERO
 ) -> Decimal | None:
     value = _get(data, key, path, False)
-    return None if value is None else parse_decimal(value, join(path, key), minimum=minimum)
+    return None if value is None else _decimal(value, path, key, minimum)
 
 
 def req_int(
@@ -137,7 +153,7 @@ def req_int(
         raise CaseError(where, f"doit être au moins {minimum}", rule)
     if maximum is not None and value > maximum:
         raise CaseError(where, f"doit être au plus {maximum}", rule)
-    return value
+    return int(value)
 
 
 def opt_int(
@@ -163,6 +179,9 @@ def opt_bool(data: Mapping[str, Any], key: str, path: str, default: bool = False
 
 
 def req_enum(data: Mapping[str, Any], key: str, path: str, choices: Collection[str]) -> str:
+    value = data.get(key)
+    if isinstance(value, str) and value in choices:  # a valid value: nothing more to check
+        return value
     value = req_str(data, key, path)
     if value not in choices:
         allowed = ", ".join(sorted(choices))
