@@ -1,0 +1,126 @@
+"""One real Celery worker, one real Redis broker: a task delivered twice runs once.
+
+The worker is a separate process, so its effects are read back from Redis (the key
+store every worker shares), not from the test database.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+from celery import Celery
+
+from ofelia.core.tasks import ping_effects
+
+pytestmark = pytest.mark.worker
+
+# A database number of its own, so that the test never touches real queues or keys.
+REDIS_URL = os.environ.get("OFELIA_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
+
+
+def _redis_or_skip() -> redis.Redis:
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        reason = f"Redis injoignable sur {REDIS_URL} ({error}) : test du worker Celery impossible"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(reason)  # CI promises a broker: its absence is a failure, not a skip
+        pytest.skip(reason)
+    return client
+
+
+@pytest.fixture
+def broker_settings(settings: Any) -> str:
+    # The test process reads the worker's effects through the same key store.
+    settings.CELERY_BROKER_URL = REDIS_URL
+    return REDIS_URL
+
+
+@pytest.fixture
+def worker(broker_settings: str, tmp_path: Path) -> Iterator[dict[str, Any]]:
+    client = _redis_or_skip()
+    queue = f"ofelia-test-{uuid.uuid4().hex[:12]}"  # concurrent runs never steal each other's messages
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "ofelia.config.settings.test",
+        "CELERY_BROKER_URL": REDIS_URL,
+        "CELERY_RESULT_BACKEND": REDIS_URL,
+        "OFELIA_DATA_DIR": str(tmp_path),
+    }
+    log = (tmp_path / "worker.log").open("w")
+    process = subprocess.Popen(
+        [
+            sys.executable, "-m", "celery", "-A", "ofelia.config", "worker",
+            "--queues", queue, "--hostname", f"{queue}@%h",
+            # Two processes, so that the duplicate copies really can run at the same time.
+            "--pool", "prefork", "--concurrency", "2",
+            "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel", "INFO",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    # Not the current app: the project's own tasks must keep using the project's app.
+    producer = Celery("ofelia-test-producer", broker=REDIS_URL, backend=REDIS_URL, set_as_current=False)
+    try:
+        yield {"queue": queue, "producer": producer, "process": process, "log": tmp_path / "worker.log"}
+    finally:
+        process.send_signal(signal.SIGTERM)  # warm shutdown: finish what is running
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+        producer.close()
+        client.delete(queue)
+        for key in client.scan_iter(match="*ofelia*"):
+            client.delete(key)
+
+
+def _wait_for(predicate: Any, *, timeout: float, what: str, log: Path) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.1)
+    pytest.fail(f"{what} après {timeout:.0f} s ; journal du worker :\n{log.read_text()[-3000:]}")
+
+
+def test_task_delivered_twice_runs_once_on_a_real_worker(worker: dict[str, Any]) -> None:
+    producer, queue = worker["producer"], worker["queue"]
+    key = f"test-{uuid.uuid4().hex}"
+    message_id = str(uuid.uuid4())
+    # The very same message twice, as a broker redelivery or a retrying producer would do.
+    for _ in range(2):
+        producer.send_task("ofelia.core.ping", kwargs={"idempotency_key": key}, queue=queue, task_id=message_id)
+    other_key = f"test-{uuid.uuid4().hex}"
+    other = producer.send_task("ofelia.core.ping", kwargs={"idempotency_key": other_key}, queue=queue)
+
+    _wait_for(
+        lambda: ping_effects(key)["deliveries"] == 2,
+        timeout=60,
+        what="le worker n'a pas traité les deux copies du message",
+        log=worker["log"],
+    )
+    effects = ping_effects(key)
+    assert effects["runs"] == 1, effects
+    assert effects["pong"]  # the one run left its mark
+
+    # A different key is not swallowed by the first one's claim, and the result comes back
+    # through the result backend from the worker process.
+    result = other.get(timeout=60)
+    assert result == {"key": other_key, "ran": True, "runs": 1, "deliveries": 1}
+    assert worker["process"].poll() is None, "le worker s'est arrêté en cours de test"
+
