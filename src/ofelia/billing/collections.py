@@ -20,7 +20,8 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
-from ofelia.core import audit
+from ofelia.core import audit, clock
+from ofelia.core.models import AuditEntry
 from ofelia.policies import policy_in_force
 from ofelia.policies.legal import load_legal_data
 from ofelia.rules.errors import RulesError
@@ -178,6 +179,7 @@ def run_collections(*, as_of: date, organisation_id: int | None = None,
                 "invoice_id", "step", "reached_on"):
             reached[invoice_id][kind] = on
         new_penalties, changed_penalties, new_steps = [], [], []
+        numbers = {r["id"]: r["number"] for r in batch}
         for row in batch:
             report.invoices += 1
             row["balance"] = row["total_incl_vat"] - row["amount_paid"] - row["amount_credited"]
@@ -217,6 +219,8 @@ def run_collections(*, as_of: date, organisation_id: int | None = None,
                 changed_penalties,
                 ["evaluated_on", "days_late", "interest", "recovery_fee", "rule", "explanation"])
             DunningStep.objects.bulk_create(new_steps, ignore_conflicts=True)
+            # Each step is evidence of its own: one audit row per step, written in bulk.
+            AuditEntry.objects.bulk_create(_step_audit(new_steps, numbers), batch_size=BATCH)
         for p in (*new_penalties, *changed_penalties):
             per_org[p.organisation_id][0] += 1
         for s in new_steps:
@@ -228,6 +232,19 @@ def run_collections(*, as_of: date, organisation_id: int | None = None,
                      object_type="billing.collections", object_repr=f"recouvrement du {as_of}",
                      after={"as_of": as_of, "penalties_written": penalties, "steps_created": created})
     return report
+
+
+def _step_audit(new_steps: list[DunningStep], numbers: dict[int, str]) -> list[AuditEntry]:
+    now = clock.now()
+    labels = dict(DunningStepKind.choices)
+    return [AuditEntry(instant=now, actor_repr="système", organisation_id=s.organisation_id,
+                       action="dunning.step", object_type="billing.dunningstep",
+                       object_id=f"{s.invoice_id}:{s.step}",
+                       object_repr=f"Facture {numbers.get(s.invoice_id, '')} : {labels[s.step]}"[:255],
+                       after={"invoice": numbers.get(s.invoice_id, ""), "step": s.step,
+                              "reached_on": s.reached_on.isoformat(), "rule": s.rule,
+                              "explanation": s.explanation})
+            for s in new_steps]
 
 
 def _org(pk: int) -> Any:

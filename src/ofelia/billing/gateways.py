@@ -27,6 +27,11 @@ class PaymentGateway(Protocol):
         save_payment_method: bool, success_url: str, cancel_url: str,
     ) -> CheckoutLink: ...
 
+    def charge_off_session(
+        self, *, amount: Decimal, customer: str, payment_method: str, description: str,
+        metadata: dict[str, str], idempotency_key: str,
+    ) -> dict[str, Any]: ...
+
 
 def _cents(amount: Decimal) -> int:
     return int((amount * 100).to_integral_exact())
@@ -66,12 +71,43 @@ class StripeGateway:
         )
         return CheckoutLink(provider_reference=session.id, url=session.url or "")
 
+    def charge_off_session(
+        self, *, amount: Decimal, customer: str, payment_method: str, description: str,
+        metadata: dict[str, str], idempotency_key: str,
+    ) -> dict[str, Any]:
+        """A later instalment: a confirmed PaymentIntent with the saved card or mandate.
+
+        Returns the PaymentIntent as a dict (the shape the webhooks carry); a decline comes
+        back as a failed intent, not an exception, so dunning can start.
+        """
+        import stripe
+
+        if not self.api_key:
+            raise RuntimeError("STRIPE_SECRET_KEY n'est pas configurée : prélèvement impossible.")
+        try:
+            intent = stripe.PaymentIntent.create(
+                api_key=self.api_key, amount=_cents(amount), currency="eur", customer=customer,
+                payment_method=payment_method, off_session=True, confirm=True,
+                description=description, metadata=metadata, idempotency_key=idempotency_key,
+            )
+            return dict(intent.to_dict())
+        except stripe.CardError as declined:
+            failed = declined.error.payment_intent if declined.error else None
+            data = dict(failed.to_dict()) if failed is not None else {}
+            data.setdefault("status", "requires_payment_method")
+            data.setdefault("metadata", metadata)
+            data.setdefault("amount", _cents(amount))
+            data["last_payment_error"] = {"code": declined.code, "message": declined.user_message}
+            return data
+
 
 @dataclass
 class FakeGateway:
     """Records what would have been sent to the provider."""
 
     calls: list[dict[str, Any]] = field(default_factory=list)
+    # Off-session charges refused with this message (a test sets it to see dunning start).
+    decline_with: str = ""
 
     def create_checkout(
         self, *, amount: Decimal, description: str, metadata: dict[str, str],
@@ -82,6 +118,22 @@ class FakeGateway:
                            "save_payment_method": save_payment_method})
         return CheckoutLink(provider_reference=f"cs_test_fake_{number}",
                             url=f"https://checkout.invalid/pay/cs_test_fake_{number}")
+
+    def charge_off_session(
+        self, *, amount: Decimal, customer: str, payment_method: str, description: str,
+        metadata: dict[str, str], idempotency_key: str,
+    ) -> dict[str, Any]:
+        self.calls.append({"amount": amount, "customer": customer, "payment_method": payment_method,
+                           "metadata": metadata, "idempotency_key": idempotency_key})
+        intent: dict[str, Any] = {"id": f"pi_fake_{idempotency_key}", "object": "payment_intent",
+                                  "amount": _cents(amount), "metadata": metadata,
+                                  "payment_method_types": ["card"]}
+        if self.decline_with:
+            intent.update(status="requires_payment_method", amount_received=0,
+                          last_payment_error={"code": "card_declined", "message": self.decline_with})
+        else:
+            intent.update(status="succeeded", amount_received=_cents(amount))
+        return intent
 
 
 def default_gateway() -> PaymentGateway:

@@ -348,6 +348,10 @@ class OnlineCheckout(TenantModel):
     provider_reference = models.CharField("référence Stripe", max_length=120, blank=True, db_index=True)
     payment_url = models.URLField("lien de paiement", max_length=1000, blank=True)
     failure_reason = models.CharField("motif du refus", max_length=255, blank=True)
+    # Saved at the first payment: the later instalments are charged off-session with them.
+    customer_reference = models.CharField("client Stripe", max_length=120, blank=True)
+    payment_method_reference = models.CharField("moyen de paiement enregistré", max_length=120,
+                                                blank=True)
 
     class Meta:
         ordering = ["-id"]
@@ -363,6 +367,10 @@ class Instalment(TimeStampedModel):
     amount = money_field("montant")
     due_on = models.DateField("échéance")
     paid = models.BooleanField("payée", default=False)
+    # One off-session attempt per instalment; a refusal hands over to dunning.
+    attempted_on = models.DateField("prélèvement tenté le", null=True, blank=True)
+    provider_reference = models.CharField("référence du prélèvement", max_length=120, blank=True)
+    failure_reason = models.CharField("motif du refus", max_length=255, blank=True)
 
     class Meta:
         ordering = ["position"]
@@ -434,6 +442,9 @@ class DunningStep(TenantModel):
     reached_on = models.DateField("atteinte le")
     rule = models.CharField("clause", max_length=30)
     explanation = models.TextField("explication")
+    # The formal notice letter (PDF), written once by `dunning_letters` or on first download.
+    letter_pdf = models.BinaryField("lettre (PDF)", null=True, blank=True, editable=False)
+    letter_generated_at = models.DateTimeField("lettre générée le", null=True, blank=True)
 
     class Meta:
         ordering = ["reached_on", "id"]
@@ -444,3 +455,65 @@ class DunningStep(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.invoice}: {self.get_step_display()} ({self.reached_on})"
+
+
+class FundingPlan(TenantModel):
+    """How a contract is funded beyond the facts the rules core reads (sales `FundingEntry`).
+
+    The entries (OPCO amount and agreement date, CPF rights, France Travail request…) stay
+    on the contract, where `ofelia simulate` reads them; the plan adds what only billing
+    needs: whether the OPCO pays us directly (subrogation), when the cover was requested,
+    who the funders are on an invoice, and whether the FUN-D1 re-billing already ran.
+    """
+
+    contract = models.OneToOneField(
+        "sales.Contract", on_delete=models.PROTECT, related_name="funding_plan"
+    )
+    opco_subrogation = models.BooleanField("subrogation de paiement à l'OPCO", default=True)
+    opco_requested_on = models.DateField("prise en charge demandée le", null=True, blank=True)
+    funder_names = models.JSONField("nom et adresse des financeurs", default=dict, blank=True)
+    # FUN-D1: the day the whole price was re-billed to the client (the job runs once).
+    client_rebilled_on = models.DateField("refacturé au client le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "plan de financement"
+
+    def __str__(self) -> str:
+        return f"Plan de financement du contrat {self.contract_id}"
+
+
+class RefundStatus(models.TextChoices):
+    DUE = "due", "À rembourser"
+    PAID = "paid", "Remboursé"
+
+
+class Refund(TenantModel):
+    """Money going back to a payer (RET-3 after a retraction, an over-payment after an avoir)."""
+
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.PROTECT, null=True, blank=True, related_name="refunds"
+    )
+    contract = models.ForeignKey(
+        "sales.Contract", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    payee_name = models.CharField("bénéficiaire", max_length=255)
+    amount = money_field("montant")
+    due_on = models.DateField("à rembourser au plus tard le", null=True, blank=True)
+    status = models.CharField("état", max_length=10, choices=RefundStatus.choices,
+                              default=RefundStatus.DUE)
+    paid_on = models.DateField("remboursé le", null=True, blank=True)
+    method = models.CharField("moyen", max_length=20, choices=PaymentMethod.choices, blank=True)
+    reference = models.CharField("référence", max_length=120, blank=True)
+    rule = models.CharField("clause", max_length=30, blank=True)
+    explanation = models.TextField("explication", blank=True)
+    source_reference = models.CharField("origine", max_length=100, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = "remboursement"
+
+    def __str__(self) -> str:
+        return f"Remboursement de {self.amount} € à {self.payee_name}"
+
+    def is_overdue(self, today: Any) -> bool:
+        return self.status == RefundStatus.DUE and self.due_on is not None and self.due_on < today

@@ -18,6 +18,8 @@ from ofelia.rules.policy import Policy
 from .gateways import PaymentGateway
 from .models import (
     CheckoutStatus,
+    DunningStep,
+    DunningStepKind,
     Instalment,
     Invoice,
     InvoiceStatus,
@@ -117,6 +119,13 @@ def _payment_succeeded(intent: dict[str, Any]) -> tuple[Any, str]:
         raise BillingError(f"Montant reçu ({fmt_eur(amount)}) différent de l'échéance {position} attendue.")
     if checkout.status == CheckoutStatus.VOIDED:
         raise BillingError(f"Commande {checkout.order_reference} annulée : paiement à rembourser.")
+    if Payment.objects.filter(provider_reference=intent["id"]).exists():
+        # Charged off-session by the instalments job, then announced again by the webhook.
+        return checkout.organisation, f"échéance {position} déjà enregistrée"
+    if position == 1 and checkout.instalment_count > 1:
+        checkout.customer_reference = str(intent.get("customer") or "")
+        checkout.payment_method_reference = str(intent.get("payment_method") or "")
+        checkout.save(update_fields=["customer_reference", "payment_method_reference", "updated_at"])
     types = intent.get("payment_method_types") or []
     method = PaymentMethod.SEPA if types == ["sepa_debit"] else PaymentMethod.CARD
     payment = Payment.objects.create(
@@ -157,11 +166,76 @@ def _payment_failed(intent: dict[str, Any]) -> tuple[Any, str]:
         order_voided.send(sender=OnlineCheckout, checkout=checkout, reason=reason)
         detail = f"commande {checkout.order_reference} annulée : {reason}"
     else:
-        detail = f"échéance de la commande {checkout.order_reference} refusée : {reason} (à relancer)"
+        position = int((intent.get("metadata") or {}).get("instalment", "1"))
+        _instalment_dunning(checkout, position, reason)
+        detail = f"échéance de la commande {checkout.order_reference} refusée : {reason} (relance)"
     checkout.save(update_fields=["status", "failure_reason", "updated_at"])
     audit.record(actor=None, action="payment.online_failed", organisation=checkout.organisation,
                  obj=checkout, before=before, after=audit.snapshot(checkout, fields=["status", "failure_reason"]))
     return checkout.organisation, detail
+
+
+def _instalment_dunning(checkout: OnlineCheckout, position: int, reason: str) -> None:
+    """A later instalment refused: the sale stands (the first payment validated it), the
+    debt is collected: a reminder step with its clause, and its own audit row."""
+    Instalment.objects.filter(checkout=checkout, position=position).update(
+        failure_reason=reason[:255])
+    if checkout.invoice_id is None:
+        return
+    invoice = checkout.invoice
+    step, created = DunningStep.objects.get_or_create(
+        invoice=invoice, step=DunningStepKind.REMINDER,
+        defaults={"organisation_id": checkout.organisation_id, "reached_on": clock.today(),
+                  "rule": "PAY-L1",
+                  "explanation": f"Échéance {position}/{checkout.instalment_count} de la commande "
+                                 f"{checkout.order_reference} refusée par la banque ({reason}) : "
+                                 "relance du client, la commande reste valable"})
+    if created:
+        audit.record(actor=None, action="dunning.step", organisation=checkout.organisation,
+                     obj=step, after=audit.snapshot(step, fields=["step", "reached_on", "rule",
+                                                                  "explanation"]))
+
+
+def instalments_charge_due(*, as_of: date, gateway: PaymentGateway | None = None) -> dict[str, int]:
+    """Daily, idempotent: charge each later instalment due by `as_of`, once, off-session.
+
+    The provider's answer goes through the same handlers as its webhook (which may come
+    later and then finds the payment already recorded).
+    """
+    from .gateways import default_gateway
+
+    gateway = gateway or default_gateway()
+    report = {"charged": 0, "failed": 0}
+    due = (Instalment.objects.filter(paid=False, attempted_on__isnull=True, due_on__lte=as_of,
+                                     position__gt=1, checkout__status=CheckoutStatus.OPEN)
+           .exclude(checkout__payment_method_reference="")
+           .select_related("checkout").order_by("due_on", "id"))
+    for instalment in due:
+        checkout = instalment.checkout
+        with transaction.atomic():
+            locked = Instalment.objects.select_for_update().get(pk=instalment.pk)
+            if locked.attempted_on is not None or locked.paid:
+                continue
+            key = f"ofelia-{checkout.organisation_id}-{checkout.pk}-{locked.position}"
+            intent = gateway.charge_off_session(
+                amount=locked.amount, customer=checkout.customer_reference,
+                payment_method=checkout.payment_method_reference, idempotency_key=key,
+                description=f"Commande {checkout.order_reference} — échéance {locked.position}/"
+                            f"{checkout.instalment_count}",
+                metadata={"checkout_id": str(checkout.pk),
+                          "organisation_id": str(checkout.organisation_id),
+                          "instalment": str(locked.position),
+                          "order_reference": checkout.order_reference})
+            locked.attempted_on = as_of
+            locked.provider_reference = str(intent.get("id", ""))[:120]
+            locked.save(update_fields=["attempted_on", "provider_reference", "updated_at"])
+            if intent.get("status") == "succeeded":
+                _payment_succeeded(intent)
+                report["charged"] += 1
+            else:
+                _payment_failed(intent)
+                report["failed"] += 1
+    return report
 
 
 HANDLERS = {

@@ -21,3 +21,33 @@ def collections_daily(as_of: str | None = None) -> dict[str, Any]:
     return {"as_of": day.isoformat(), "invoices": report.invoices,
             "penalties_written": report.penalties_written, "steps_created": report.steps_created,
             "problems": report.problems}
+
+
+@shared_task(name="ofelia.billing.tasks.instalments_daily")
+def instalments_daily(as_of: str | None = None) -> dict[str, Any]:
+    """Charge the later instalments of 3x/4x orders due today (each once)."""
+    from datetime import date
+
+    from .online import instalments_charge_due
+
+    day = date.fromisoformat(as_of) if as_of else clock.today()
+    return {"as_of": day.isoformat(), **instalments_charge_due(as_of=day)}
+
+
+@shared_task(name="ofelia.billing.tasks.funding_daily")
+def funding_daily(as_of: str | None = None) -> dict[str, Any]:
+    """FUN-D1: re-bill the client where the OPCO agreement did not come by day 8."""
+    from datetime import date
+
+    from .funding import fun_d1_rebill
+
+    day = date.fromisoformat(as_of) if as_of else clock.today()
+    return {"as_of": day.isoformat(), "rebilled": fun_d1_rebill(as_of=day)}
+
+
+@shared_task(name="ofelia.billing.tasks.dunning_letters")
+def dunning_letters(limit: int = 500) -> dict[str, Any]:
+    """Write the formal notice letters (PDF) of the steps that have none yet."""
+    from .letters import letters_generate
+
+    return {"generated": letters_generate(limit=limit)}

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "ofelia.billing",
     "ofelia.catalogue",
     "ofelia.sales",
+    "ofelia.apitokens",
 ]
 
 MIDDLEWARE = [
@@ -53,6 +54,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "ofelia.core.middleware.AuditContextMiddleware",
     "ofelia.core.middleware.CurrentOrganisationMiddleware",
+    # After the organisation middleware: a bearer token on /api/ replaces the session's.
+    "ofelia.apitokens.middleware.ApiTokenMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -164,3 +167,11 @@ CELERY_BEAT_SCHEDULE["billing-collections-daily"] = {
     "task": "ofelia.billing.tasks.collections_daily",
     "schedule": crontab(hour=6, minute=15),
 }
+# Billing: later instalments of 3x/4x orders (07:00), FUN-D1 re-billing (06:30), and the
+# formal notice letters of the day's steps (06:45).
+CELERY_BEAT_SCHEDULE["billing-funding-daily"] = {
+    "task": "ofelia.billing.tasks.funding_daily", "schedule": crontab(hour=6, minute=30)}
+CELERY_BEAT_SCHEDULE["billing-dunning-letters"] = {
+    "task": "ofelia.billing.tasks.dunning_letters", "schedule": crontab(hour=6, minute=45)}
+CELERY_BEAT_SCHEDULE["billing-instalments-daily"] = {
+    "task": "ofelia.billing.tasks.instalments_daily", "schedule": crontab(hour=7, minute=0)}

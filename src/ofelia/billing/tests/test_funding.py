@@ -1,0 +1,205 @@
+"""Funding plans, invoices from a contract's computed charges, deposits, refunds (FUN, PAY, RET-3)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from ofelia.billing.funding import (
+    deposit_invoice_create,
+    fun_d1_rebill,
+    funding_entry_add,
+    funding_plan,
+    invoice_from_contract,
+    refund_pay,
+    refunds_after_retraction,
+)
+from ofelia.billing.models import FundingPlan, Invoice, InvoiceStatus, Refund
+from ofelia.billing.services import BillingError, payment_record
+from ofelia.core.models import AuditEntry
+
+from .conftest import make_organisation
+from .contracts import company, consumer, signed_contract
+
+pytestmark = pytest.mark.django_db
+OPCO = {"funder_name": "OPCO Atlas", "funder_address": "25 quai Panhard\n75013 Paris"}
+
+
+def _writes() -> tuple[int, int, int]:
+    return Invoice.objects.count(), AuditEntry.objects.count(), Refund.objects.count()
+
+
+def test_plan_splits_the_price_per_payer_from_the_rules_outcome():
+    org = make_organisation()
+    contract = signed_contract(org, client=company(org), signed=date(2026, 1, 12),
+                               start=date(2026, 3, 16))
+    funding_entry_add(actor=None, contract=contract, payer="opco", amount="1500.00",
+                      today=date(2026, 1, 13), **OPCO)
+    plan = funding_plan(contract, as_of=date(2026, 1, 20))
+    amounts = {(x.payer, x.kind): x.amount for x in plan.lines}
+    assert amounts[("opco", "price")] == Decimal("1500.00")
+    assert amounts[("client", "price")] == Decimal("900.00")
+    opco = invoice_from_contract(actor=None, contract=contract, payer="opco",
+                                 as_of=date(2026, 1, 20), issue=True)
+    assert opco.buyer_name == "OPCO Atlas" and opco.total_incl_vat == Decimal("1500.00")
+    assert opco.lines.get().rule == "FUN-D1"
+    with pytest.raises(BillingError, match="déjà facturé"):
+        invoice_from_contract(actor=None, contract=contract, payer="opco", as_of=date(2026, 1, 21))
+
+
+def test_fun_d1_day_8_rebills_the_whole_price_to_the_client_once():
+    org = make_organisation()
+    contract = signed_contract(org, client=company(org), signed=date(2026, 1, 12),
+                               start=date(2026, 3, 16))
+    funding_entry_add(actor=None, contract=contract, payer="opco", amount="1500.00",
+                      requested_on=date(2026, 1, 13), today=date(2026, 1, 13), **OPCO)
+    client_part = invoice_from_contract(actor=None, contract=contract, payer="client",
+                                        as_of=date(2026, 1, 20), issue=True)
+    assert client_part.total_incl_vat == Decimal("900.00")
+    # Day 8 after the first day (16/03) is 24/03: nothing yet on that day.
+    assert fun_d1_rebill(as_of=date(2026, 3, 24)) == []
+    assert fun_d1_rebill(as_of=date(2026, 3, 25)) == [contract.number]
+    client_part.refresh_from_db()
+    assert client_part.status == InvoiceStatus.CANCELLED
+    whole = Invoice.objects.get(source_reference=f"{contract.number}/client", status="issued",
+                               kind="invoice")
+    assert whole.total_incl_vat == Decimal("2400.00") and whole.issue_date == date(2026, 3, 25)
+    before = _writes()
+    assert fun_d1_rebill(as_of=date(2026, 3, 26)) == []
+    assert _writes() == before
+    assert FundingPlan.objects.get(contract=contract).client_rebilled_on == date(2026, 3, 25)
+
+
+def test_fun_d1_agreement_received_in_time_changes_nothing():
+    org = make_organisation()
+    contract = signed_contract(org, client=company(org), signed=date(2026, 1, 12),
+                               start=date(2026, 3, 16))
+    funding_entry_add(actor=None, contract=contract, payer="opco", amount="1500.00",
+                      agreement_on=date(2026, 3, 24), today=date(2026, 1, 13), **OPCO)
+    assert fun_d1_rebill(as_of=date(2026, 4, 1)) == []
+
+
+def test_opco_without_subrogation_the_client_is_invoiced_everything():
+    org = make_organisation()
+    contract = signed_contract(org, client=company(org), signed=date(2026, 1, 12),
+                               start=date(2026, 3, 16))
+    funding_entry_add(actor=None, contract=contract, payer="opco", amount="1500.00",
+                      subrogation=False, today=date(2026, 1, 13), **OPCO)
+    plan = funding_plan(contract, as_of=date(2026, 1, 20))
+    assert plan.payers() == ["client"]
+    assert sum(x.amount for x in plan.of("client")) == Decimal("2400.00")
+
+
+def test_fun_l1_cpf_remaining_charge_and_exemption():
+    org = make_organisation(slug="laporte", policy_id="laporte")
+    person = consumer(org)
+    contract = signed_contract(org, client=person, signed=date(2026, 3, 1), start=date(2026, 3, 31),
+                               price="1490.00", at_distance=True)
+    funding_entry_add(actor=None, contract=contract, payer="cpf", rights="800.00",
+                      today=date(2026, 3, 1))
+    plan = funding_plan(contract, as_of=date(2026, 3, 1))
+    amounts = {(x.payer, x.kind): x.amount for x in plan.lines}
+    assert amounts[("learner", "remaining_charge")] == Decimal("690.00")
+    assert amounts[("cpf", "price")] == Decimal("800.00")
+    rest = invoice_from_contract(actor=None, contract=contract, payer="learner",
+                                 as_of=date(2026, 3, 1))
+    assert rest.buyer_name.startswith("Paul") and rest.total_incl_vat == Decimal("690.00")
+
+
+def test_fun_l2_late_france_travail_request_is_refused_naming_the_rule_and_nothing_written():
+    org = make_organisation(slug="laporte2", policy_id="laporte")
+    contract = signed_contract(org, client=consumer(org), signed=date(2026, 3, 1),
+                               start=date(2026, 3, 31), price="1490.00", at_distance=True)
+    funding_entry_add(actor=None, contract=contract, payer="cpf", rights="800.00",
+                      today=date(2026, 3, 1))
+    before = _writes()
+    with pytest.raises(BillingError, match=r"FUN-L2.*03/03/2026.*date limite du 02/03/2026"):
+        funding_entry_add(actor=None, contract=contract, payer="france_travail",
+                          requested_on=date(2026, 3, 3), today=date(2026, 3, 3))
+    assert _writes() == before and contract.funding.count() == 1
+    funding_entry_add(actor=None, contract=contract, payer="france_travail",
+                      requested_on=date(2026, 3, 2), today=date(2026, 3, 2))
+
+
+def test_fun_l4_faf_cannot_fund_a_cpf_training():
+    org = make_organisation(slug="laporte3", policy_id="laporte")
+    contract = signed_contract(org, client=consumer(org), signed=date(2026, 3, 1),
+                               start=date(2026, 3, 31), price="1490.00", at_distance=True)
+    funding_entry_add(actor=None, contract=contract, payer="cpf", rights="800.00",
+                      today=date(2026, 3, 1))
+    with pytest.raises(BillingError, match="FAF"):
+        funding_entry_add(actor=None, contract=contract, payer="faf", today=date(2026, 3, 1))
+    assert contract.funding.count() == 1
+
+
+def test_funding_refuses_missing_facts():
+    org = make_organisation()
+    contract = signed_contract(org, client=company(org), signed=date(2026, 1, 12),
+                               start=date(2026, 3, 16))
+    with pytest.raises(BillingError, match="montant pris en charge"):
+        funding_entry_add(actor=None, contract=contract, payer="opco", today=date(2026, 1, 13))
+    with pytest.raises(BillingError, match="Financeur inconnu"):
+        funding_entry_add(actor=None, contract=contract, payer="banque", today=date(2026, 1, 13))
+    funding_entry_add(actor=None, contract=contract, payer="opco", amount="100",
+                      today=date(2026, 1, 13))
+    with pytest.raises(BillingError, match="nom et l'adresse de facturation"):
+        invoice_from_contract(actor=None, contract=contract, payer="opco", as_of=date(2026, 1, 20))
+
+
+def test_pay_f1_formagogy_deposit_is_30_percent_at_order():
+    org = make_organisation(slug="formagogy", policy_id="formagogy")
+    contract = signed_contract(org, client=company(org), signed=date(2026, 1, 12),
+                               start=date(2026, 3, 16), price="2000.00")
+    with pytest.raises(BillingError, match="fixé par les conditions"):
+        deposit_invoice_create(actor=None, contract=contract, amount="700", on=date(2026, 1, 12))
+    deposit = deposit_invoice_create(actor=None, contract=contract, on=date(2026, 1, 12))
+    assert deposit.total_incl_vat == Decimal("600.00") and deposit.lines.get().rule == "PAY-F1"
+    assert deposit.status == InvoiceStatus.ISSUED
+
+
+def test_pay_d1_dixneuf_first_payment_refused_before_the_retraction_end_and_above_30_percent():
+    org = make_organisation()
+    contract = signed_contract(org, client=consumer(org), signed=date(2026, 1, 12),
+                               start=date(2026, 3, 16))
+    ends = funding_plan(contract, as_of=date(2026, 1, 12)).outcome["deadlines"]["retraction_ends"]
+    first_day = date.fromisoformat(ends).toordinal() + 1
+    before = _writes()
+    with pytest.raises(BillingError, match=r"PAY-D1/RET-3.*avant la fin du délai de rétractation"):
+        deposit_invoice_create(actor=None, contract=contract, amount="700",
+                               on=date.fromordinal(first_day - 1))
+    with pytest.raises(BillingError, match=r"PAY-D1.*dépasse le premier versement maximal de 30 %"):
+        deposit_invoice_create(actor=None, contract=contract, amount="720.01",
+                               on=date.fromordinal(first_day))
+    assert _writes() == before
+    ok = deposit_invoice_create(actor=None, contract=contract, amount="720.00",
+                                on=date.fromordinal(first_day))
+    assert ok.total_incl_vat == Decimal("720.00")
+
+
+def test_ret_3_refund_within_14_days_after_a_retraction_flagged_when_overdue():
+    from ofelia.sales.services import contract_event_record
+
+    org = make_organisation()
+    person = consumer(org)
+    contract = signed_contract(org, client=person, signed=date(2026, 1, 12), start=date(2026, 3, 16),
+                               at_distance=True)
+    invoice = invoice_from_contract(actor=None, contract=contract, payer="client",
+                                    as_of=date(2026, 1, 13), issue=True)
+    payment_record(actor=None, organisation=org, method="transfer", amount="300",
+                   received_on=date(2026, 1, 14), allocations=[(invoice, "300")])
+    contract_event_record(actor=None, contract=contract, type="retraction", on=date(2026, 1, 20),
+                          as_of=date(2026, 1, 20))
+    contract.refresh_from_db()
+    refunds = refunds_after_retraction(actor=None, contract=contract, as_of=date(2026, 1, 20))
+    assert [(r.amount, r.due_on, r.rule) for r in refunds] == [
+        (Decimal("300.00"), date(2026, 2, 3), "RET-3")]
+    assert refunds_after_retraction(actor=None, contract=contract, as_of=date(2026, 1, 21)) == []
+    refund = refunds[0]
+    assert not refund.is_overdue(date(2026, 2, 3)) and refund.is_overdue(date(2026, 2, 4))
+    refund_pay(actor=None, refund=refund, method="transfer", paid_on=date(2026, 2, 2))
+    invoice.refresh_from_db()
+    assert invoice.amount_paid == Decimal("0.00") and invoice.balance == Decimal("0.00")
+    refund.refresh_from_db()
+    assert not refund.is_overdue(date(2026, 3, 1))
