@@ -6,6 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
@@ -67,5 +68,9 @@ def signup(request: HttpRequest, slug: str) -> HttpResponse:
         )
         login(request, user, backend="ofelia.accounts.backends.EmailOrUsernameBackend")
         messages.success(request, _("Your account has been created. Welcome!"))
+        # An online order sends visitors here with ?next= (same site only).
+        next_url = request.GET.get("next", "")
+        if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+            return redirect(next_url)
         return redirect("home")
     return render(request, "accounts/signup.html", {"form": form, "organisation": organisation})

@@ -1,6 +1,9 @@
 """Trainings, their sessions and who is enrolled (PRODUCT.md capability 2).
 
-Kept to what sessions and enrolment need today; sales and funding extend it.
+A training carries what its contract must say (objectives, programme, prerequisites,
+means, follow-up, assessment, trainers with their titles: D6353-1 / L6353-4), so that a
+convention or contrat built from it is complete. Only published trainings appear on the
+organisation's public catalogue.
 """
 
 from __future__ import annotations
@@ -35,6 +38,40 @@ validate_certification_code = RegexValidator(
 )
 
 
+class Trainer(TenantModel):
+    """A trainer of the organisation (a membership with the trainer role) and their titles."""
+
+    membership = models.OneToOneField(
+        "organisations.Membership", on_delete=models.CASCADE, related_name="trainer_profile",
+        verbose_name="compte du formateur",
+    )
+    titles = models.TextField(
+        "diplômes, titres ou références", blank=True,
+        help_text="Imprimé sur le contrat de formation (Code du travail L6353-4, 4°).",
+    )
+
+    class Meta:
+        ordering = ["membership__user__last_name", "id"]
+        verbose_name = "formateur"
+        verbose_name_plural = "formateurs"
+
+    def __str__(self) -> str:
+        user = self.membership.user
+        return user.get_full_name() or user.get_username()
+
+    def clean(self) -> None:
+        from ofelia.organisations.models import Role
+
+        if self.membership_id and self.membership.role != Role.TRAINER:
+            raise ValidationError({"membership": "Ce compte n'a pas le rôle de formateur."})
+        if self.membership_id and self.organisation_id and self.membership.organisation_id != self.organisation_id:
+            raise ValidationError({"membership": "Ce compte appartient à un autre organisme."})
+
+    @property
+    def with_titles(self) -> str:
+        return f"{self} — {self.titles}" if self.titles.strip() else str(self)
+
+
 class Training(TenantModel):
     title = models.CharField(_("title"), max_length=255)
     reference = models.CharField(_("reference code"), max_length=40)
@@ -59,6 +96,23 @@ class Training(TenantModel):
         _("certification code"), max_length=12, blank=True, validators=[validate_certification_code]
     )
     is_active = models.BooleanField(_("active"), default=True)
+    is_published = models.BooleanField(
+        "publiée au catalogue public", default=False,
+        help_text="Visible sans connexion sur la page catalogue de l'organisme.",
+    )
+    price_intra_excl_vat = models.DecimalField(
+        "prix intra-entreprise HT (par groupe)", max_digits=10, decimal_places=2, null=True,
+        blank=True, validators=[MinValueValidator(Decimal("0"))],
+    )
+    objectives = models.TextField("objectifs", blank=True)
+    programme = models.TextField("programme", blank=True)
+    prerequisites = models.TextField("prérequis", blank=True)
+    audience = models.CharField("public visé", max_length=255, blank=True)
+    means = models.TextField("moyens pédagogiques, techniques et d'encadrement", blank=True)
+    follow_up = models.TextField("suivi de l'exécution (émargement…)", blank=True)
+    assessment = models.TextField("évaluation et sanction de la formation", blank=True)
+    trainers = models.ManyToManyField(Trainer, blank=True, related_name="trainings",
+                                      verbose_name="formateurs")
 
     class Meta:
         ordering = ["title"]
@@ -88,7 +142,10 @@ class TrainingSession(TenantModel):
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
     place = models.CharField(_("place"), max_length=255, blank=True)
+    remote_link = models.URLField("lien de connexion (à distance)", blank=True)
     capacity = models.PositiveIntegerField(_("capacity"), validators=[MinValueValidator(1)])
+    trainers = models.ManyToManyField(Trainer, blank=True, related_name="sessions",
+                                      verbose_name="formateurs")
 
     class Meta:
         ordering = ["start_date", "id"]
@@ -111,6 +168,45 @@ class TrainingSession(TenantModel):
             raise ValidationError({"end_date": _("The session cannot end before it starts.")})
         if self.training_id and self.organisation_id and self.training.organisation_id != self.organisation_id:
             raise ValidationError({"training": _("This training belongs to another organisation.")})
+
+
+class SessionSlot(models.Model):
+    """One half-day of a session (attendance is signed per half-day)."""
+
+    class Part(models.TextChoices):
+        MORNING = "morning", "matin"
+        AFTERNOON = "afternoon", "après-midi"
+
+    session = models.ForeignKey(TrainingSession, on_delete=models.CASCADE, related_name="slots")
+    day = models.DateField("jour")
+    part = models.CharField("demi-journée", max_length=10, choices=Part.choices)
+    starts_at = models.TimeField("début")
+    ends_at = models.TimeField("fin")
+
+    class Meta:
+        ordering = ["day", "starts_at"]
+        verbose_name = "demi-journée"
+        verbose_name_plural = "demi-journées"
+        constraints = [
+            models.UniqueConstraint(fields=["session", "day", "part"], name="slot_once_per_half_day"),
+            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")),
+                                   name="slot_ends_after_it_starts"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day:%d/%m/%Y} {self.get_part_display()} {self.starts_at:%H:%M}–{self.ends_at:%H:%M}"
+
+    def clean(self) -> None:
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": "La demi-journée doit finir après son début."})
+        if self.starts_at and self.part:
+            noon = self.starts_at.hour < 12
+            if noon != (self.part == self.Part.MORNING):
+                raise ValidationError({"part": "Le matin commence avant midi, l'après-midi après."})
+        if self.session_id and self.day and not (
+            self.session.start_date <= self.day <= self.session.end_date
+        ):
+            raise ValidationError({"day": "Ce jour est en dehors des dates de la session."})
 
 
 class Enrolment(TenantModel):

@@ -12,6 +12,9 @@ urlpatterns = [
     path("", include("ofelia.accounts.urls")),
     path("", include("ofelia.core.urls")),
     path("", include("ofelia.sales.urls")),
+    path("", include("ofelia.billing.urls")),
+    path("", include("ofelia.catalogue.urls")),
+    path("", include("ofelia.apitokens.urls")),
     path("", include("ofelia.organisations.urls")),
 ]
 

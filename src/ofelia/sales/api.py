@@ -1,8 +1,9 @@
 """`/api/v1` resources of the sales app: sessions, enrolments, contracts and their events.
 
-Access as for the simulation API: a signed-in member of the organisation with a staff role
-(session cookie, CSRF token on writes). Every read is scoped to the current organisation;
-a refusal by the terms answers 409 with the rule id and the clause's explanation.
+Access: a member of the organisation with a staff role, either signed in (session cookie,
+CSRF token on writes) or through an API token (`Authorization: Bearer <token>`, see
+ofelia.apitokens), which scopes every call to the token's organisation. A refusal by the
+terms answers 409 with the rule id and the clause's explanation.
 """
 
 from __future__ import annotations
@@ -14,15 +15,15 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, JsonResponse
 from ninja import Router, Schema
-from ninja.security import SessionAuth
 
+from ofelia.apitokens.auth import SESSION_OR_TOKEN
 from ofelia.core import clock
 from ofelia.organisations.models import STAFF_ROLES, Learner
 
 from . import rules_io, selectors, services
-from .models import Contract, ContractEvent
+from .models import Contract, ContractEvent, Quote
 
-router = Router(tags=["ventes"], auth=SessionAuth())
+router = Router(tags=["ventes"], auth=SESSION_OR_TOKEN)
 PROBLEM = "application/problem+json"
 
 
@@ -239,3 +240,89 @@ def create_event(request: HttpRequest, contract_id: int, payload: EventIn) -> An
     except ValidationError as exc:
         return _problem(400, "Événement invalide", " ".join(exc.messages))
     return 201, _event_out(event)
+
+
+class QuoteLineIO(Schema):
+    description: str
+    quantity: Decimal = Decimal(1)
+    unit_price: Decimal
+
+
+class QuoteIn(Schema):
+    client_company_id: int | None = None
+    consumer_id: int | None = None
+    session_id: int | None = None
+    valid_until: date
+    vat_rate: Decimal = Decimal(0)
+    lines: list[QuoteLineIO]
+
+
+class QuoteOut(Schema):
+    id: int
+    number: str
+    status: str
+    client: str
+    session_id: int | None
+    issued_on: date
+    valid_until: date
+    vat_rate: Decimal
+    total_excl_vat: Decimal
+    lines: list[QuoteLineIO]
+
+
+def _quote_out(q: Quote) -> dict[str, Any]:
+    return {"id": q.pk, "number": q.number, "status": q.status, "client": q.client_name,
+            "session_id": q.session_id, "issued_on": q.issued_on, "valid_until": q.valid_until,
+            "vat_rate": q.vat_rate, "total_excl_vat": q.total_excl_vat(),
+            "lines": [{"description": li.description, "quantity": li.quantity,
+                       "unit_price": li.unit_price} for li in q.lines.all()]}
+
+
+@router.get("/quotes", response={200: list[QuoteOut], **_FORBIDDEN}, summary="Devis de l'organisme")
+def list_quotes(request: HttpRequest, status: str | None = None, limit: int = 100,
+                offset: int = 0) -> Any:
+    org = _staff_org(request)
+    if org is None:
+        return _problem(403, "Accès refusé", "Réservé à l'administration de l'organisme.")
+    qs = selectors.quote_list(organisation=org)
+    if status:
+        qs = qs.filter(status=status)
+    limit = max(1, min(limit, 500))
+    return [_quote_out(q) for q in qs[offset:offset + limit]]
+
+
+@router.get("/quotes/{quote_id}", response={200: QuoteOut, **_FORBIDDEN}, summary="Un devis")
+def get_quote(request: HttpRequest, quote_id: int) -> Any:
+    org = _staff_org(request)
+    if org is None:
+        return _problem(403, "Accès refusé", "Réservé à l'administration de l'organisme.")
+    quote = selectors.quote_get(organisation=org, pk=quote_id)
+    if quote is None:
+        return _problem(404, "Introuvable", "Devis introuvable dans cet organisme.")
+    return _quote_out(quote)
+
+
+@router.post("/quotes", response={201: QuoteOut, 400: dict[str, Any], **_FORBIDDEN},
+             summary="Créer un devis avec ses lignes")
+def create_quote(request: HttpRequest, payload: QuoteIn) -> Any:
+    from ofelia.catalogue.models import TrainingSession
+    from ofelia.organisations.models import ClientCompany, ConsumerClient
+
+    org = _staff_org(request)
+    if org is None:
+        return _problem(403, "Accès refusé", "Réservé à l'administration de l'organisme.")
+    refs: dict[str, Any] = {}
+    for key, model, value in (("client_company", ClientCompany, payload.client_company_id),
+                              ("consumer", ConsumerClient, payload.consumer_id),
+                              ("session", TrainingSession, payload.session_id)):
+        if value is not None:
+            refs[key] = model.objects.for_organisation(org).filter(pk=value).first()
+            if refs[key] is None:
+                return _problem(404, "Introuvable", f"{key} {value} introuvable dans cet organisme.")
+    try:
+        quote = services.quote_create(actor=request.user, organisation=org,
+                                      valid_until=payload.valid_until, vat_rate=payload.vat_rate,
+                                      lines=[li.dict() for li in payload.lines], **refs)
+    except ValidationError as exc:
+        return _problem(400, "Devis refusé", " ".join(exc.messages))
+    return 201, _quote_out(selectors.quote_get(organisation=org, pk=quote.pk))  # type: ignore[arg-type]

@@ -62,9 +62,17 @@ def _identity_of_client(contract: Contract) -> str:
 
 
 def _retraction_text(contract: Contract) -> str:
-    days = 14 if contract.at_distance else 10
+    if contract.at_distance:
+        # Concluded at distance: the consumer code's 14 days (L221-18) are the longer period.
+        return (
+            "Le stagiaire dispose d'un délai de 14 jours à compter de la conclusion du présent "
+            "contrat, conclu à distance, pour se rétracter (Code de la consommation L221-18), "
+            "au moyen du formulaire de rétractation ou de toute déclaration dénuée d'ambiguïté ; "
+            "aucune somme ne peut être exigée avant la fin du délai de dix jours du Code du "
+            "travail (L6353-5 et L6353-6)."
+        )
     return (
-        f"Le stagiaire dispose d'un délai de {days} jours à compter de la signature du présent "
+        "Le stagiaire dispose d'un délai de 10 jours à compter de la signature du présent "
         "contrat pour se rétracter, par lettre recommandée avec avis de réception ; aucune somme "
         "ne peut être exigée avant la fin de ce délai (Code du travail L6353-5 et L6353-6)."
     )

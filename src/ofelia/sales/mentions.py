@@ -25,29 +25,33 @@ class Mention:
 _PARTIES = (
     Mention("provider_identity", "identité de l'organisme de formation (raison sociale, SIRET, adresse)",
             "Code du travail L6353-1"),
-    Mention("nda_number", "numéro de déclaration d'activité de l'organisme",
-            "Code du travail L6352-1 et R6351-5"),
+    Mention("nda_number", "numéro d'enregistrement de la déclaration d'activité de l'organisme",
+            "Code du travail L6351-1"),
 )
+
+# D6353-1, I (version in force since 1 January 2019) has two items only: 1° title, objective
+# and content, means, duration and period, conduct, follow-up and sanction; 2° price and
+# payment terms. The workforce is printed but no longer a mandatory mention of a convention.
+_D1 = "Code du travail D6353-1, I, 1°"
+_D2 = "Code du travail D6353-1, I, 2°"
 
 CONVENTION_MENTIONS: tuple[Mention, ...] = (
     *_PARTIES,
     Mention("client_identity", "identité du client (entreprise signataire)", "Code du travail L6353-1"),
-    Mention("title", "intitulé de l'action de formation", "Code du travail D6353-1, 1°"),
-    Mention("objectives", "objectif de l'action", "Code du travail D6353-1, 1°"),
-    Mention("programme", "contenu de l'action (programme)", "Code du travail D6353-1, 1°"),
-    Mention("means", "moyens prévus (pédagogiques, techniques et d'encadrement)",
-            "Code du travail D6353-1, 1°"),
-    Mention("duration", "durée de l'action", "Code du travail D6353-1, 2°"),
-    Mention("period", "période de réalisation (dates)", "Code du travail D6353-1, 2°"),
-    Mention("delivery", "modalités de déroulement (lieu, modalité, horaires)",
-            "Code du travail D6353-1, 3°"),
-    Mention("follow_up", "modalités de suivi de l'exécution", "Code du travail D6353-1, 3°"),
-    Mention("assessment", "modalités de sanction de l'action", "Code du travail D6353-1, 3°"),
-    Mention("workforce", "effectif formé (stagiaires)", "Code du travail L6353-2"),
-    Mention("price", "prix de l'action", "Code du travail D6353-1, 4°"),
-    Mention("payment_terms", "modalités de règlement", "Code du travail D6353-1, 4°"),
+    Mention("title", "intitulé de l'action de formation", _D1),
+    Mention("objectives", "objectif de l'action", _D1),
+    Mention("programme", "contenu de l'action (programme)", _D1),
+    Mention("means", "moyens prévus (pédagogiques, techniques et d'encadrement)", _D1),
+    Mention("duration", "durée de l'action", _D1),
+    Mention("period", "période de réalisation (dates)", _D1),
+    Mention("delivery", "modalités de déroulement (lieu, modalité, horaires)", _D1),
+    Mention("follow_up", "modalités de suivi de l'action", _D1),
+    Mention("assessment", "modalités de sanction de l'action", _D1),
+    Mention("price", "prix de l'action", _D2),
+    Mention("payment_terms", "modalités de règlement", _D2),
 )
 
+# L6353-4: mandatory "à peine de nullité", 1° to 5°; L6353-5: the retraction right.
 CONTRAT_MENTIONS: tuple[Mention, ...] = (
     *_PARTIES,
     Mention("client_identity", "identité du stagiaire signataire", "Code du travail L6353-3"),
@@ -57,8 +61,9 @@ CONTRAT_MENTIONS: tuple[Mention, ...] = (
     Mention("workforce", "effectifs concernés", "Code du travail L6353-4, 1°"),
     Mention("prerequisites", "niveau de connaissances préalables requis",
             "Code du travail L6353-4, 2°"),
-    Mention("delivery", "conditions dans lesquelles la formation est donnée (lieu, moyens)",
-            "Code du travail L6353-4, 3°"),
+    Mention("delivery", "conditions dans lesquelles la formation est donnée (lieu, modalités, "
+            "y compris à distance)", "Code du travail L6353-4, 3°"),
+    Mention("means", "moyens pédagogiques et techniques mis en œuvre", "Code du travail L6353-4, 3°"),
     Mention("assessment", "modalités de contrôle des connaissances et nature de la sanction",
             "Code du travail L6353-4, 3°"),
     Mention("trainers", "diplômes, titres ou références des formateurs",
@@ -66,7 +71,7 @@ CONTRAT_MENTIONS: tuple[Mention, ...] = (
     Mention("payment_terms", "modalités de paiement", "Code du travail L6353-4, 5°"),
     Mention("early_termination", "conditions financières en cas de cessation anticipée ou d'abandon",
             "Code du travail L6353-4, 5°"),
-    Mention("price", "prix de l'action", "Code du travail L6353-4, 5°"),
+    Mention("price", "prix convenu", "Code du travail L6353-4, 5° et L6353-6"),
     Mention("retraction", "délai de rétractation de dix jours et ses modalités",
             "Code du travail L6353-5"),
 )

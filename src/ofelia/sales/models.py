@@ -165,6 +165,9 @@ class Contract(TenantModel):
     payment_terms = models.TextField(_("payment terms"), blank=True)
     early_termination = models.TextField(_("terms on early termination or abandonment"), blank=True)
     workforce = models.PositiveIntegerField(_("number of learners"), default=1)
+    # Online orders only (PAY-L1): 3 or 4 monthly instalments, evaluated by the rules core.
+    instalments = models.PositiveSmallIntegerField("paiement en plusieurs fois", null=True,
+                                                   blank=True)
 
     class Meta:
         ordering = ["-id"]
@@ -225,6 +228,12 @@ class ContractEvent(TenantModel):
         PROVIDER_STOP = "provider_stop", _("Early stop by the provider")
         SCHEDULE_CHANGE = "schedule_change", _("Change of dates, hours or place")
         OPCO_AGREEMENT = "opco_agreement", _("OPCO agreement received")
+        # PRV-D4 follow-up of a schedule change: the client ends the contract or moves.
+        SCHEDULE_CHOICE = "schedule_choice", "Choix du client après un changement (PRV-D4)"
+
+    class Choice(models.TextChoices):
+        END = "end", "mettre fin au contrat"
+        MOVE = "move", "reporter à une session ultérieure"
 
     class By(models.TextChoices):
         CLIENT = "client", _("Client")
@@ -242,6 +251,11 @@ class ContractEvent(TenantModel):
     reason = models.CharField(_("reason"), max_length=15, choices=Reason.choices, blank=True)
     hours_attended = models.DecimalField(_("hours attended"), max_digits=7, decimal_places=2, null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
+    choice = models.CharField("choix du client", max_length=5, choices=Choice.choices, blank=True)
+    moved_to = models.ForeignKey(
+        "catalogue.TrainingSession", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name="session de report",
+    )
     # An administrator may force what the terms refuse; the reason is kept as evidence.
     forced = models.BooleanField(_("forced by an administrator"), default=False)
     force_reason = models.TextField(_("reason for forcing"), blank=True)
@@ -291,3 +305,81 @@ class TermsAcceptance(TenantModel):
         ordering = ["-accepted_at"]
         verbose_name = _("terms acceptance")
         verbose_name_plural = _("terms acceptances")
+
+
+class Order(TenantModel):
+    """An online order of a consumer (LA PORTE ACADÉMIE style), handed to billing for payment.
+
+    Life: created `awaiting_payment` with its signed contrat (terms accepted online); billing
+    collects it through `services.order_ready_for_payment(order)` and reports back through
+    `order_mark_paid` / `order_void` (wired to billing's `order_paid` / `order_voided`
+    signals, matched on `number` = the checkout's `order_reference`).
+    """
+
+    class Status(models.TextChoices):
+        AWAITING_PAYMENT = "awaiting_payment", "en attente de paiement"
+        PAID = "paid", "payée"
+        VOIDED = "voided", "annulée (paiement refusé)"
+
+    number = models.CharField("numéro", max_length=30)
+    status = models.CharField("statut", max_length=20, choices=Status.choices,
+                              default=Status.AWAITING_PAYMENT)
+    consumer = models.ForeignKey("organisations.ConsumerClient", on_delete=models.PROTECT,
+                                 related_name="orders", verbose_name="client particulier")
+    contract = models.OneToOneField(Contract, on_delete=models.PROTECT, related_name="order",
+                                    verbose_name="contrat")
+    ordered_at = models.DateTimeField("commandée le")
+    amount_excl_vat = models.DecimalField("montant HT", max_digits=10, decimal_places=2)
+    amount_incl_vat = models.DecimalField("montant TTC", max_digits=10, decimal_places=2)
+    instalments = models.PositiveSmallIntegerField("nombre d'échéances", default=1)
+    terms_acceptance = models.ForeignKey(TermsAcceptance, on_delete=models.PROTECT,
+                                         related_name="+", verbose_name="acceptation des CGV")
+    # RET-5: express consent to immediate access to digital content and acknowledgement
+    # that the retraction right is lost on first access, recorded before that access.
+    digital_consent_at = models.DateTimeField("consentement exprès (contenu numérique)",
+                                              null=True, blank=True)
+    digital_consent_text = models.TextField("texte accepté", blank=True)
+    paid_at = models.DateTimeField("payée le", null=True, blank=True)
+    voided_reason = models.CharField("motif d'annulation", max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-ordered_at", "-id"]
+        verbose_name = "commande en ligne"
+        verbose_name_plural = "commandes en ligne"
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "number"],
+                                    name="order_number_unique_per_organisation"),
+        ]
+        indexes = [models.Index(fields=["organisation", "status"])]
+
+    def __str__(self) -> str:
+        return f"Commande {self.number}"
+
+
+class AccessLink(TenantModel):
+    """The personal extranet link of the Mi4 terms: one live link per person, expiring,
+    revocable. Only the SHA-256 of the secret is stored; the link is shown once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="access_links", verbose_name="personne")
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField("expire le")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+    last_used_at = models.DateTimeField("dernière utilisation", null=True, blank=True)
+    revoked_at = models.DateTimeField("révoqué le", null=True, blank=True)
+    revoked_reason = models.CharField("motif de révocation", max_length=30, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "lien d'accès personnel"
+        verbose_name_plural = "liens d'accès personnels"
+        constraints = [
+            # One live link per person and organisation.
+            models.UniqueConstraint(fields=["organisation", "user"],
+                                    condition=models.Q(revoked_at__isnull=True),
+                                    name="one_live_access_link_per_person"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Lien d'accès de {self.user}"

@@ -62,6 +62,11 @@ def funding_entry(entry: FundingEntry) -> dict[str, Any]:
 
 def event_entry(event: ContractEvent) -> dict[str, Any] | None:
     """The case event for a contract event; None when the event is not a case event."""
+    if event.type == ContractEvent.Type.SCHEDULE_CHOICE and event.choice == ContractEvent.Choice.END:
+        # PRV-D4: the client ending the convention after the provider's unilateral change
+        # has a legitimate reason — CAN-D1 then charges nothing.
+        return {"type": "cancellation", "on": event.on.isoformat(), "by": "client",
+                "reason": "legitimate"}
     if event.type not in CASE_EVENT_TYPES:
         return None
     entry: dict[str, Any] = {"type": event.type, "on": event.on.isoformat()}
@@ -109,6 +114,8 @@ def contract_case(
     }
     if contract.policy_version:
         case["policy_version"] = contract.policy_version
+    if contract.instalments:
+        case["instalments"] = contract.instalments
     return case
 
 
@@ -121,6 +128,15 @@ def evaluate_case(case: Mapping[str, Any], *, organisation: Any, today: date) ->
 def evaluate_contract(contract: Contract, *, as_of: date, **case_parts: Any) -> dict[str, Any]:
     return evaluate_case(contract_case(contract, as_of=as_of, **case_parts),
                          organisation=contract.organisation, today=as_of)
+
+
+def contract_policy(contract: Contract) -> Policy:
+    """The policy version fixed on the signed contract (own versions first, as evaluation)."""
+    versions = policy_versions_for(organisation=contract.organisation, policy_id=contract.policy_id)
+    for policy in versions:
+        if policy.version == contract.policy_version:
+            return policy
+    return version_in_force(versions, contract.signed_on or contract.start_date)
 
 
 def policy_for_signature(organisation: Any, policy_id: str, on: date) -> Policy:

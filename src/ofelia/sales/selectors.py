@@ -129,3 +129,12 @@ def _retraction_open(contract: Contract, recorded: list[ContractEvent], today: A
         return False
     ends = outcome.get("deadlines", {}).get("retraction_ends")
     return isinstance(ends, str) and today <= date.fromisoformat(ends)
+
+
+def contracts_by_enrolment(*, session: TrainingSession) -> dict[int, Contract]:
+    """The live contract (not cancelled nor retracted) of each enrolment of the session."""
+    through = Contract.enrolments.through
+    rows = (through.objects.filter(enrolment__session=session)
+            .exclude(contract__status__in=[Contract.Status.CANCELLED, Contract.Status.RETRACTED])
+            .select_related("contract"))
+    return {row.enrolment_id: row.contract for row in rows}

@@ -175,6 +175,13 @@ def _is_administrator(actor: Any, organisation: Organisation) -> bool:
     ).exists()
 
 
+def _trainers_text(session: TrainingSession) -> str:
+    trainers = list(session.trainers.select_related("membership__user")) if session.pk else []
+    if not trainers:
+        trainers = list(session.training.trainers.select_related("membership__user"))
+    return "\n".join(t.with_titles for t in trainers)
+
+
 @transaction.atomic
 def contract_create(
     *,
@@ -212,6 +219,14 @@ def contract_create(
         "delivery": f"{training.get_modality_display()} — {session.place}".strip(" —"),
         "workforce": max(len(enrolments), 1),
         "policy_id": organisation.policy_id,
+        # What the catalogue says the training is (the mentions of D6353-1 / L6353-4).
+        "objectives": training.objectives,
+        "programme": training.programme,
+        "prerequisites": training.prerequisites,
+        "means": training.means,
+        "follow_up": training.follow_up,
+        "assessment": training.assessment,
+        "trainers": _trainers_text(session),
     }
     defaults.update(fields)
     # Blank terms are filled from the organisation's own clauses, article included.
@@ -337,6 +352,9 @@ def _check_event_allowed(
                 ends[1] or "RET-1",
                 f"Rétractation refusée : le délai a pris fin le {ends[0]:%d/%m/%Y}. {ends[2]}".strip(),
             )
+    if event.type == ContractEvent.Type.SCHEDULE_CHOICE:
+        _check_schedule_choice(contract=contract, event=event)
+        return
     provider_side = event.type == ContractEvent.Type.SCHEDULE_CHANGE or (
         event.type == ContractEvent.Type.CANCELLATION and event.by == ContractEvent.By.PROVIDER
     )
@@ -358,6 +376,64 @@ def _check_event_allowed(
             event.forced = True
 
 
+def _check_schedule_choice(*, contract: Contract, event: ContractEvent) -> None:
+    """PRV-D4: after the provider's unilateral change, the client ends or moves.
+
+    Only once per change; ending only within the clause's delay before the start.
+    """
+    from ofelia.rules.calendars import latest_act_day
+
+    recorded = list(contract.events.filter(
+        type__in=[ContractEvent.Type.SCHEDULE_CHANGE, ContractEvent.Type.SCHEDULE_CHOICE]
+    ).order_by("on", "id"))
+    if not recorded or recorded[-1].type != ContractEvent.Type.SCHEDULE_CHANGE:
+        raise RuleRefusal("PRV-D4", "Aucun changement de dates, d'horaires ou de lieu notifié par "
+                                    "l'organisme n'attend de réponse du client.")
+    if event.on < recorded[-1].on:
+        raise ValidationError("Le choix du client ne peut pas précéder le changement notifié.")
+    policy = rules_io.contract_policy(contract)
+    clause = policy.clause("PRV-D4")
+    if clause is None or not clause.applies_to(contract.client_kind, contract.format):
+        raise RuleRefusal("PRV-D4", f"Les conditions {policy.document} ne prévoient pas ce choix "
+                                    "pour ce client : enregistrez une annulation ou un report.")
+    if event.choice == ContractEvent.Choice.END:
+        n = int(clause.get("end_until_jours_francs"))
+        until = latest_act_day(contract.start_date, n)
+        if event.on > until:
+            raise RuleRefusal(
+                "PRV-D4",
+                f"Fin du contrat refusée : le client pouvait y mettre fin jusqu'au {until:%d/%m/%Y} "
+                f"({n} jours francs avant le début) — {clause.summary} ({clause.article}). Il peut "
+                "encore reporter son inscription à une session ultérieure.",
+            )
+    else:
+        target = event.moved_to
+        if target is None or target.organisation_id != contract.organisation_id:
+            raise ValidationError("Choisissez la session ultérieure de report.")
+        if target.start_date <= contract.start_date or target.pk == contract.session_id:
+            raise RuleRefusal("PRV-D4", f"Le report se fait sur une session ultérieure "
+                                        f"(après le {contract.start_date:%d/%m/%Y}) — {clause.article}.")
+
+
+def _move_to_session(*, actor: Any, contract: Contract, target: TrainingSession) -> None:
+    """The contract and its learners move to the later session (seats taken there first)."""
+    target = _locked_session(organisation=contract.organisation, session_id=target.pk)
+    moving = list(contract.enrolments.exclude(status=Enrolment.Status.CANCELLED).select_related("learner"))
+    free = target.capacity - _confirmed_count(target)
+    if len(moving) > free:
+        raise ValidationError(f"La session du {target.start_date:%d/%m/%Y} n'a que {max(free, 0)} "
+                              f"place(s) libre(s) pour {len(moving)} stagiaire(s).")
+    for enrolment in moving:
+        enrolment_cancel(actor=actor, organisation=contract.organisation, enrolment=enrolment)
+    moved = [enrolment_create(actor=actor, organisation=contract.organisation, session=target,
+                              learner=e.learner) for e in moving]
+    contract.session = target
+    contract.start_date = target.start_date
+    contract.end_date = target.end_date
+    contract.save(update_fields=["session", "start_date", "end_date"])
+    contract.enrolments.add(*moved)
+
+
 @transaction.atomic
 def contract_event_record(
     *,
@@ -370,6 +446,8 @@ def contract_event_record(
     hours_attended: Decimal | None = None,
     note: str = "",
     force_reason: str = "",
+    choice: str = "",
+    moved_to: TrainingSession | None = None,
     as_of: date | None = None,
 ) -> ContractEvent:
     """Record a flow on a signed contract, evaluated by the rules core; the outcome is kept.
@@ -385,6 +463,7 @@ def contract_event_record(
     event = ContractEvent(
         organisation=contract.organisation, contract=contract, type=type, on=on, by=by,
         reason=reason, hours_attended=hours_attended, note=note, force_reason=force_reason,
+        choice=choice, moved_to=moved_to,
         recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
         evaluated_as_of=as_of,
     )
@@ -403,6 +482,9 @@ def contract_event_record(
             raise ValidationError("Ce contrat n'a pas de financement OPCO.")
         opco.agreement_on = on
         opco.save(update_fields=["agreement_on"])
+    if event.type == ContractEvent.Type.SCHEDULE_CHOICE and event.choice == ContractEvent.Choice.MOVE:
+        assert event.moved_to is not None  # checked by _check_schedule_choice
+        _move_to_session(actor=actor, contract=contract, target=event.moved_to)
     try:
         event.outcome = rules_io.evaluate_contract(
             contract, as_of=as_of, events=[*recorded, event], funding=funding
@@ -412,6 +494,8 @@ def contract_event_record(
     event.save()
     status_before = contract.status
     new_status = _ENDING_STATUS.get(event.type)
+    if event.type == ContractEvent.Type.SCHEDULE_CHOICE and event.choice == ContractEvent.Choice.END:
+        new_status = Contract.Status.CANCELLED
     if new_status is not None:
         contract.status = new_status
         contract.save(update_fields=["status"])
@@ -422,7 +506,7 @@ def contract_event_record(
         obj=event,
         before={"contract_status": status_before},
         after={**audit.snapshot(event, ["type", "on", "by", "reason", "hours_attended",
-                                        "forced", "force_reason"]),
+                                        "forced", "force_reason", "choice", "moved_to"]),
                "contract": contract.number, "contract_status": contract.status},
     )
     if contract.status in {Contract.Status.RETRACTED, Contract.Status.CANCELLED}:
@@ -434,6 +518,8 @@ def contract_event_record(
 
 def _require_event_facts(contract: Contract, event: ContractEvent) -> None:
     t = ContractEvent.Type
+    if event.type == t.SCHEDULE_CHOICE and event.choice not in ContractEvent.Choice.values:
+        raise ValidationError("Indiquez le choix du client : mettre fin au contrat ou reporter.")
     if event.type == t.CANCELLATION and (not event.by or not event.reason):
         raise ValidationError("Une annulation indique qui annule et pour quel motif.")
     if event.type == t.ABANDONMENT and not event.reason:
@@ -447,6 +533,27 @@ def _require_event_facts(contract: Contract, event: ContractEvent) -> None:
             )
     if event.on < (contract.signed_on or event.on):
         raise ValidationError("Un événement ne peut pas précéder la signature du contrat.")
+
+
+@transaction.atomic
+def contract_from_enrolment(*, actor: Any, enrolment: Enrolment, **fields: Any) -> Contract:
+    """A draft convention (learner's employer) or contrat (learner's consumer client) for
+    one session enrolment."""
+    learner = enrolment.learner
+    if enrolment.status == Enrolment.Status.CANCELLED:
+        raise ValidationError("Cette inscription est annulée.")
+    if Contract.objects.filter(enrolments=enrolment).exclude(
+            status__in=[Contract.Status.CANCELLED, Contract.Status.RETRACTED]).exists():
+        raise ValidationError("Cette inscription a déjà un contrat.")
+    if learner.company_id:
+        client: dict[str, Any] = {"client_company": learner.company}
+    elif learner.consumer_id:
+        client = {"consumer": learner.consumer}
+    else:
+        raise ValidationError("Ce stagiaire n'est rattaché ni à une entreprise ni à un client "
+                              "particulier : complétez sa fiche d'abord.")
+    return contract_create(actor=actor, organisation=enrolment.organisation,
+                           session=enrolment.session, enrolments=[enrolment], **client, **fields)
 
 
 # --- quotes (devis) ----------------------------------------------------------------------
@@ -613,3 +720,16 @@ def convocation_send(*, actor: Any, contract: Contract, uid_host: str = "ofelia.
                  obj=contract, after={"learners": [e.learner_id for e in enrolments]})
     transaction.on_commit(lambda: [m.send() for m in messages])
     return len(messages)
+
+
+@transaction.atomic
+def session_convocations_send(*, actor: Any, session: TrainingSession,
+                              uid_host: str = "ofelia.localhost") -> int:
+    """The roster's button: convocations of every signed contract of the session."""
+    contracts = Contract.objects.filter(
+        session=session, status=Contract.Status.SIGNED,
+        enrolments__status=Enrolment.Status.CONFIRMED).distinct()
+    sent = sum(convocation_send(actor=actor, contract=c, uid_host=uid_host) for c in contracts)
+    if not sent:
+        raise ValidationError("Aucun stagiaire confirmé avec un contrat signé sur cette session.")
+    return sent

@@ -11,14 +11,16 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from ofelia.catalogue.models import Enrolment
 from ofelia.core import clock
 from ofelia.core.tenancy import tenant_required
 from ofelia.organisations.models import Role
 
 from . import documents, rules_io, selectors, services
-from .forms import ContractEventForm, QuoteAcceptForm, SignatureForm
+from .forms import ContractEventForm, QuoteAcceptForm, QuoteForm, QuoteLineFormSet, SignatureForm
 from .mentions import MissingMention, missing_mentions
 from .models import Contract, Quote
 
@@ -107,7 +109,7 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "funding": contract.funding.all(),
         "acceptances": contract.acceptances.all(),
         "missing": missing_mentions(contract.kind, documents.document_values(contract)),
-        "event_form": ContractEventForm(initial={"on": today}),
+        "event_form": ContractEventForm(initial={"on": today}, contract=contract),
         "sign_form": SignatureForm(initial={"accepted_by_name": str(contract.client or "")}),
         "is_admin": request.membership.role == Role.ADMINISTRATOR,  # type: ignore[attr-defined]
     }
@@ -142,7 +144,7 @@ def contract_event(request: HttpRequest, pk: int) -> HttpResponse:
     contract = selectors.contract_get(organisation=request.organisation, pk=pk)  # type: ignore[attr-defined]
     if contract is None:
         raise Http404
-    form = ContractEventForm(request.POST)
+    form = ContractEventForm(request.POST, contract=contract)
     if not form.is_valid():
         messages.error(request, "Formulaire incomplet : " + "; ".join(
             f"{k} : {', '.join(v)}" for k, v in form.errors.items()))
@@ -169,7 +171,15 @@ def contract_convocations(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, f"{sent} convocation(s) envoyée(s).")
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
-    return redirect("sales:contract-detail", pk=pk)
+    return _back(request, "sales:contract-detail", pk=pk)
+
+
+def _back(request: HttpRequest, default: str, **kwargs: Any) -> HttpResponse:
+    """Back to the page the form came from (`next`, same site only), else `default`."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect(default, **kwargs)
 
 
 @tenant_required(*STAFF)
@@ -201,12 +211,85 @@ def session_roster(request: HttpRequest, pk: int) -> HttpResponse:
     if session is None:
         raise Http404
     roster = list(selectors.session_roster(organisation=org, session=session))
+    contract_of = selectors.contracts_by_enrolment(session=session)
+    for e in roster:
+        e.contract = contract_of.get(e.pk)  # type: ignore[attr-defined]
     return render(request, "sales/session_roster.html", {
         "session": session,
+        "slots": session.slots.all(),
+        "trainers": session.trainers.select_related("membership__user"),
         "confirmed": [e for e in roster if e.status == "confirmed"],
         "waitlisted": [e for e in roster if e.status == "waitlisted"],
         "cancelled": [e for e in roster if e.status == "cancelled"],
     })
+
+
+@tenant_required(*STAFF)
+@require_POST
+def enrolment_contract(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff: a draft convention / contrat straight from a roster enrolment."""
+    enrolment = (Enrolment.objects.for_organisation(request.organisation)  # type: ignore[attr-defined]
+                 .select_related("learner__company", "learner__consumer", "session__training")
+                 .filter(pk=pk).first())
+    if enrolment is None:
+        raise Http404
+    try:
+        contract = services.contract_from_enrolment(actor=request.user, enrolment=enrolment)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+        return redirect("sales:session-roster", pk=enrolment.session_id)
+    messages.success(request, f"{contract} créé(e) en brouillon : complétez-le puis faites-le signer.")
+    return redirect("sales:contract-detail", pk=contract.pk)
+
+
+@tenant_required(*STAFF)
+@require_POST
+def session_convocations(request: HttpRequest, pk: int) -> HttpResponse:
+    session = selectors.session_get(organisation=request.organisation, pk=pk)  # type: ignore[attr-defined]
+    if session is None:
+        raise Http404
+    try:
+        sent = services.session_convocations_send(actor=request.user, session=session,
+                                                  uid_host=request.get_host().split(":")[0])
+        messages.success(request, f"{sent} convocation(s) envoyée(s) (PDF et invitation .ics).")
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    return redirect("sales:session-roster", pk=pk)
+
+
+@tenant_required(*STAFF)
+def quote_create(request: HttpRequest) -> HttpResponse:
+    org = request.organisation  # type: ignore[attr-defined]
+    today = clock.today()
+    form = QuoteForm(request.POST or None, organisation=org, today=today)
+    lines = QuoteLineFormSet(request.POST or None, prefix="lines")
+    if request.method == "POST" and form.is_valid() and lines.is_valid():
+        data = form.cleaned_data
+        try:
+            quote = services.quote_create(
+                actor=request.user, organisation=org, valid_until=data["valid_until"],
+                client_company=data["client_company"], consumer=data["consumer"],
+                session=data["session"], vat_rate=data["vat_rate"],
+                lines=[f.cleaned_data for f in lines.forms if f.cleaned_data],
+            )
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, f"Devis {quote.number} créé.")
+            return redirect("sales:quote-detail", pk=quote.pk)
+    return render(request, "sales/quote_form.html", {"form": form, "lines": lines})
+
+
+@tenant_required(*STAFF)
+def quote_line_row(request: HttpRequest) -> HttpResponse:
+    """htmx: one more empty line for the quote form (the button then bumps TOTAL_FORMS)."""
+    try:
+        index = max(0, min(int(request.GET.get("index", "0")), 200))
+    except ValueError:
+        index = 0
+    form = QuoteLineFormSet(prefix="lines").empty_form
+    form.prefix = f"lines-{index}"
+    return render(request, "sales/_quote_line.html", {"f": form})
 
 
 # --- extranet ----------------------------------------------------------------------------

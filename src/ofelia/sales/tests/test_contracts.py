@@ -76,7 +76,7 @@ def test_d6353_1_convention_pdf_refused_when_the_programme_is_missing(
     org: Any, admin: Any, company: Any
 ) -> None:
     contract = make_contract(org, admin, client=company, sign=False, programme="")
-    with pytest.raises(MissingMention, match=r"contenu de l'action \(programme\) \(Code du travail D6353-1, 1°\)"):
+    with pytest.raises(MissingMention, match=r"contenu de l'action \(programme\) \(Code du travail D6353-1, I, 1°\)"):
         documents.render_contract_pdf(contract)
 
 

@@ -18,10 +18,22 @@ def _complete(kind: str) -> dict[str, object]:
     return {m.key: f"valeur {m.key}" for m in mentions_for(kind)}
 
 
-def test_d6353_1_convention_lists_the_four_items_of_the_article() -> None:
-    references = {m.reference for m in mentions_for(CONVENTION)}
-    for item in ("1°", "2°", "3°", "4°"):
-        assert f"Code du travail D6353-1, {item}" in references
+def test_d6353_1_convention_lists_the_two_items_of_article_i() -> None:
+    # D6353-1, I since 2019: 1° title, objective, content, means, duration, period, conduct,
+    # follow-up, sanction; 2° price and payment terms. No 3° or 4° any more.
+    by_item: dict[str, set[str]] = {}
+    for m in mentions_for(CONVENTION):
+        by_item.setdefault(m.reference, set()).add(m.key)
+    assert by_item["Code du travail D6353-1, I, 1°"] == {
+        "title", "objectives", "programme", "means", "duration", "period", "delivery",
+        "follow_up", "assessment"}
+    assert by_item["Code du travail D6353-1, I, 2°"] == {"price", "payment_terms"}
+    assert not any("3°" in r or "4°" in r for r in by_item)
+
+
+def test_l6353_4_3_means_are_a_contrat_mention() -> None:
+    assert ("means", "Code du travail L6353-4, 3°") in {
+        (m.key, m.reference) for m in mentions_for(CONTRAT)}
 
 
 def test_l6353_4_contrat_lists_the_five_items_and_the_retraction_of_l6353_5() -> None:
@@ -44,7 +56,7 @@ def test_d6353_1_convention_without_assessment_is_refused_naming_the_mention() -
         require_mentions(CONVENTION, values)
     assert [m.key for m in refused.value.missing] == ["assessment"]
     assert "modalités de sanction" in str(refused.value)
-    assert "D6353-1, 3°" in str(refused.value)
+    assert "D6353-1, I, 1°" in str(refused.value)
 
 
 def test_l6353_4_contrat_without_prerequisites_and_trainers_names_both() -> None:
