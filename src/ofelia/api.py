@@ -16,3 +16,7 @@ api.add_router("/", simulator_router)
 from ofelia.sales.api import router as sales_router  # noqa: E402
 
 api.add_router("/", sales_router)
+
+from ofelia.billing.api import router as billing_router  # noqa: E402
+
+api.add_router("/", billing_router)

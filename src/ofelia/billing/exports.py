@@ -46,3 +46,7 @@ def invoices_csv(invoices: Iterable[Any]) -> str:
 def ageing_csv(buckets: Iterable[tuple[str, Decimal, int]]) -> str:
     return _csv(["Tranche", "Montant dû", "Factures"],
                 ([label, _n(amount), str(count)] for label, amount, count in buckets))
+
+
+def revenue_csv(rows: Iterable[tuple[str, Decimal]]) -> str:
+    return _csv(["Financeur", "Chiffre d'affaires HT"], ([label, _n(v)] for label, v in rows))

@@ -99,6 +99,31 @@ def checkout_create(
     return checkout
 
 
+def pay_invoice_online(*, actor: Any, invoice: Invoice, instalments: int = 1,
+                       gateway: PaymentGateway | None = None,
+                       success_url: str = "https://localhost/paiement/merci/",
+                       cancel_url: str = "https://localhost/paiement/annule/") -> OnlineCheckout:
+    """The client pays an issued invoice's balance at Stripe; 3/4 times where PAY-L1 allows."""
+    from ofelia.policies import policy_in_force
+
+    from .gateways import default_gateway
+
+    if invoice.kind != "invoice" or invoice.status != InvoiceStatus.ISSUED or invoice.balance <= 0:
+        raise BillingError(f"{invoice} n'a rien à payer en ligne.")
+    pending = invoice.checkouts.filter(status=CheckoutStatus.OPEN, instalment_count=instalments,
+                                       amount=invoice.balance).exclude(payment_url="").first()
+    if pending is not None and not pending.instalments.filter(paid=True).exists():
+        return pending
+    policy = policy_in_force(invoice.policy_id or invoice.organisation.policy_id,
+                             invoice.issue_date or clock.today(), invoice.policy_version or None)
+    excl = invoice.total_excl_vat if invoice.balance == invoice.total_incl_vat else invoice.balance
+    return checkout_create(actor=actor, organisation=invoice.organisation,
+                           order_reference=invoice.number, amount=invoice.balance,
+                           amount_excl_vat=excl, policy=policy, gateway=gateway or default_gateway(),
+                           instalments=instalments, invoice=invoice, success_url=success_url,
+                           cancel_url=cancel_url)
+
+
 def _checkout_of(intent: dict[str, Any]) -> OnlineCheckout | None:
     metadata = intent.get("metadata") or {}
     checkout_id, organisation_id = metadata.get("checkout_id"), metadata.get("organisation_id")

@@ -32,6 +32,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                 (_url("simulator:index"), _("Simulation")),
                 (_url("sales:pipeline"), "Ventes"),
                 (_url("sales:session-list"), "Sessions"),
+                (_url("billing:invoice-list"), "Factures"),
+                (_url("billing:receivables"), "Créances"),
+                (_url("billing:revenue"), "Chiffre d'affaires"),
             ]
             if membership.role == Role.ADMINISTRATOR:
                 items.append((_url("audit-log"), _("Audit log")))
@@ -39,6 +42,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items = [(_url("extranet-home"), _("My space"))]
             if membership.role != Role.TRAINER:
                 items.append((_url("sales:my-trainings"), "Mes formations"))
+            if membership.role in (Role.CLIENT_CONTACT, Role.CONSUMER):
+                items.append((_url("billing:my-invoices"), "Mes factures"))
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated and user.is_superuser:
         items.append((_url("admin:index"), _("Platform administration")))

@@ -1,0 +1,106 @@
+"""Reads of the billing app: lists with filters, the receivables ageing, revenue by funder."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import F, Q, QuerySet, Sum
+
+from .models import ZERO, DocumentKind, Invoice, InvoiceStatus, PayerKind
+
+AGEING_BUCKETS = (("not_due", "Non échu"), ("0_30", "0 à 30 jours"), ("31_60", "31 à 60 jours"),
+                  ("61_90", "61 à 90 jours"), ("over_90", "Plus de 90 jours"))
+
+
+def invoice_list(*, organisation: Any, filters: Mapping[str, str] | None = None,
+                 today: date | None = None) -> QuerySet[Invoice]:
+    filters = filters or {}
+    qs = Invoice.objects.for_organisation(organisation).select_related("credited_invoice")
+    kind = filters.get("kind")
+    if kind in DocumentKind.values:
+        qs = qs.filter(kind=kind)
+    status = filters.get("status")
+    if status in InvoiceStatus.values:
+        qs = qs.filter(status=status)
+    payer = filters.get("payer")
+    if payer in PayerKind.values:
+        qs = qs.filter(payer_kind=payer)
+    if filters.get("overdue") and today is not None:
+        qs = qs.filter(kind=DocumentKind.INVOICE, status=InvoiceStatus.ISSUED, due_date__lt=today)
+    text = (filters.get("q") or "").strip()
+    if text:
+        qs = qs.filter(Q(number__icontains=text) | Q(buyer_name__icontains=text)
+                       | Q(source_reference__icontains=text))
+    return qs
+
+
+def invoice_get(*, organisation: Any, pk: int) -> Invoice | None:
+    return (Invoice.objects.for_organisation(organisation)
+            .select_related("credited_invoice", "organisation").filter(pk=pk).first())
+
+
+def invoices_of_member(*, organisation: Any, membership: Any, user: Any) -> QuerySet[Invoice]:
+    """Extranet: a client contact sees their company's documents, a consumer their own."""
+    from ofelia.organisations.models import Role
+
+    qs = Invoice.objects.for_organisation(organisation).exclude(status=InvoiceStatus.DRAFT)
+    if membership is None:
+        return qs.none()
+    if membership.role == Role.CLIENT_CONTACT and membership.company_id:
+        return qs.filter(client_company_id=membership.company_id)
+    if membership.role == Role.CONSUMER:
+        return qs.filter(consumer_client__user=user)
+    return qs.none()
+
+
+@dataclass(frozen=True)
+class Bucket:
+    key: str
+    label: str
+    amount: Decimal
+    count: int
+
+
+def _bucket_of(days_late: int) -> str:
+    if days_late <= 0:
+        return "not_due"
+    if days_late <= 30:
+        return "0_30"
+    if days_late <= 60:
+        return "31_60"
+    if days_late <= 90:
+        return "61_90"
+    return "over_90"
+
+
+def ageing(*, organisation: Any, today: date) -> list[Bucket]:
+    """What is still owed on issued invoices, by days past the due date on `today`."""
+    rows = (Invoice.objects.for_organisation(organisation).open()
+            .annotate(left=F("total_incl_vat") - F("amount_paid") - F("amount_credited"))
+            .values_list("due_date", "left"))
+    sums = {key: [ZERO, 0] for key, _ in AGEING_BUCKETS}
+    for due, left in rows:
+        if left <= 0:
+            continue
+        key = _bucket_of((today - due).days if due else 0)
+        sums[key][0] += left
+        sums[key][1] += 1
+    return [Bucket(key, label, Decimal(sums[key][0]), int(sums[key][1])) for key, label in AGEING_BUCKETS]
+
+
+def revenue_by_funder(*, organisation: Any, start: date, end: date) -> list[tuple[str, Decimal]]:
+    """Invoiced excl. VAT per payer over [start, end], credit notes deducted."""
+    qs = (Invoice.objects.for_organisation(organisation)
+          .filter(issue_date__gte=start, issue_date__lte=end)
+          .exclude(status=InvoiceStatus.DRAFT)
+          .values("payer_kind", "kind").annotate(total=Sum("total_excl_vat")))
+    totals: dict[str, Decimal] = {}
+    for row in qs:
+        sign = -1 if row["kind"] == DocumentKind.CREDIT_NOTE else 1
+        totals[row["payer_kind"]] = totals.get(row["payer_kind"], ZERO) + sign * row["total"]
+    labels = dict(PayerKind.choices)
+    return [(labels[key], totals[key]) for key in PayerKind.values if key in totals]

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from . import views
+
+app_name = "billing"
+urlpatterns = [
+    path("facturation/factures/", views.invoice_list, name="invoice-list"),
+    path("facturation/factures/<int:pk>/", views.invoice_detail, name="invoice-detail"),
+    path("facturation/factures/<int:pk>/document.pdf", views.invoice_pdf_view, name="invoice-pdf"),
+    path("facturation/factures/<int:pk>/<slug:action>/", views.invoice_action, name="invoice-action"),
+    path("facturation/remboursements/<int:pk>/effectuer/", views.refund_pay, name="refund-pay"),
+    path("facturation/relances/<int:pk>/mise-en-demeure.pdf", views.dunning_letter, name="dunning-letter"),
+    path("facturation/contrats/<int:pk>/", views.contract_billing, name="contract-billing"),
+    path("facturation/contrats/<int:pk>/<slug:action>/", views.contract_billing_action,
+         name="contract-billing-action"),
+    path("facturation/creances/", views.receivables, name="receivables"),
+    path("facturation/chiffre-affaires/", views.revenue, name="revenue"),
+    path("espace/factures/", views.my_invoices, name="my-invoices"),
+    path("espace/factures/<int:pk>/document.pdf", views.my_invoice_pdf, name="my-invoice-pdf"),
+    path("espace/factures/<int:pk>/payer/", views.my_invoice_pay, name="my-invoice-pay"),
+]

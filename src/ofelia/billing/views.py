@@ -1,0 +1,321 @@
+"""Billing pages: invoices, payments, credit notes, refunds, funding plans, reports (staff),
+and the client's invoices in the extranet. Thin: services write, selectors read."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_POST
+
+from ofelia.core import clock
+from ofelia.core.tenancy import tenant_required
+from ofelia.organisations.models import Role
+
+from . import charts, exports, funding, selectors, services
+from .forms import (
+    CreditNoteForm,
+    DepositForm,
+    FundingForm,
+    PaymentForm,
+    PayOnlineForm,
+    RefundForm,
+    RefundPayForm,
+)
+from .letters import letter_bytes
+from .models import DunningStep, InvoiceStatus, PayerKind, Refund
+from .pdf import invoice_filename, invoice_pdf
+
+STAFF = (Role.ADMINISTRATOR, Role.STAFF)
+EXTRANET = (Role.CLIENT_CONTACT, Role.CONSUMER)
+
+
+def _org(request: HttpRequest) -> Any:
+    return request.organisation  # type: ignore[attr-defined]
+
+
+def _file(content: bytes | str, filename: str, content_type: str, inline: bool = False) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    how = "inline" if inline else "attachment"
+    response["Content-Disposition"] = f'{how}; filename="{filename}"'
+    return response
+
+
+def _invoice_or_404(request: HttpRequest, pk: int) -> Any:
+    invoice = selectors.invoice_get(organisation=_org(request), pk=pk)
+    if invoice is None:
+        raise Http404
+    return invoice
+
+
+# --- staff: invoices ---------------------------------------------------------------------
+
+@tenant_required(*STAFF)
+def invoice_list(request: HttpRequest) -> HttpResponse:
+    today = clock.today()
+    filters = {k: request.GET.get(k, "") for k in ("status", "payer", "overdue", "q", "kind")}
+    qs = selectors.invoice_list(organisation=_org(request), filters=filters, today=today)
+    if request.GET.get("format") == "csv":
+        return _file(exports.invoices_csv(qs.iterator()), f"factures-{today:%Y%m%d}.csv",
+                     "text/csv; charset=utf-8")
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    query = urlencode({k: v for k, v in filters.items() if v})
+    return render(request, "billing/invoice_list.html", {
+        "page": page, "filters": filters, "query": query, "today": today,
+        "statuses": InvoiceStatus.choices, "payers": PayerKind.choices,
+    })
+
+
+@tenant_required(*STAFF)
+def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    invoice = _invoice_or_404(request, pk)
+    today = clock.today()
+    return render(request, "billing/invoice_detail.html", {
+        "invoice": invoice, "lines": invoice.lines.all(), "today": today,
+        "allocations": invoice.allocations.select_related("payment"),
+        "credit_notes": invoice.credit_notes.all(),
+        "steps": invoice.dunning_steps.all(),
+        "penalty": getattr(invoice, "penalty", None) if hasattr(invoice, "penalty") else None,
+        "refunds": [(r, r.is_overdue(today)) for r in invoice.refunds.all()],
+        "refundable": funding.refundable(invoice) if invoice.kind == "invoice" else Decimal(0),
+        "payment_form": PaymentForm(initial={"received_on": today, "amount": invoice.balance,
+                                             "allocate": invoice.balance}),
+        "credit_form": CreditNoteForm(), "refund_form": RefundForm(initial={"due_on": today}),
+        "refund_pay_form": RefundPayForm(initial={"paid_on": today}),
+    })
+
+
+@tenant_required(*STAFF)
+def invoice_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
+    invoice = _invoice_or_404(request, pk)
+    if invoice.is_draft:
+        raise Http404
+    return _file(invoice_pdf(invoice), invoice_filename(invoice), "application/pdf", inline=True)
+
+
+@tenant_required(*STAFF)
+@require_POST
+def invoice_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    invoice = _invoice_or_404(request, pk)
+    actor, target = request.user, invoice
+    try:
+        if action == "issue":
+            services.invoice_issue(actor=actor, invoice=invoice)
+            messages.success(request, f"Facture émise : {selectors.invoice_get(organisation=_org(request), pk=pk)}.")
+        elif action == "payment":
+            form = PaymentForm(request.POST)
+            if not form.is_valid():
+                raise services.BillingError("Paiement incomplet : moyen, montant et date sont requis.")
+            data = form.cleaned_data
+            part = data["allocate"] if data["allocate"] is not None else data["amount"]
+            services.payment_record(
+                actor=actor, organisation=_org(request), method=data["method"], amount=data["amount"],
+                received_on=data["received_on"], reference=data["reference"],
+                payer_name=invoice.buyer_name, allocations=[(invoice, part)] if part else [])
+            messages.success(request, "Paiement enregistré et affecté.")
+        elif action == "credit":
+            form = CreditNoteForm(request.POST)
+            if not form.is_valid():
+                raise services.BillingError("Le motif de l'avoir est obligatoire.")
+            lines = None
+            if form.cleaned_data["amount"]:
+                lines = [{"description": f"Avoir partiel sur {invoice} : {form.cleaned_data['reason']}",
+                          "unit_price": form.cleaned_data["amount"]}]
+            target = services.credit_note_issue(actor=actor, invoice=invoice, lines=lines,
+                                                reason=form.cleaned_data["reason"])
+            messages.success(request, f"{target} émis.")
+        elif action == "refund":
+            form = RefundForm(request.POST)
+            if not form.is_valid():
+                raise services.BillingError("Montant et date limite du remboursement requis.")
+            funding.refund_create(actor=actor, invoice=invoice, **form.cleaned_data)
+            messages.success(request, "Remboursement programmé.")
+        else:
+            raise Http404
+    except services.BillingError as refused:
+        messages.error(request, str(refused))
+        target = invoice
+    return redirect("billing:invoice-detail", pk=target.pk)
+
+
+@tenant_required(*STAFF)
+@require_POST
+def refund_pay(request: HttpRequest, pk: int) -> HttpResponse:
+    refund = Refund.objects.for_organisation(_org(request)).filter(pk=pk).first()
+    if refund is None:
+        raise Http404
+    form = RefundPayForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise services.BillingError("Moyen et date du remboursement requis.")
+        funding.refund_pay(actor=request.user, refund=refund, **form.cleaned_data)
+        messages.success(request, "Remboursement effectué.")
+    except services.BillingError as refused:
+        messages.error(request, str(refused))
+    return redirect("billing:invoice-detail", pk=refund.invoice_id) if refund.invoice_id \
+        else redirect("billing:invoice-list")
+
+
+@tenant_required(*STAFF)
+def dunning_letter(request: HttpRequest, pk: int) -> HttpResponse:
+    step = (DunningStep.objects.for_organisation(_org(request)).select_related("invoice")
+            .filter(pk=pk, step="formal_notice").first())
+    if step is None:
+        raise Http404
+    return _file(letter_bytes(step), f"mise-en-demeure-{step.invoice.number}.pdf",
+                 "application/pdf", inline=True)
+
+
+# --- staff: a contract's funding plan and invoices ----------------------------------------
+
+def _contract_or_404(request: HttpRequest, pk: int) -> Any:
+    from ofelia.sales.models import Contract
+
+    contract = Contract.objects.for_organisation(_org(request)).filter(pk=pk).first()
+    if contract is None:
+        raise Http404
+    return contract
+
+
+@tenant_required(*STAFF)
+def contract_billing(request: HttpRequest, pk: int) -> HttpResponse:
+    contract = _contract_or_404(request, pk)
+    today = clock.today()
+    plan, problem = None, ""
+    if contract.signed_on is not None:
+        try:
+            plan = funding.funding_plan(contract, as_of=today)
+        except services.BillingError as exc:
+            problem = str(exc)
+    invoices = selectors.invoice_list(organisation=_org(request), filters={"q": f"{contract.number}/"})
+    refunds = Refund.objects.for_organisation(_org(request)).filter(contract=contract)
+    payers = [(p, funding.PAYER_LABELS.get(p, p), plan.of(p)) for p in plan.payers()] if plan else []
+    return render(request, "billing/contract_billing.html", {
+        "contract": contract, "plan": plan, "payers": payers, "problem": problem,
+        "entries": contract.funding.all(), "funding_plan": funding.plan_of(contract),
+        "invoices": invoices, "refunds": [(r, r.is_overdue(today)) for r in refunds],
+        "funding_form": FundingForm(), "deposit_form": DepositForm(), "today": today,
+    })
+
+
+@tenant_required(*STAFF)
+@require_POST
+def contract_billing_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    contract = _contract_or_404(request, pk)
+    actor = request.user
+    try:
+        if action == "invoice":
+            payer = request.POST.get("payer", "")
+            draft = funding.invoice_from_contract(actor=actor, contract=contract, payer=payer)
+            messages.success(request, "Brouillon de facture créé : vérifiez-le puis émettez-le.")
+            return redirect("billing:invoice-detail", pk=draft.pk)
+        if action == "funding":
+            form = FundingForm(request.POST)
+            if not form.is_valid():
+                raise services.BillingError("Financement incomplet : " + " ".join(
+                    str(e) for errs in form.errors.values() for e in errs))
+            data = dict(form.cleaned_data)
+            funding.funding_entry_add(actor=actor, contract=contract, **data)
+            messages.success(request, "Financement ajouté au plan.")
+        elif action == "deposit":
+            form = DepositForm(request.POST)
+            amount = form.cleaned_data["amount"] if form.is_valid() else None
+            invoice = funding.deposit_invoice_create(actor=actor, contract=contract, amount=amount)
+            messages.success(request, f"Facture d'acompte {invoice.number} émise.")
+        elif action == "refunds":
+            created = funding.refunds_after_retraction(actor=actor, contract=contract)
+            messages.success(request, f"{len(created)} remboursement(s) programmé(s).")
+        else:
+            raise Http404
+    except services.BillingError as refused:
+        messages.error(request, str(refused))
+    return redirect("billing:contract-billing", pk=pk)
+
+
+# --- staff: reports ------------------------------------------------------------------------
+
+@tenant_required(*STAFF)
+def receivables(request: HttpRequest) -> HttpResponse:
+    today = clock.today()
+    buckets = selectors.ageing(organisation=_org(request), today=today)
+    if request.GET.get("format") == "csv":
+        return _file(exports.ageing_csv((b.label, b.amount, b.count) for b in buckets),
+                     f"balance-agee-{today:%Y%m%d}.csv", "text/csv; charset=utf-8")
+    chart = charts.bar_chart([(b.label, b.amount) for b in buckets],
+                             title=f"Créances au {today:%d/%m/%Y} par ancienneté")
+    return render(request, "billing/receivables.html", {
+        "buckets": buckets, "chart": mark_safe(chart), "today": today,  # noqa: S308 (built and escaped by charts)
+        "total": sum((b.amount for b in buckets), Decimal("0.00")),
+    })
+
+
+@tenant_required(*STAFF)
+def revenue(request: HttpRequest) -> HttpResponse:
+    today = clock.today()
+    try:
+        year = int(request.GET.get("annee", today.year))
+    except ValueError:
+        year = today.year
+    rows = selectors.revenue_by_funder(organisation=_org(request), start=date(year, 1, 1),
+                                       end=date(year, 12, 31))
+    if request.GET.get("format") == "csv":
+        return _file(exports.revenue_csv(rows), f"chiffre-affaires-{year}.csv", "text/csv; charset=utf-8")
+    chart = charts.bar_chart(rows, title=f"Chiffre d'affaires HT {year} par financeur")
+    return render(request, "billing/revenue.html", {
+        "rows": rows, "chart": mark_safe(chart), "year": year,  # noqa: S308
+        "total": sum((v for _, v in rows), Decimal("0.00")),
+    })
+
+
+# --- extranet ------------------------------------------------------------------------------
+
+def _mine(request: HttpRequest) -> Any:
+    return selectors.invoices_of_member(organisation=_org(request),
+                                        membership=request.membership,  # type: ignore[attr-defined]
+                                        user=request.user)
+
+
+def _my_invoice(request: HttpRequest, pk: int) -> Any:
+    invoice = _mine(request).filter(pk=pk).first()
+    if invoice is None:
+        raise Http404
+    return invoice
+
+
+@tenant_required(*EXTRANET)
+def my_invoices(request: HttpRequest) -> HttpResponse:
+    page = Paginator(_mine(request), 25).get_page(request.GET.get("page"))
+    return render(request, "billing/extranet_invoices.html", {
+        "page": page, "pay_form": PayOnlineForm(), "today": clock.today()})
+
+
+@tenant_required(*EXTRANET)
+def my_invoice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    invoice = _my_invoice(request, pk)
+    return _file(invoice_pdf(invoice), invoice_filename(invoice), "application/pdf", inline=True)
+
+
+@tenant_required(*EXTRANET)
+@require_POST
+def my_invoice_pay(request: HttpRequest, pk: int) -> HttpResponse:
+    from .online import pay_invoice_online
+
+    invoice = _my_invoice(request, pk)
+    form = PayOnlineForm(request.POST)
+    count = form.cleaned_data["instalments"] if form.is_valid() else 1
+    try:
+        checkout = pay_invoice_online(
+            actor=request.user, invoice=invoice, instalments=count,
+            success_url=request.build_absolute_uri("/espace/factures/?paiement=merci"),
+            cancel_url=request.build_absolute_uri("/espace/factures/?paiement=annule"))
+    except services.BillingError as refused:
+        messages.error(request, str(refused))
+        return redirect("billing:my-invoices")
+    return redirect(checkout.payment_url)
