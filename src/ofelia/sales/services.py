@@ -175,6 +175,13 @@ def _is_administrator(actor: Any, organisation: Organisation) -> bool:
     ).exists()
 
 
+LEGAL_EARLY_TERMINATION = (
+    "Si, par suite de force majeure dûment reconnue, le stagiaire est empêché de suivre la "
+    "formation, il peut rompre le contrat ; seules les prestations effectivement dispensées sont "
+    "alors dues, au prorata de leur valeur prévue au contrat (Code du travail L6353-7)."
+)
+
+
 def _trainers_text(session: TrainingSession) -> str:
     trainers = list(session.trainers.select_related("membership__user")) if session.pk else []
     if not trainers:
@@ -234,6 +241,9 @@ def contract_create(
         if not defaults.get(name):
             defaults[name] = clause_texts(organisation, defaults["policy_id"], clock.today(),
                                           kind, which)
+    if kind == Contract.Kind.CONTRAT and not defaults.get("early_termination"):
+        # Terms silent on early termination: the statute still applies and is what we print.
+        defaults["early_termination"] = LEGAL_EARLY_TERMINATION
     contract = Contract(
         organisation=organisation,
         kind=kind,
