@@ -1,17 +1,25 @@
 # The two commands a newcomer types: `make run` and `make test`.
+# Everything else (virtualenv, Python packages, htmx, Chromium) is installed on the way.
 PY ?= python3
 VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 export OFELIA_DATA_DIR ?= $(CURDIR)/var
 HTMX_VERSION := 2.0.4
 HTMX := src/ofelia/static/vendor/htmx.min.js
+# Extra pytest options, e.g. `make test PYTEST_ARGS="-n 2"` or `PYTEST_ARGS="-k e2e"`.
+PYTEST_ARGS ?=
+APT_GET := DEBIAN_FRONTEND=noninteractive apt-get -o Dpkg::Use-Pty=0 -qq
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test install lint system-deps browser vendor clean
+.PHONY: run test install lint ci system-deps browser vendor clean
 
+# Re-installed whenever pyproject.toml changes (new dependency, new console script).
 $(VENV)/.installed: pyproject.toml
-	$(PY) -m venv $(VENV)
-	$(BIN)/pip install --quiet -e '.[dev]'
-	touch $@
+	@$(PY) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+	  { echo "Python 3.11 ou plus récent est requis ($(PY) est trop ancien)." >&2; exit 1; }
+	@[ -x $(BIN)/python ] || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@
 
 install: $(VENV)/.installed vendor
 
@@ -23,11 +31,12 @@ $(HTMX):
 	tar -xzf .cache/npm/htmx.org-$(HTMX_VERSION).tgz -C .cache/npm package/dist/htmx.min.js
 	cp .cache/npm/package/dist/htmx.min.js $@
 
-# Debian's Chromium for the browser tests (no browser download).
+# Debian's Chromium for the browser tests (Playwright drives it; no browser download).
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi; }
+	  echo "Installation de Chromium (paquet Debian)…"; \
+	  $(SUDO) $(APT_GET) update && $(SUDO) $(APT_GET) install -y chromium >/dev/null; }
+	@command -v chromium >/dev/null 2>&1 || { echo "Chromium n'a pas pu être installé." >&2; exit 1; }
 
 run: install
 	$(BIN)/ofelia migrate --noinput
@@ -36,13 +45,20 @@ run: install
 	@echo "Ofelia tourne sur http://127.0.0.1:8000  (identifiants de démonstration ci-dessus)"
 	$(BIN)/ofelia runserver 127.0.0.1:8000
 
+# The whole suite: unit, browser (e2e) and real-worker tests. pytest's summary line is the
+# last thing printed; "no test collected" (exit 5) is a failure, not a success.
 test: install browser
-	$(BIN)/pytest
+	@$(BIN)/pytest $(PYTEST_ARGS); status=$$?; \
+	  if [ $$status -eq 5 ]; then echo "Aucun test collecté : échec." >&2; exit 1; fi; \
+	  exit $$status
 
 lint: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
+ci:
+	.ci/run
+
 clean:
-	rm -rf $(VENV) var .cache .pytest_cache
+	rm -rf $(VENV) var .cache .pytest_cache test-results

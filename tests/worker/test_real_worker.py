@@ -89,13 +89,18 @@ def worker(broker_settings: str, tmp_path: Path) -> Iterator[dict[str, Any]]:
             client.delete(key)
 
 
-def _wait_for(predicate: Any, *, timeout: float, what: str, log: Path) -> None:
+def _wait_for(predicate: Any, *, worker: dict[str, Any], timeout: float, what: str) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
             return
+        if worker["process"].poll() is not None:  # no point waiting for a dead worker
+            what = f"le worker s'est arrêté (code {worker['process'].returncode}) : {what}"
+            break
         time.sleep(0.1)
-    pytest.fail(f"{what} après {timeout:.0f} s ; journal du worker :\n{log.read_text()[-3000:]}")
+    else:
+        what = f"{what} après {timeout:.0f} s"
+    pytest.fail(f"{what} ; journal du worker :\n{worker['log'].read_text()[-3000:]}")
 
 
 def test_task_delivered_twice_runs_once_on_a_real_worker(worker: dict[str, Any]) -> None:
@@ -110,9 +115,9 @@ def test_task_delivered_twice_runs_once_on_a_real_worker(worker: dict[str, Any])
 
     _wait_for(
         lambda: ping_effects(key)["deliveries"] == 2,
+        worker=worker,
         timeout=60,
         what="le worker n'a pas traité les deux copies du message",
-        log=worker["log"],
     )
     effects = ping_effects(key)
     assert effects["runs"] == 1, effects
