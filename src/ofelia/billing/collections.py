@@ -241,9 +241,8 @@ def _step_audit(new_steps: list[DunningStep], numbers: dict[int, str]) -> list[A
                        action="dunning.step", object_type="billing.dunningstep",
                        object_id=f"{s.invoice_id}:{s.step}",
                        object_repr=f"Facture {numbers.get(s.invoice_id, '')} : {labels[s.step]}"[:255],
-                       after={"invoice": numbers.get(s.invoice_id, ""), "step": s.step,
-                              "reached_on": s.reached_on.isoformat(), "rule": s.rule,
-                              "explanation": s.explanation})
+                       # The explanation lives on the step row; the audit row says what and when.
+                       after={"step": s.step, "reached_on": s.reached_on.isoformat(), "rule": s.rule})
             for s in new_steps]
 
 
