@@ -50,7 +50,7 @@ class Calendar:
         return d in _holidays_of(self.region, d.year)
 
     def is_working_day(self, d: date) -> bool:
-        return d.weekday() < 5 and not self.is_holiday(d)
+        return d.weekday() < 5 and d not in _holidays_of(self.region, d.year)
 
 
 _CALENDARS: dict[str, Calendar] = {}
@@ -243,8 +243,17 @@ def add_months(d: date, n: int) -> date:
     """CAL-6: same day number n months later, or the last day of that month if it is shorter."""
     index = d.year * 12 + (d.month - 1) + n
     year, month0 = divmod(index, 12)
-    last = _stdlib_calendar.monthrange(year, month0 + 1)[1]
-    return date(year, month0 + 1, min(d.day, last))
+    return date(year, month0 + 1, min(d.day, _days_in_month(year, month0 + 1)))
+
+
+_DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _days_in_month(year: int, month: int) -> int:
+    # calendar.monthrange also computes the first weekday, which is not needed here.
+    if month == 2 and _stdlib_calendar.isleap(year):
+        return 29
+    return _DAYS_IN_MONTH[month - 1]
 
 
 def add_years(d: date, n: int) -> date:

@@ -82,9 +82,28 @@ def _when(x: date | datetime) -> str:
 
 
 def _deadline(value: DeadlineValue) -> Any:
-    if isinstance(value, Mapping):
-        return {k: _when(v) for k, v in value.items()}
-    return _when(value)
+    if isinstance(value, date):  # a date or an instant (datetime is a date)
+        return value.isoformat()
+    return {k: _when(v) for k, v in value.items()}
+
+
+def _charge(c: Charge) -> dict[str, Any]:
+    line: dict[str, Any] = {"kind": c.kind, "payer": c.payer, "amount": _money(c.amount),
+                            "vat": _money(c.vat)}
+    if c.due_on:
+        line["due_on"] = _when(c.due_on)
+    line["rule"] = c.rule
+    line["explanation"] = c.explanation
+    return line
+
+
+def _refund(r: Refund) -> dict[str, Any]:
+    line: dict[str, Any] = {"payee": r.payee, "amount": _money(r.amount)}
+    if r.due_by:
+        line["due_by"] = _when(r.due_by)
+    line["rule"] = r.rule
+    line["explanation"] = r.explanation
+    return line
 
 
 def outcome_to_json(o: Outcome) -> dict[str, Any]:
@@ -97,28 +116,8 @@ def outcome_to_json(o: Outcome) -> dict[str, Any]:
             name: {"rule": rule, "explanation": text}
             for name, (rule, text) in o.deadline_reasons.items()
         },
-        "charges": [
-            {
-                "kind": c.kind,
-                "payer": c.payer,
-                "amount": _money(c.amount),
-                "vat": _money(c.vat),
-                **({"due_on": _when(c.due_on)} if c.due_on else {}),
-                "rule": c.rule,
-                "explanation": c.explanation,
-            }
-            for c in o.charges
-        ],
-        "refunds": [
-            {
-                "payee": r.payee,
-                "amount": _money(r.amount),
-                **({"due_by": _when(r.due_by)} if r.due_by else {}),
-                "rule": r.rule,
-                "explanation": r.explanation,
-            }
-            for r in o.refunds
-        ],
+        "charges": [_charge(c) for c in o.charges],
+        "refunds": [_refund(r) for r in o.refunds],
         "penalties": [
             {
                 "invoice": p.invoice,

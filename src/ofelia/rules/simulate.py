@@ -109,7 +109,7 @@ def evaluate_case(
 ) -> tuple[Outcome, date | datetime]:
     """The typed outcome of a JSON case, and the evaluation date or instant used."""
     data = obj(case_body(case), "")
-    kind = req_enum(data, "case", "", tuple(FAMILIES))
+    kind = req_enum(data, "case", "", FAMILIES)
     policy_id = data.get("policy")
     if not isinstance(policy_id, str) or not policy_id.strip():
         raise CaseError("policy", "identifiant de politique obligatoire (ex. « dixneuf »)")

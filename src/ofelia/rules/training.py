@@ -161,8 +161,10 @@ def _deadlines(ctx: Ctx) -> None:
 def _france_travail(ctx: Ctx) -> None:
     """FUN-L2: the latest request day d with d + N working days not after the first day."""
     ft = ctx.case.funder("france_travail")
+    if ft is None and ctx.case.funder("cpf") is None:
+        return
     clause = funding_clause(ctx, "france_travail")
-    if clause is None or (ft is None and ctx.case.funder("cpf") is None):
+    if clause is None:
         return
     n = int(clause.get("working_days"))
     start = ctx.contract.start
@@ -322,22 +324,22 @@ def _instalments(ctx: Ctx, pay: Clause, amount: Decimal) -> None:
     rate = ctx.contract.vat_rate
     total = with_vat(amount, rate)
     parts = split_instalments(total, count)
+    lead = f"Paiement en {count} fois sans frais de {fmt_eur(total)}"
     listed = []
     for k, part in enumerate(parts):
         due = add_months(ctx.contract.signed_on, k)
         excl = cents(part * 100 / (100 + rate))
-        ctx.charges.append(_instalment_line(ctx, pay, k, parts, excl, due, total))
+        ctx.charges.append(_instalment_line(ctx, pay, k, parts, excl, due, lead))
         listed.append({"amount": f"{part:.2f}", "due_on": due.isoformat()})
     ctx.extra["instalments"] = listed
 
 
 def _instalment_line(ctx: Ctx, pay: Clause, k: int, parts: tuple[Decimal, ...], excl: Decimal,
-                     due: date, total: Decimal) -> Charge:
+                     due: date, lead: str) -> Charge:
     count, part = len(parts), parts[k]
     first = " (reliquat des centimes inclus)" if k == 0 and parts[0] != parts[-1] else ""
     when = "à la commande" if k == 0 else f"{k} mois après la commande"
-    text = (f"Paiement en {count} fois sans frais de {fmt_eur(total)} : échéance {k + 1}/{count} de "
-            f"{fmt_eur(part)}{first}, le {fr_date(due)}, {when}")
+    text = f"{lead} : échéance {k + 1}/{count} de {fmt_eur(part)}{first}, le {fr_date(due)}, {when}"
     return Charge(kind="instalment", payer="client", amount=excl, vat=part - excl, rule=pay.rule,
                   explanation=ctx.cite(text, pay), due_on=due)
 
@@ -382,13 +384,16 @@ def _payments_before_retraction_end(ctx: Ctx) -> None:
 
 
 def _cancellation_clause(ctx: Ctx, event: Event) -> Clause | None:
-    found = [c for c in (ctx.clause(r) for r in CANCELLATION_RULES) if c is not None]
-    during = event.on >= ctx.contract.start
-    wanted = "during_performance" if during else "before_start"
-    preferred = [c for c in found if (c.get("when") or "before_start") == wanted]
-    fallback = [c for c in found if (c.get("when") or "before_start") == "before_start"]
-    candidates = preferred or fallback
-    return candidates[0] if candidates else None
+    wanted = "during_performance" if event.on >= ctx.contract.start else "before_start"
+    fallback = None
+    for rule in CANCELLATION_RULES:
+        clause = ctx.clause(rule)
+        when = (clause.get("when") or "before_start") if clause is not None else None
+        if when == wanted:
+            return clause
+        if when == "before_start" and fallback is None:
+            fallback = clause
+    return fallback
 
 
 def _client_cancellation(ctx: Ctx, event: Event) -> None:

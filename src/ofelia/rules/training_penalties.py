@@ -157,17 +157,25 @@ def invoices(ctx: Ctx) -> list[Penalty]:
         ctx.reasons["payment_due"] = due_reason
     if clause is not None:
         for name, values, text in (
-            ("formal_notice_from", notice_from, "Facture impayée à son échéance : mise en demeure possible dès le lendemain"),
-            ("order_to_pay_from", order_from, _order_text(clause)),
-            ("suspension_from", suspension_from, "Accès suspendu après une mise en demeure restée sans effet "
-             f"{fr_days(int(clause.get('suspension_after_notice_days') or 0))} calendaires"),
+            ("formal_notice_from", notice_from, _notice_text),
+            ("order_to_pay_from", order_from, _order_text),
+            ("suspension_from", suspension_from, _suspension_text),
         ):
-            if values:
+            if values:  # the sentence is only written for a deadline that exists
                 ctx.deadlines[name] = values
-                ctx.reasons[name] = (clause.rule, ctx.cite(text, clause))
+                ctx.reasons[name] = (clause.rule, ctx.cite(text(clause), clause))
     if clause is None and any(_settlement(ctx, i)[1] is None for i in ctx.case.invoices()):
         ctx.warn("Aucune clause de pénalités de retard applicable à ce contrat : aucun intérêt calculé")
     return penalties
+
+
+def _notice_text(clause: Clause) -> str:
+    return "Facture impayée à son échéance : mise en demeure possible dès le lendemain"
+
+
+def _suspension_text(clause: Clause) -> str:
+    days = int(clause.get("suspension_after_notice_days") or 0)
+    return f"Accès suspendu après une mise en demeure restée sans effet {fr_days(days)} calendaires"
 
 
 def _order_text(clause: Clause) -> str:

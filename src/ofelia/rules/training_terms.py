@@ -47,7 +47,9 @@ def fr_number(x: Decimal) -> str:
 
 
 def article(clause: Clause, contract: Contract) -> str:
-    by_client: Mapping[str, Any] = clause.get("article_by_client") or {}
+    by_client: Mapping[str, Any] | None = clause.params.get("article_by_client")
+    if not by_client:
+        return clause.article
     return str(by_client.get(contract.client) or clause.article)
 
 
@@ -64,6 +66,7 @@ class Ctx:
     """One evaluation: the facts, the policy, and the lines gathered so far."""
 
     case: TrainingCase
+    contract: Contract  # case.contract, read on almost every line
     policy: Policy
     legal: LegalData
     as_of: date
@@ -78,10 +81,6 @@ class Ctx:
     deadlines: dict[str, DeadlineValue] = field(default_factory=dict)
     reasons: dict[str, tuple[str, str]] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def contract(self) -> Contract:
-        return self.case.contract
 
     def clause(self, rule: str) -> Clause | None:
         return self.clauses.get(rule)
@@ -131,8 +130,8 @@ def make_ctx(case: TrainingCase, policy: Policy, legal: LegalData,
             f"La politique {policy.id} {policy.version} n'a pas de clause de paiement "
             f"({', '.join(PAYMENT_RULES)}) applicable à un client {_client_label(case.contract)}."
         )
-    return Ctx(case=case, policy=policy, legal=legal, as_of=as_of_date(as_of), cal=cal,
-               clauses=clauses, payment=payment)
+    return Ctx(case=case, contract=case.contract, policy=policy, legal=legal,
+               as_of=as_of_date(as_of), cal=cal, clauses=clauses, payment=payment)
 
 
 def first_clause(clauses: Mapping[str, Clause], rules: Iterable[str]) -> Clause | None:

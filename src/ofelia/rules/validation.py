@@ -28,6 +28,8 @@ def _at(path: str, key: str) -> str:
 
 
 def obj(value: Any, path: str) -> Mapping[str, Any]:
+    if isinstance(value, dict):  # what JSON gives: spares the slower abstract Mapping check
+        return value
     if not isinstance(value, Mapping):
         raise CaseError(path, "un objet JSON est attendu")
     return value
