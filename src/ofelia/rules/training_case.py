@@ -48,6 +48,10 @@ _EVENT_KEYS: Mapping[str, tuple[str, ...]] = {
     "payment": ("invoice", "amount"),
     "formal_notice": ("invoice",),
 }
+# Every key an event of each type may carry (built once, checked on every event).
+_EVENT_FIELDS: Mapping[str, frozenset[str]] = {
+    kind: frozenset(("type", "on", *keys)) for kind, keys in _EVENT_KEYS.items()
+}
 _CONTRACT_KEYS = ("client", "format", "signed_on", "at_distance", "price", "vat_rate", "hours",
                   "start", "end", "deposit")
 _FUNDING_KEYS: Mapping[str, tuple[str, ...]] = {
@@ -191,8 +195,8 @@ def _funding(data: Any, contract: Contract) -> tuple[Funding, ...]:
 def _event(raw: Any, i: int, contract: Contract) -> Event:
     path = join("events", i)
     e = obj(raw, path)
-    kind = req_enum(e, "type", path, tuple(_EVENT_KEYS))
-    reject_unknown(e, ("type", "on", *_EVENT_KEYS[kind]), path)
+    kind = req_enum(e, "type", path, _EVENT_KEYS)
+    reject_unknown(e, _EVENT_FIELDS[kind], path)
     on = req_date(e, "on", path)
     if kind == "cancellation":
         return Event(kind, on, i, by=req_enum(e, "by", path, PARTIES),
