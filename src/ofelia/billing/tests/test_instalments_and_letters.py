@@ -90,6 +90,8 @@ def test_formal_notice_letter_pdf_stored_once_and_each_step_audited(organisation
     steps = list(DunningStep.objects.filter(invoice=invoice).values_list("step", flat=True))
     assert "formal_notice" in steps
     assert AuditEntry.objects.filter(action="dunning.step").count() == len(steps)
+    assert AuditEntry.objects.filter(action="dunning.step", object_repr=f"Facture {invoice.number} : "
+                                     "Mise en demeure").count() == 1
     run_collections(as_of=date(2025, 11, 1))  # same day again: no new step, no new audit row
     assert AuditEntry.objects.filter(action="dunning.step").count() == len(steps)
     assert letters_generate() == 1
