@@ -48,8 +48,9 @@ def contract(**overrides: Any) -> dict[str, Any]:
 
 
 def training(
-    *, funding: list[dict[str, Any]] | None = None, events: list[dict[str, Any]] | None = None,
-    instalments: int | None = None, **contract_fields: Any,
+    # Typed Any: callers spread `**dict[str, str]` contract fields, which mypy would
+    # otherwise match against these keyword parameters too.
+    *, funding: Any = None, events: Any = None, instalments: Any = None, **contract_fields: Any,
 ) -> dict[str, Any]:
     data: dict[str, Any] = {"case": "training", "contract": contract(**contract_fields),
                             "funding": funding or [], "events": events or []}
