@@ -41,7 +41,13 @@ def test_each_demo_role_lands_on_its_home(page: Any, login: str, path: str, head
     expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
 
 
-def test_staff_cannot_open_the_extranet_and_a_learner_cannot_open_the_back_office(page: Any) -> None:
+def test_platform_operator_lands_on_the_django_admin(page: Any) -> None:
+    log_in(page, "operateur@ofelia.demo")
+    expect(page).to_have_url(re.compile(r"/admin/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Site d’administration")
+
+
+def test_a_learner_cannot_open_the_back_office(page: Any) -> None:
     log_in(page, "stagiaire@dixneuf.demo")
     expect(page).to_have_url(re.compile(r"/espace/$"))
     response = page.goto("/gestion/")
