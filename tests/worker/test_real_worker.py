@@ -73,8 +73,15 @@ def worker(broker_settings: str, tmp_path: Path) -> Iterator[dict[str, Any]]:
     )
     # Not the current app: the project's own tasks must keep using the project's app.
     producer = Celery("ofelia-test-producer", broker=REDIS_URL, backend=REDIS_URL, set_as_current=False)
+    state: dict[str, Any] = {
+        "queue": queue,
+        "producer": producer,
+        "process": process,
+        "log": tmp_path / "worker.log",
+        "task_ids": [],  # the tests record what they send, for the clean-up
+    }
     try:
-        yield {"queue": queue, "producer": producer, "process": process, "log": tmp_path / "worker.log"}
+        yield state
     finally:
         process.send_signal(signal.SIGTERM)  # warm shutdown: finish what is running
         try:
@@ -84,8 +91,11 @@ def worker(broker_settings: str, tmp_path: Path) -> Iterator[dict[str, Any]]:
             process.wait()
         log.close()
         producer.close()
-        client.delete(queue)
-        for key in client.scan_iter(match="*ofelia*"):
+        # Leave the database as found: our queue, its binding, our results and keys.
+        client.delete(queue, f"_kombu.binding.{queue}")
+        for task_id in state["task_ids"]:
+            client.delete(f"celery-task-meta-{task_id}")
+        for key in client.scan_iter(match=f"*{queue}*"):  # the idempotency keys embed the queue name
             client.delete(key)
 
 
@@ -105,13 +115,15 @@ def _wait_for(predicate: Any, *, worker: dict[str, Any], timeout: float, what: s
 
 def test_task_delivered_twice_runs_once_on_a_real_worker(worker: dict[str, Any]) -> None:
     producer, queue = worker["producer"], worker["queue"]
-    key = f"test-{uuid.uuid4().hex}"
+    key = f"{queue}-first"
     message_id = str(uuid.uuid4())
+    worker["task_ids"].append(message_id)
     # The very same message twice, as a broker redelivery or a retrying producer would do.
     for _ in range(2):
         producer.send_task("ofelia.core.ping", kwargs={"idempotency_key": key}, queue=queue, task_id=message_id)
-    other_key = f"test-{uuid.uuid4().hex}"
+    other_key = f"{queue}-second"
     other = producer.send_task("ofelia.core.ping", kwargs={"idempotency_key": other_key}, queue=queue)
+    worker["task_ids"].append(other.id)
 
     _wait_for(
         lambda: ping_effects(key)["deliveries"] == 2,
