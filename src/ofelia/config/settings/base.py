@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 PACKAGE_DIR = Path(__file__).resolve().parents[2]  # src/ofelia
 DATA_DIR = Path(os.environ.get("OFELIA_DATA_DIR", Path.cwd() / "var"))
@@ -83,7 +84,9 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{DATA_DIR / 'ofelia.sqlite3'}"),
-        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        # 0 by default: the development server opens a thread per request, and kept
+        # connections pile up until PostgreSQL refuses clients. Production sets it.
+        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -157,21 +160,23 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # WeasyPrint narrates every rendering step at INFO; only its problems matter.
+    "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
-# Billing: collections (late interest, fee, dunning steps) every day at 06:15 Paris time.
-from celery.schedules import crontab  # noqa: E402
-
-CELERY_BEAT_SCHEDULE = globals().get("CELERY_BEAT_SCHEDULE", {})
-CELERY_BEAT_SCHEDULE["billing-collections-daily"] = {
-    "task": "ofelia.billing.tasks.collections_daily",
-    "schedule": crontab(hour=6, minute=15),
+# Scheduled deadlines (Celery beat), each an idempotent daily scan, in Paris time:
+# collections (late interest, fee, dunning steps), FUN-D1 re-billing, formal notice
+# letters of the day's steps, later instalments of 3x/4x orders.
+CELERY_BEAT_SCHEDULE = {
+    "billing-collections-daily": {
+        "task": "ofelia.billing.tasks.collections_daily", "schedule": crontab(hour=6, minute=15)},
+    "billing-funding-daily": {
+        "task": "ofelia.billing.tasks.funding_daily", "schedule": crontab(hour=6, minute=30)},
+    "billing-dunning-letters": {
+        "task": "ofelia.billing.tasks.dunning_letters", "schedule": crontab(hour=6, minute=45)},
+    "billing-instalments-daily": {
+        "task": "ofelia.billing.tasks.instalments_daily", "schedule": crontab(hour=7, minute=0)},
 }
-# Billing: later instalments of 3x/4x orders (07:00), FUN-D1 re-billing (06:30), and the
-# formal notice letters of the day's steps (06:45).
-CELERY_BEAT_SCHEDULE["billing-funding-daily"] = {
-    "task": "ofelia.billing.tasks.funding_daily", "schedule": crontab(hour=6, minute=30)}
-CELERY_BEAT_SCHEDULE["billing-dunning-letters"] = {
-    "task": "ofelia.billing.tasks.dunning_letters", "schedule": crontab(hour=6, minute=45)}
-CELERY_BEAT_SCHEDULE["billing-instalments-daily"] = {
-    "task": "ofelia.billing.tasks.instalments_daily", "schedule": crontab(hour=7, minute=0)}
