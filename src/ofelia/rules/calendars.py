@@ -7,6 +7,7 @@ come from the `holidays` package (computed, no I/O), cached per (region, year).
 from __future__ import annotations
 
 import calendar as _stdlib_calendar
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
@@ -124,11 +125,31 @@ def legal_period_end(start: date, days: int, cal: Calendar) -> date:
 # --- CAL-4: jours ouvrés ----------------------------------------------------------------
 
 
+@lru_cache(maxsize=64)
+def _working_days_around(region: str, year: int) -> tuple[date, ...]:
+    """The working days of `year - 1` to `year + 1`, in order. Holidays are fixed for a
+    region and year, so this list never changes once built."""
+    cal = calendar_for_region(region)
+    day, last = date(year - 1, 1, 1), date(year + 1, 12, 31)
+    days = []
+    while day <= last:
+        if cal.is_working_day(day):
+            days.append(day)
+        day += ONE_DAY
+    return tuple(days)
+
+
 def add_working_days(d: date, n: int, cal: Calendar) -> date:
     """CAL-4: the day reached after `n` working days counted from `d` (d itself not counted).
 
     A negative `n` counts backwards; `n == 0` gives `d`.
     """
+    # Index arithmetic in the year's working days, rather than a day-by-day walk; the
+    # walk below remains for counts reaching beyond the year before or after.
+    days = _working_days_around(cal.region, d.year)
+    index = bisect_right(days, d) + n - 1 if n > 0 else bisect_left(days, d) + n
+    if n and 0 <= index < len(days):
+        return days[index]
     step = ONE_DAY if n >= 0 else -ONE_DAY
     remaining = abs(n)
     while remaining:
