@@ -42,9 +42,10 @@ def array(value: Any, path: str) -> Sequence[Any]:
 
 
 def reject_unknown(data: Mapping[str, Any], allowed: Collection[str], path: str) -> None:
-    for key in data:
-        if key not in allowed:
-            raise CaseError(join(path, key), "champ inconnu")
+    unknown = data.keys() - allowed  # one set operation for the usual answer: none
+    if unknown:
+        first = next(key for key in data if key in unknown)  # named in the case's order
+        raise CaseError(join(path, first), "champ inconnu")
 
 
 def _get(data: Mapping[str, Any], key: str, path: str, required: bool) -> Any:
