@@ -13,8 +13,6 @@ from typing import Any
 
 from ofelia.rules.errors import CaseError
 
-_MISSING = object()
-
 
 def join(path: str, key: str | int) -> str:
     if isinstance(key, int):
@@ -49,11 +47,9 @@ def reject_unknown(data: Mapping[str, Any], allowed: Collection[str], path: str)
 
 
 def _get(data: Mapping[str, Any], key: str, path: str, required: bool) -> Any:
-    value = data.get(key, _MISSING)
-    if value is _MISSING or value is None:
-        if required:
-            raise CaseError(join(path, key), "champ obligatoire manquant")
-        return None
+    value = data.get(key)  # an absent field and a null one are the same: missing
+    if value is None and required:
+        raise CaseError(join(path, key), "champ obligatoire manquant")
     return value
 
 
