@@ -1,4 +1,8 @@
-"""Template context for the layout: navigation for the current role and the organisation switcher."""
+"""Template context for the layout: navigation for the current role and the organisation switcher.
+
+Staff see one line of sections, the larger ones opening a short list (<details>); extranet
+members see the few pages of their role. The section holding the current page is marked.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,9 @@ from django.utils.translation import gettext as _
 
 from ofelia.organisations.models import STAFF_ROLES, Role
 
+# (url name, label) for a link; (label, [links]) for a section with a sub-menu.
+Entry = tuple[str, str] | tuple[str, list[tuple[str, str]]]
+
 
 def _url(name: str) -> str | None:
     try:
@@ -18,43 +25,95 @@ def _url(name: str) -> str | None:
         return None
 
 
+def _staff_menu(role: str) -> list[Entry]:
+    settings = [
+        ("member-list", _("Users")),
+        ("apitokens:list", _("API tokens")),
+        ("sales:access-links", _("Access links")),
+        ("simulator:policies", _("Terms policies")),
+    ]
+    if role == Role.ADMINISTRATOR:
+        settings.append(("audit-log", _("Audit log")))
+    return [
+        ("staff-home", _("Dashboard")),
+        (_("Catalogue"), [
+            ("catalogue:training-list", _("Trainings")),
+            ("sales:session-list", _("Sessions")),
+            ("catalogue:trainer-list", _("Trainers")),
+        ]),
+        (_("Sales"), [
+            ("sales:pipeline", _("Quotes and contracts")),
+            ("sales:quote-create", _("New quote")),
+        ]),
+        (_("Billing"), [
+            ("billing:invoice-list", _("Invoices")),
+            ("billing:receivables", _("Receivables")),
+            ("billing:revenue", _("Revenue")),
+        ]),
+        (_("Clients"), [
+            ("client-company-list", _("Client companies")),
+            ("consumer-client-list", _("Consumer clients")),
+            ("learner-list", _("Learners")),
+        ]),
+        ("simulator:index", _("Simulation")),
+        (_("Settings"), settings),
+    ]
+
+
+def _extranet_menu(role: str) -> list[Entry]:
+    items: list[Entry] = [("extranet-home", _("My space"))]
+    if role != Role.TRAINER:
+        items.append(("sales:my-trainings", _("My trainings")))
+    if role in (Role.CLIENT_CONTACT, Role.CONSUMER):
+        items.append(("billing:my-invoices", _("My invoices")))
+    return items
+
+
+# Homes own only their exact address: /gestion/sessions/… is not the dashboard.
+EXACT_ONLY = frozenset({"staff-home", "extranet-home"})
+
+
+def _link(name: str, label: str, path: str) -> dict[str, Any] | None:
+    url = _url(name)
+    if url is None:
+        return None
+    current = path == url or (name not in EXACT_ONLY and url != "/" and path.startswith(url))
+    return {"url": url, "label": label, "current": current, "children": []}
+
+
+def build_menu(entries: list[Entry], path: str) -> list[dict[str, Any]]:
+    """Entries resolved to links; a section is current when one of its links is. Among
+    links sharing a prefix (/gestion/ and /gestion/catalogue/), only the longest is current."""
+    menu: list[dict[str, Any]] = []
+    for first, second in entries:
+        if isinstance(second, list):
+            children = [x for x in (_link(n, lbl, path) for n, lbl in second) if x is not None]
+            if children:
+                menu.append({"url": None, "label": first, "children": children, "current": False})
+        else:
+            item = _link(first, second, path)
+            if item is not None:
+                menu.append(item)
+    links = [x for item in menu for x in (item["children"] or [item])]
+    best = max((x for x in links if x["current"]), key=lambda x: len(x["url"]), default=None)
+    for x in links:
+        x["current"] = x is best
+    for item in menu:
+        if item["children"]:
+            item["current"] = any(x["current"] for x in item["children"])
+    return menu
+
+
 def navigation(request: HttpRequest) -> dict[str, Any]:
     membership = getattr(request, "membership", None)
-    items: list[tuple[str | None, str]] = []
+    entries: list[Entry] = []
     if membership is not None:
-        if membership.role in STAFF_ROLES:
-            items = [
-                (_url("staff-home"), _("Dashboard")),
-                (_url("client-company-list"), _("Client companies")),
-                (_url("consumer-client-list"), _("Consumer clients")),
-                (_url("learner-list"), _("Learners")),
-                (_url("member-list"), _("Users")),
-                (_url("simulator:index"), _("Simulation")),
-                (_url("sales:pipeline"), "Ventes"),
-                (_url("sales:session-list"), "Sessions"),
-                (_url("billing:invoice-list"), "Factures"),
-                (_url("billing:receivables"), "Créances"),
-                (_url("billing:revenue"), "Chiffre d'affaires"),
-            ]
-            if membership.role == Role.ADMINISTRATOR:
-                items.append((_url("audit-log"), _("Audit log")))
-        else:
-            items = [(_url("extranet-home"), _("My space"))]
-            if membership.role != Role.TRAINER:
-                items.append((_url("sales:my-trainings"), "Mes formations"))
-            if membership.role in (Role.CLIENT_CONTACT, Role.CONSUMER):
-                items.append((_url("billing:my-invoices"), "Mes factures"))
+        entries = _staff_menu(membership.role) if membership.role in STAFF_ROLES else _extranet_menu(membership.role)
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated and user.is_superuser:
-        items.append((_url("admin:index"), _("Platform administration")))
-    path = request.path
-    nav = [
-        {"url": url, "label": label, "current": url is not None and (path == url or (url != "/" and path.startswith(url)))}
-        for url, label in items
-        if url is not None
-    ]
+        entries.append(("admin:index", _("Platform administration")))
     return {
-        "nav_items": nav,
+        "nav_items": build_menu(entries, request.path),
         "current_organisation": getattr(request, "organisation", None),
         "current_membership": membership,
         "user_memberships": getattr(request, "memberships", []),

@@ -6,6 +6,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from .audit_labels import action_label
 from .models import AuditEntry
 
 
@@ -25,7 +26,7 @@ class AuditFilterForm(forms.Form):
         scoped = AuditEntry.objects.for_organisation(organisation)
         every = [("", _("All"))]
         self.fields["action"].choices = every + [
-            (a, a) for a in scoped.order_by("action").values_list("action", flat=True).distinct()
+            (a, action_label(a)) for a in scoped.order_by("action").values_list("action", flat=True).distinct()
         ]
         self.fields["object_type"].choices = every + [
             (t, t)

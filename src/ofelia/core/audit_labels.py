@@ -1,0 +1,84 @@
+"""French labels of the audit log's action codes ("learner.create" -> "Création d'un apprenant").
+
+The code stays the record (CSV, filters); the label is for reading. An unknown code is shown
+as it is, so a new action is never hidden.
+"""
+
+from __future__ import annotations
+
+# What was acted on, with its article, as it follows "Création", "Modification"…
+OBJECTS = {
+    "organisation": "de l'organisme",
+    "client_company": "d'une entreprise cliente",
+    "clientcompany": "d'une entreprise cliente",
+    "consumer_client": "d'un client particulier",
+    "consumerclient": "d'un client particulier",
+    "learner": "d'un apprenant",
+    "membership": "d'un accès",
+    "user": "d'un utilisateur",
+    "training": "d'une formation",
+    "trainingsession": "d'une session",
+    "session": "d'une session",
+    "enrolment": "d'une inscription",
+    "contract": "d'un contrat",
+    "quote": "d'un devis",
+    "invoice": "d'une facture",
+    "api_token": "d'un jeton API",
+    "apitoken": "d'un jeton API",
+    "policy_version": "d'une version des conditions",
+    "policyversion": "d'une version des conditions",
+    "order": "d'une commande",
+    "checkout": "d'un paiement en ligne",
+    "payment": "d'un paiement",
+    "refund": "d'un remboursement",
+    "funding": "d'un financement",
+}
+VERBS = {"create": "Création", "update": "Modification", "delete": "Suppression"}
+
+ACTIONS = {
+    "membership.grant": "Attribution d'un accès",
+    "membership.revoke": "Retrait d'un accès",
+    "trainer.titles": "Titres d'un formateur",
+    "enrolment.cancel": "Annulation d'une inscription",
+    "enrolment.promote_from_waitlist": "Inscription depuis la liste d'attente",
+    "contract.sign": "Signature d'un contrat",
+    "contract.convocations_send": "Envoi des convocations",
+    "contract_event.record": "Événement sur un contrat",
+    "contract_event.force": "Événement forcé sur un contrat",
+    "quote.send": "Envoi d'un devis",
+    "quote.accept": "Acceptation d'un devis",
+    "quote.reject": "Refus d'un devis",
+    "quote.convert": "Transformation d'un devis en contrat",
+    "invoice.create_draft": "Brouillon de facture",
+    "invoice.line_add": "Ligne ajoutée à une facture",
+    "invoice.issue": "Émission d'une facture",
+    "invoice.credit": "Facture créditée",
+    "credit_note.issue": "Émission d'un avoir",
+    "payment.record": "Enregistrement d'un paiement",
+    "payment.allocate": "Affectation d'un paiement",
+    "payment.online_succeeded": "Paiement en ligne réussi",
+    "payment.online_failed": "Paiement en ligne échoué",
+    "refund.pay": "Remboursement effectué",
+    "funding.add": "Ajout d'un financement",
+    "dunning.step": "Étape de relance",
+    "dunning.letter": "Lettre de mise en demeure",
+    "collections.run": "Passage des relances",
+    "order.paid": "Commande payée",
+    "order.void": "Commande annulée",
+    "api_token.revoke": "Révocation d'un jeton API",
+    "access_link.issue": "Envoi d'un lien d'accès",
+    "access_link.use": "Utilisation d'un lien d'accès",
+    "access_link.revoke.staff": "Révocation d'un lien d'accès",
+    "access_link.revoke.loss_reported": "Lien d'accès déclaré perdu",
+    "access_link.revoke.replaced": "Lien d'accès remplacé",
+    "bench.bulk_load": "Chargement de données de mesure",
+}
+
+
+def action_label(code: str) -> str:
+    if code in ACTIONS:
+        return ACTIONS[code]
+    noun, _, verb = code.rpartition(".")
+    if verb in VERBS and noun in OBJECTS:
+        return f"{VERBS[verb]} {OBJECTS[noun]}"
+    return code
