@@ -2,9 +2,11 @@
 
 The clause an invoice was issued under (its policy version and `late_penalty_rule`) gives
 the rate, the day counting starts from, the grace period, the fee and the recourse delays;
-the rules core computes (PEN-1 `late_interest`, the clause's rate from the training
-engine, the legal tables). This module only decides which rows to write, and writes a row
-only when its content changes: a second run on the same day writes nothing.
+the rules core computes, with the very function `ofelia simulate` uses
+(`invoice_penalty`: interest on the unpaid part of each period, instalments counted only
+once due). This module reads the facts (payments with their dates, refunds, instalment
+schedules), decides which rows to write, and writes a row only when its content changes:
+a second run on the same day writes nothing.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import cache
-from types import SimpleNamespace
 from typing import Any
 
 from django.conf import settings
@@ -26,12 +27,22 @@ from ofelia.policies import policy_in_force
 from ofelia.policies.legal import load_legal_data
 from ofelia.rules.errors import RulesError
 from ofelia.rules.legal import LegalData
-from ofelia.rules.money import fmt_eur
-from ofelia.rules.penalties import describe_interest, late_interest
 from ofelia.rules.policy import Clause, Policy
-from ofelia.rules.training_penalties import _rate_on
+from ofelia.rules.training_penalties import invoice_penalty, oldest_unpaid_due, penalty_explanation
 
-from .models import ZERO, DunningStep, DunningStepKind, Invoice, InvoiceStatus, PenaltyAssessment
+from .models import (
+    ZERO,
+    DunningStep,
+    DunningStepKind,
+    Instalment,
+    Invoice,
+    InvoiceStatus,
+    PaymentAllocation,
+    PaymentStatus,
+    PenaltyAssessment,
+    Refund,
+    RefundStatus,
+)
 from .terms import penalty_clause
 
 # Days after the due date before the formal notice (mise en demeure) is sent; an office
@@ -71,45 +82,29 @@ def _policy(policy_id: str, version: str, on: date) -> Policy:
     return policy_in_force(policy_id, on, version or None)
 
 
-_RATES: dict[tuple[int, int], Any] = {}
-
-
-def _rate(clause: Clause, legal: LegalData) -> Any:
-    # The training engine's clause rate (legal × multiplier, ECB + points, stacked parts);
-    # clauses and legal data live as long as the process, so their ids are stable keys.
-    key = (id(clause), id(legal))
-    if key not in _RATES:
-        _RATES[key] = (clause, legal, _rate_on(SimpleNamespace(legal=legal), clause))  # type: ignore[arg-type]
-    return _RATES[key][2]
-
-
 def _where(policy: Policy, clause: Clause) -> str:
     return clause.article if clause.rule == "L441-10" else f"{policy.document}, {clause.article}"
 
 
-def assess(row: dict[str, Any], clause: Clause, policy: Policy, legal: LegalData,
-           as_of: date) -> Assessment | None:
-    """The penalty of one unpaid invoice on `as_of`, or None while nothing is owed."""
-    issue, due, balance = row["issue_date"], row["due_date"], row["balance"]
-    where = _where(policy, clause)
-    if as_of <= due or balance <= ZERO:
+Dated = tuple[tuple[date, Decimal], ...]
+
+
+def assess(row: dict[str, Any], clause: Clause, policy: Policy, legal: LegalData, as_of: date,
+           payments: Dated = (), instalments: Dated = ()) -> Assessment | None:
+    """The penalty of one unpaid invoice on `as_of`, or None while nothing is owed.
+
+    `payments` are the invoice's (day, amount), `instalments` its PAY-L1 schedule if any.
+    """
+    amount = row["total_incl_vat"] - row["amount_credited"]
+    result = invoice_penalty(amount=amount, issued_on=row["issue_date"], due_on=row["due_date"],
+                             payments=payments, as_of=as_of, clause=clause,
+                             debtor=row["buyer_kind"], legal=legal, instalments=instalments)
+    if result is None or result.within_grace:
         return None
-    grace = clause.get("grace_days_after_invoice")
-    if grace is not None and (as_of - issue).days <= int(grace):
-        return None
-    start = issue if clause.get("count_from") == "invoice" else due
-    rate, label = _rate(clause, legal)
-    interest = late_interest(balance, start, as_of, rate)
-    fee = ZERO
-    if clause.get("recovery_fee") and row["buyer_kind"] == "professional":
-        fee = legal.recovery_fee_on(issue)
-    text = (f"Facture {row['number']} : {fmt_eur(balance)} impayés au {as_of:%d/%m/%Y}, "
-            f"{interest.days} jours de retard, taux : {label} ({describe_interest(interest)}) "
-            f"= {fmt_eur(interest.amount)}")
-    if fee:
-        text += f" ; indemnité forfaitaire de recouvrement : {fmt_eur(fee)}"
-    return Assessment(days_late=interest.days, interest=interest.amount, recovery_fee=fee,
-                      rule=clause.rule, explanation=f"{text} ({where}).")
+    text = penalty_explanation(result, invoice=row["number"], amount=amount,
+                               where=_where(policy, clause))
+    return Assessment(days_late=result.days_late, interest=result.interest,
+                      recovery_fee=result.recovery_fee, rule=clause.rule, explanation=text)
 
 
 def steps(row: dict[str, Any], clause: Clause, policy: Policy, as_of: date,
@@ -159,6 +154,45 @@ def _overdue_rows(organisation_id: int | None, as_of: date) -> Any:
     return rows
 
 
+def _payments_of(rows: list[dict[str, Any]]) -> dict[int, Dated]:
+    """(day, amount) of each invoice's payments, refunds paid back counted negative, in one
+    query per kind for the batch (only invoices with something paid are looked up)."""
+    ids = [r["id"] for r in rows if r["amount_paid"] != ZERO]
+    if not ids:
+        return {}
+    found: dict[int, list[tuple[date, Decimal]]] = defaultdict(list)
+    for invoice_id, on, amount in (PaymentAllocation.objects
+                                   .filter(invoice_id__in=ids, payment__status=PaymentStatus.SUCCEEDED)
+                                   .values_list("invoice_id", "payment__received_on", "amount")):
+        found[invoice_id].append((on, amount))
+    for invoice_id, on, amount in (Refund.objects
+                                   .filter(invoice_id__in=ids, status=RefundStatus.PAID)
+                                   .values_list("invoice_id", "paid_on", "amount")):
+        found[invoice_id].append((on, -amount))
+    paid = {r["id"]: r for r in rows}
+    for invoice_id in ids:
+        row = paid[invoice_id]
+        missing = row["amount_paid"] - sum((a for _, a in found[invoice_id]), ZERO)
+        if missing:
+            # Paid without a dated payment row (an imported balance): counted as paid on
+            # the invoice day, so no interest is ever charged on money already received.
+            found[invoice_id].append((row["issue_date"], missing))
+    return {k: tuple(sorted(v, key=lambda p: p[0])) for k, v in found.items()}
+
+
+def _instalments_of(ids: list[int]) -> dict[int, Dated]:
+    """The PAY-L1 schedule of invoices paid in several instalments (checkout not voided)."""
+    found: dict[int, list[tuple[date, Decimal]]] = defaultdict(list)
+    for invoice_id, on, amount in (Instalment.objects
+                                   .filter(checkout__invoice_id__in=ids,
+                                           checkout__instalment_count__gt=1)
+                                   .exclude(checkout__status="voided")
+                                   .order_by("position")
+                                   .values_list("checkout__invoice_id", "due_on", "amount")):
+        found[invoice_id].append((on, amount))
+    return {k: tuple(v) for k, v in found.items()}
+
+
 def run_collections(*, as_of: date, organisation_id: int | None = None,
                     legal: LegalData | None = None) -> RunReport:
     """Evaluate every overdue invoice on `as_of`; idempotent for a given day."""
@@ -178,18 +212,27 @@ def run_collections(*, as_of: date, organisation_id: int | None = None,
         for invoice_id, kind, on in DunningStep.objects.filter(invoice_id__in=ids).values_list(
                 "invoice_id", "step", "reached_on"):
             reached[invoice_id][kind] = on
+        payments = _payments_of(batch)
+        schedules = _instalments_of(ids)
         new_penalties, changed_penalties, new_steps = [], [], []
         for row in batch:
+            paid = payments.get(row["id"], ())
+            schedule = schedules.get(row["id"], ())
+            # Only what is already due counts: a later instalment is not late (PAY-L1).
+            due = oldest_unpaid_due(
+                schedule or ((row["due_date"], row["total_incl_vat"] - row["amount_credited"]),),
+                paid, as_of)
+            if due is None:
+                continue
             report.invoices += 1
-            row["balance"] = row["total_incl_vat"] - row["amount_paid"] - row["amount_credited"]
             try:
                 policy = _policy(row["policy_id"], row["policy_version"], row["issue_date"])
                 clause = penalty_clause(policy, rule=row["late_penalty_rule"],
                                         buyer_kind=row["buyer_kind"])
                 if clause is None:
                     continue
-                result = assess(row, clause, policy, legal, as_of)
-                found = steps(row, clause, policy, as_of, reached[row["id"]])
+                result = assess(row, clause, policy, legal, as_of, paid, schedule)
+                found = steps({**row, "due_date": due}, clause, policy, as_of, reached[row["id"]])
             except RulesError as problem:
                 # A half-year without a rate: say so, never guess; the other invoices go on.
                 report.problems.append(f"{row['number']} : {problem}")

@@ -7,11 +7,15 @@ half-year. Invoice and payment amounts include VAT: interest runs on what is unp
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Literal
 
-from ofelia.rules.money import cents, fmt_eur
+from ofelia.rules.calendars import add_months
+from ofelia.rules.legal import LegalData
+from ofelia.rules.money import cents, fmt_eur, split_instalments
 from ofelia.rules.outcome import Penalty
 from ofelia.rules.penalties import Interest, describe_interest, late_interest
 from ofelia.rules.policy import Clause
@@ -29,6 +33,7 @@ from ofelia.rules.training_terms import (
 )
 
 PENALTY_RULES = ("PEN-D1", "PEN-D2", "PEN-F1", "PEN-V1")
+Debtor = Literal["consumer", "professional"]
 CONSUMER_PAYERS = ("learner",)
 
 
@@ -55,8 +60,9 @@ def invoice_due(ctx: Ctx, invoice: Event) -> tuple[date, Clause, str]:
     return due, pay, text
 
 
-def _rate_on(ctx: Ctx, clause: Clause) -> tuple[Callable[[date], Decimal], str]:
-    """The annual rate (percent) of a day: the sum of the clause's rate components."""
+def clause_rate(clause: Clause, legal: LegalData) -> tuple[Callable[[date], Decimal], str]:
+    """The annual rate (percent) of a day under a PEN clause, the sum of its rate components
+    (legal rate × multiplier, ECB + points…), and its French label."""
     parts = tuple(clause.get("rates") or ())
     labels = []
     for part in parts:
@@ -71,12 +77,183 @@ def _rate_on(ctx: Ctx, clause: Clause) -> tuple[Callable[[date], Decimal], str]:
     def rate(d: date) -> Decimal:
         total = Decimal(0)
         for part in parts:
-            value = (ctx.legal.legal_rate(d, "other") if part["base"] == "legal"
-                     else ctx.legal.ecb_rate_for_half_year(d))
+            value = (legal.legal_rate(d, "other") if part["base"] == "legal"
+                     else legal.ecb_rate_for_half_year(d))
             total += value * Decimal(part.get("multiplier", 1)) + Decimal(part.get("plus_points", 0))
         return total
 
     return rate, " plus ".join(labels)
+
+
+@dataclass(frozen=True)
+class InvoicePenalty:
+    """What one late invoice owes under a PEN clause on a given day.
+
+    The simulation (`ofelia simulate`) and the collections job both come here, so the same
+    facts always give the same days, interest and fee.
+    """
+
+    rule: str
+    issued_on: date
+    due_on: date
+    start: date  # interest runs from the day after
+    end: date  # the day it was paid in full, else the evaluation day
+    paid: bool
+    unpaid: Decimal  # left to pay on `end`
+    days_late: int
+    interest: Decimal
+    recovery_fee: Decimal
+    rate_label: str = ""
+    pieces: tuple[Interest, ...] = ()
+    grace_days: int | None = None  # set when still within the clause's grace period: nothing owed
+    fee_in_clause: bool = False  # the clause has the fee (a consumer does not owe it)
+
+    @property
+    def within_grace(self) -> bool:
+        return self.grace_days is not None
+
+
+def settlement(amount: Decimal, payments: Sequence[tuple[date, Decimal]],
+               as_of: date) -> tuple[date | None, Decimal]:
+    """The day an invoice was paid in full by `as_of` (None if not) and what is left unpaid.
+    `payments` are (day, amount) in date order."""
+    outstanding = amount
+    paid_on = None
+    for on, paid in payments:
+        if on > as_of:
+            break
+        outstanding -= paid
+        if outstanding <= 0 and paid_on is None:
+            paid_on = on
+    return paid_on, max(outstanding, ZERO)
+
+
+def instalment_schedule(total: Decimal, count: int, first_due: date) -> tuple[tuple[date, Decimal], ...]:
+    """PAY-L1: `count` equal monthly instalments of `total` (the cent remainder on the first),
+    the first due on `first_due` (the order day), then the same day of each month."""
+    return tuple((add_months(first_due, k), part)
+                 for k, part in enumerate(split_instalments(total, count)))
+
+
+def amount_overdue(schedule: Sequence[tuple[date, Decimal]],
+                   payments: Sequence[tuple[date, Decimal]], on: date) -> Decimal:
+    """What is past due on `on` (instalments due before it, less the payments made by it):
+    a later instalment not yet due is not late."""
+    due = sum((amount for when, amount in schedule if when < on), ZERO)
+    paid = sum((amount for when, amount in payments if when <= on), ZERO)
+    return max(due - paid, ZERO)
+
+
+def oldest_unpaid_due(schedule: Sequence[tuple[date, Decimal]],
+                      payments: Sequence[tuple[date, Decimal]], on: date) -> date | None:
+    """The due date of the oldest instalment still unpaid on `on` (payments settle the
+    oldest first), if it is past due; None when nothing is late."""
+    paid = sum((amount for when, amount in payments if when <= on), ZERO)
+    cumulative = ZERO
+    for when, amount in sorted(schedule, key=lambda i: i[0]):
+        cumulative += amount
+        if cumulative > paid:
+            return when if when < on else None
+    return None
+
+
+def _overdue_periods(schedule: Sequence[tuple[date, Decimal]],
+                     payments: Sequence[tuple[date, Decimal]],
+                     end: date) -> tuple[tuple[Decimal, date, date], ...]:
+    """(amount past due, after day, to day inclusive) up to `end`: an instalment is owed
+    from the day after its due date, a payment lowers the base from the day after it."""
+    changes: dict[date, Decimal] = {}
+    for when, amount in schedule:
+        changes[when] = changes.get(when, ZERO) + amount
+    for when, amount in payments:
+        if when <= end:
+            changes[when] = changes.get(when, ZERO) - amount
+    periods: list[tuple[Decimal, date, date]] = []
+    level = ZERO  # owed and due, less paid (negative: paid ahead)
+    cursor: date | None = None
+    for day in sorted(changes):
+        if cursor is not None and level > 0:
+            periods.append((level, cursor, min(day, end)))
+        if day >= end:
+            return tuple(periods)
+        level += changes[day]
+        cursor = day
+    if cursor is not None and level > 0:
+        periods.append((level, cursor, end))
+    return tuple(periods)
+
+
+def invoice_penalty(
+    *,
+    amount: Decimal,
+    issued_on: date,
+    due_on: date,
+    payments: Sequence[tuple[date, Decimal]],
+    as_of: date,
+    clause: Clause,
+    debtor: Debtor,
+    legal: LegalData,
+    instalments: Sequence[tuple[date, Decimal]] = (),
+) -> InvoicePenalty | None:
+    """The penalty of one invoice (amount VAT included) under its PEN clause on `as_of`.
+
+    None when nothing was ever past due by `as_of` (paid by its due date, not yet due).
+    Interest runs on the unpaid part past due (a partial payment lowers it from the next
+    day), from the due date or the invoice date as the clause says, up to the day it was
+    paid in full or `as_of`; within the clause's grace period nothing is owed. An invoice
+    paid by `instalments` ((due date, amount), see `instalment_schedule`) is late only for
+    the instalments already due, each from its own due date. The recovery fee is for a
+    professional debtor only. A half-year without a rate raises MissingLegalData.
+    """
+    ordered = sorted(payments, key=lambda p: p[0])
+    paid_on, unpaid = settlement(amount, ordered, as_of)
+    end = paid_on or as_of
+    if instalments:
+        schedule = tuple(sorted(instalments, key=lambda i: i[0]))
+    else:
+        counted_from = issued_on if clause.get("count_from") == "invoice" else due_on
+        schedule = ((counted_from, amount),)
+    if end <= (schedule[0][0] if instalments else due_on):
+        return None
+    periods = _overdue_periods(schedule, ordered, end)
+    if not periods:
+        return None
+    start = periods[0][1]
+    grace = clause.get("grace_days_after_invoice")
+    if grace is not None and (end - issued_on).days <= int(grace):
+        return InvoicePenalty(rule=clause.rule, issued_on=issued_on, due_on=due_on, start=start,
+                              end=end, paid=paid_on is not None, unpaid=unpaid, days_late=0,
+                              interest=ZERO, recovery_fee=ZERO, grace_days=int(grace))
+    rate, label = clause_rate(clause, legal)
+    pieces = tuple(late_interest(level, after, to, rate) for level, after, to in periods)
+    fee = ZERO
+    if clause.get("recovery_fee") and debtor == "professional":
+        fee = legal.recovery_fee_on(issued_on)
+    interest = cents(sum((i.amount for i in pieces), Decimal(0)))
+    return InvoicePenalty(rule=clause.rule, issued_on=issued_on, due_on=due_on, start=start,
+                          end=end, paid=paid_on is not None, unpaid=unpaid,
+                          days_late=(end - start).days, interest=interest, recovery_fee=fee,
+                          rate_label=label, pieces=pieces,
+                          fee_in_clause=bool(clause.get("recovery_fee")))
+
+
+def penalty_explanation(p: InvoicePenalty, *, invoice: str, amount: Decimal, where: str) -> str:
+    """The French sentence of a penalty, with each period's computation and the clause."""
+    state = f"réglée le {fr_date(p.end)}" if p.paid else f"impayée au {fr_date(p.end)}"
+    if p.grace_days is not None:
+        return (f"Facture {invoice} du {fr_date(p.issued_on)} {state}, "
+                f"{fr_days((p.end - p.issued_on).days)} après son émission : pas de pénalité "
+                f"avant {p.grace_days} jours ({where}).")
+    detail = " ; ".join(describe_interest(i) for i in p.pieces) or "aucun jour de retard"
+    since = ("depuis le lendemain de la facture" if p.start == p.issued_on
+             else f"depuis le lendemain de l'échéance du {fr_date(p.start)}")
+    text = (f"Facture {invoice} de {fmt_eur(amount)} {state} : {fr_days(p.days_late)} de retard "
+            f"{since}, taux appliqué : {p.rate_label} ({detail}) = {fmt_eur(p.interest)}")
+    if p.recovery_fee:
+        text += f" ; indemnité forfaitaire de recouvrement de {fmt_eur(p.recovery_fee)}"
+    elif p.fee_in_clause:
+        text += " ; pas d'indemnité de recouvrement pour un débiteur particulier"
+    return f"{text} ({where})."
 
 
 def _debtor_is_professional(ctx: Ctx, invoice: Event) -> bool:
@@ -87,39 +264,10 @@ def _debtor_is_professional(ctx: Ctx, invoice: Event) -> bool:
     return True  # OPCO, FAF, CPF, France Travail, employer
 
 
-def _settlement(ctx: Ctx, invoice: Event) -> tuple[list[Event], date | None, Decimal]:
-    """Payments of the invoice up to `as_of`, the day it was fully paid, what is unpaid."""
-    assert invoice.amount is not None
-    payments = [p for p in ctx.case.of_type("payment")
-                if p.invoice == invoice.id and p.on <= ctx.as_of]
-    outstanding = invoice.amount
-    paid_on = None
-    for p in payments:
-        assert p.amount is not None
-        outstanding -= p.amount
-        if outstanding <= 0 and paid_on is None:
-            paid_on = p.on
-    return payments, paid_on, max(outstanding, ZERO)
-
-
-def _interest(ctx: Ctx, invoice: Event, start: date, end: date,
-              rate: Callable[[date], Decimal]) -> tuple[Decimal, list[Interest]]:
-    """PEN-1 on the unpaid part: each partial payment lowers the base from the next day."""
-    assert invoice.amount is not None
-    outstanding = invoice.amount
-    pieces: list[Interest] = []
-    cursor = start
-    for p in ctx.case.of_type("payment"):
-        if p.invoice != invoice.id or p.on > end:
-            continue
-        assert p.amount is not None
-        if p.on > cursor and outstanding > 0:
-            pieces.append(late_interest(outstanding, cursor, p.on, rate))
-            cursor = p.on
-        outstanding -= p.amount
-    if outstanding > 0 and end > cursor:
-        pieces.append(late_interest(outstanding, cursor, end, rate))
-    return cents(sum((i.amount for i in pieces), Decimal(0))), pieces
+def _payments(ctx: Ctx, invoice: Event) -> tuple[tuple[date, Decimal], ...]:
+    """(day, amount) of the invoice's payments, in date order."""
+    return tuple((p.on, p.amount) for p in ctx.case.of_type("payment")
+                 if p.invoice == invoice.id and p.amount is not None)
 
 
 def penalty_clause(ctx: Ctx) -> Clause | None:
@@ -143,11 +291,18 @@ def invoices(ctx: Ctx) -> list[Penalty]:
         due_reason = due_reason or (due_clause.rule, ctx.cite(due_text[0].upper() + due_text[1:], due_clause))
         if clause is None:
             continue
-        payments, paid_on, unpaid = _settlement(ctx, invoice)
-        end = paid_on or ctx.as_of
-        line = _penalty(ctx, clause, invoice, due, end, paid_on is not None)
+        payments = _payments(ctx, invoice)
+        _, unpaid = settlement(invoice.amount, payments, ctx.as_of)
+        line = invoice_penalty(amount=invoice.amount, issued_on=invoice.on, due_on=due,
+                               payments=payments, as_of=ctx.as_of, clause=clause,
+                               debtor="professional" if _debtor_is_professional(ctx, invoice)
+                               else "consumer", legal=ctx.legal)
         if line is not None:
-            penalties.append(line)
+            penalties.append(Penalty(
+                invoice=invoice.id, days_late=line.days_late, interest=line.interest,
+                recovery_fee=line.recovery_fee, rule=clause.rule,
+                explanation=penalty_explanation(line, invoice=invoice.id, amount=invoice.amount,
+                                                where=article(clause, ctx.contract))))
         if unpaid > 0 and ctx.as_of > due:
             notices = [n for n in ctx.case.of_type("formal_notice")
                        if n.invoice == invoice.id and n.on <= ctx.as_of]
@@ -164,7 +319,8 @@ def invoices(ctx: Ctx) -> list[Penalty]:
             if values:  # the sentence is only written for a deadline that exists
                 ctx.deadlines[name] = values
                 ctx.reasons[name] = (clause.rule, ctx.cite(text(clause), clause))
-    if clause is None and any(_settlement(ctx, i)[1] is None for i in ctx.case.invoices()):
+    if clause is None and any(settlement(i.amount or ZERO, _payments(ctx, i), ctx.as_of)[0] is None
+                              for i in ctx.case.invoices()):
         ctx.warn("Aucune clause de pénalités de retard applicable à ce contrat : aucun intérêt calculé")
     return penalties
 
@@ -200,38 +356,3 @@ def _recourse(ctx: Ctx, clause: Clause, invoice: Event, due: date, notices: list
         order_from[invoice.id] = day
     if suspension_days is not None and notices:
         suspension_from[invoice.id] = notices[0].on + timedelta(days=int(suspension_days))
-
-
-def _penalty(ctx: Ctx, clause: Clause, invoice: Event, due: date, end: date,
-             paid: bool) -> Penalty | None:
-    assert invoice.id is not None and invoice.amount is not None
-    where = f"({article(clause, ctx.contract)})."
-    grace = clause.get("grace_days_after_invoice")
-    start = invoice.on if clause.get("count_from") == "invoice" else due
-    state = f"réglée le {fr_date(end)}" if paid else f"impayée au {fr_date(end)}"
-    if end <= due:
-        return None
-    if grace is not None and (end - invoice.on).days <= int(grace):
-        return Penalty(invoice=invoice.id, days_late=0, interest=ZERO, recovery_fee=ZERO,
-                       rule=clause.rule, explanation=(
-                           f"Facture {invoice.id} du {fr_date(invoice.on)} {state}, "
-                           f"{fr_days((end - invoice.on).days)} après son émission : pas de pénalité "
-                           f"avant {int(grace)} jours {where}"))
-    rate, label = _rate_on(ctx, clause)
-    interest, pieces = _interest(ctx, invoice, start, end, rate)
-    days = (end - start).days
-    fee = ZERO
-    if clause.get("recovery_fee") and _debtor_is_professional(ctx, invoice):
-        fee = ctx.legal.recovery_fee_on(invoice.on)
-    detail = " ; ".join(describe_interest(p) for p in pieces) or "aucun jour de retard"
-    since = ("depuis le lendemain de la facture" if start == invoice.on
-             else f"depuis le lendemain de l'échéance du {fr_date(due)}")
-    text = (f"Facture {invoice.id} de {fmt_eur(invoice.amount)} {state} : {fr_days(days)} de retard "
-            f"{since}, taux appliqué : {label} ({detail}) = {fmt_eur(interest)}")
-    if fee:
-        text += f" ; indemnité forfaitaire de recouvrement de {fmt_eur(fee)}"
-    elif clause.get("recovery_fee"):
-        text += " ; pas d'indemnité de recouvrement pour un débiteur particulier"
-    return Penalty(invoice=invoice.id, days_late=days, interest=interest, recovery_fee=fee,
-                   rule=clause.rule, explanation=f"{text} {where}")
-
