@@ -180,7 +180,7 @@ def _payments_of(rows: list[dict[str, Any]]) -> dict[int, Dated]:
     return {k: tuple(sorted(v, key=lambda p: p[0])) for k, v in found.items()}
 
 
-def _instalments_of(ids: list[int]) -> dict[int, Dated]:
+def instalment_schedules(ids: list[int]) -> dict[int, Dated]:
     """The PAY-L1 schedule of invoices paid in several instalments (checkout not voided)."""
     found: dict[int, list[tuple[date, Decimal]]] = defaultdict(list)
     for invoice_id, on, amount in (Instalment.objects
@@ -191,6 +191,15 @@ def _instalments_of(ids: list[int]) -> dict[int, Dated]:
                                    .values_list("checkout__invoice_id", "due_on", "amount")):
         found[invoice_id].append((on, amount))
     return {k: tuple(v) for k, v in found.items()}
+
+
+def full_schedule(schedule: Dated, row: dict[str, Any]) -> Dated:
+    """A schedule covering less than the invoice (instalments taken on a balance): the
+    rest was due on the invoice's own due date."""
+    if not schedule:
+        return schedule
+    rest = row["total_incl_vat"] - row["amount_credited"] - sum((a for _, a in schedule), ZERO)
+    return ((row["due_date"], rest), *schedule) if rest > 0 else schedule
 
 
 def run_collections(*, as_of: date, organisation_id: int | None = None,
@@ -213,11 +222,11 @@ def run_collections(*, as_of: date, organisation_id: int | None = None,
                 "invoice_id", "step", "reached_on"):
             reached[invoice_id][kind] = on
         payments = _payments_of(batch)
-        schedules = _instalments_of(ids)
+        schedules = instalment_schedules(ids)
         new_penalties, changed_penalties, new_steps = [], [], []
         for row in batch:
             paid = payments.get(row["id"], ())
-            schedule = schedules.get(row["id"], ())
+            schedule = full_schedule(schedules.get(row["id"], ()), row)
             # Only what is already due counts: a later instalment is not late (PAY-L1).
             due = oldest_unpaid_due(
                 schedule or ((row["due_date"], row["total_incl_vat"] - row["amount_credited"]),),

@@ -11,9 +11,9 @@ import django.dispatch
 from django.db import IntegrityError, transaction
 
 from ofelia.core import audit, clock
-from ofelia.rules.calendars import add_months
-from ofelia.rules.money import cents, fmt_eur, split_instalments
+from ofelia.rules.money import cents, fmt_eur
 from ofelia.rules.policy import Policy
+from ofelia.rules.training_penalties import instalment_schedule
 
 from .gateways import PaymentGateway
 from .models import (
@@ -78,10 +78,11 @@ def checkout_create(
         organisation=organisation, invoice=invoice, order_reference=order_reference,
         amount=amount, instalment_count=instalments,
     )
-    parts = split_instalments(amount, instalments)  # PAY-L1: remainder on the first
-    for position, part in enumerate(parts, start=1):
-        Instalment.objects.create(checkout=checkout, position=position, amount=part,
-                                  due_on=add_months(ordered_on, position - 1))
+    # PAY-L1 schedule from the rules core: equal monthly parts, the cents on the first.
+    schedule = instalment_schedule(amount, instalments, ordered_on)
+    parts = tuple(part for _, part in schedule)
+    for position, (due_on, part) in enumerate(schedule, start=1):
+        Instalment.objects.create(checkout=checkout, position=position, amount=part, due_on=due_on)
     link = gateway.create_checkout(
         amount=parts[0],
         description=f"Commande {order_reference}" + (f" — échéance 1/{instalments}" if instalments > 1 else ""),

@@ -8,9 +8,19 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 
-from .models import ZERO, DocumentKind, Invoice, InvoiceStatus, PayerKind
+from ofelia.rules.training_penalties import amount_overdue, oldest_unpaid_due
+
+from .models import (
+    ZERO,
+    CheckoutStatus,
+    DocumentKind,
+    Instalment,
+    Invoice,
+    InvoiceStatus,
+    PayerKind,
+)
 
 AGEING_BUCKETS = (("not_due", "Non échu"), ("0_30", "0 à 30 jours"), ("31_60", "31 à 60 jours"),
                   ("61_90", "61 à 90 jours"), ("over_90", "Plus de 90 jours"))
@@ -31,6 +41,12 @@ def invoice_list(*, organisation: Any, filters: Mapping[str, str] | None = None,
         qs = qs.filter(payer_kind=payer)
     if filters.get("overdue") and today is not None:
         qs = qs.filter(kind=DocumentKind.INVOICE, status=InvoiceStatus.ISSUED, due_date__lt=today)
+        # Paid by instalments (PAY-L1): overdue only once an instalment is due and unpaid.
+        by_instalments = Instalment.objects.filter(
+            checkout__invoice=OuterRef("pk"), checkout__instalment_count__gt=1,
+        ).exclude(checkout__status=CheckoutStatus.VOIDED)
+        qs = qs.filter(~Exists(by_instalments)
+                       | Exists(by_instalments.filter(paid=False, due_on__lt=today)))
     text = (filters.get("q") or "").strip()
     if text:
         qs = qs.filter(Q(number__icontains=text) | Q(buyer_name__icontains=text)
@@ -78,17 +94,38 @@ def _bucket_of(days_late: int) -> str:
 
 
 def ageing(*, organisation: Any, today: date) -> list[Bucket]:
-    """What is still owed on issued invoices, by days past the due date on `today`."""
-    rows = (Invoice.objects.for_organisation(organisation).open()
-            .annotate(left=F("total_incl_vat") - F("amount_paid") - F("amount_credited"))
-            .values_list("due_date", "left"))
+    """What is still owed on issued invoices, by days past the due date on `today`.
+
+    An invoice paid by instalments (PAY-L1) is past due only for its instalments already
+    due (oldest settled first), by days since the oldest one unpaid; the rest is not due.
+    """
+    from .collections import full_schedule, instalment_schedules
+
+    rows = list(Invoice.objects.for_organisation(organisation).open()
+                .values("id", "due_date", "total_incl_vat", "amount_paid", "amount_credited"))
+    schedules = instalment_schedules([r["id"] for r in rows])
     sums = {key: [ZERO, 0] for key, _ in AGEING_BUCKETS}
-    for due, left in rows:
+
+    def add(key: str, amount: Decimal) -> None:
+        sums[key][0] += amount
+        sums[key][1] += 1
+
+    for row in rows:
+        left = row["total_incl_vat"] - row["amount_paid"] - row["amount_credited"]
         if left <= 0:
             continue
-        key = _bucket_of((today - due).days if due else 0)
-        sums[key][0] += left
-        sums[key][1] += 1
+        schedule = full_schedule(schedules.get(row["id"], ()), row)
+        if not schedule:
+            due = row["due_date"]
+            add(_bucket_of((today - due).days if due else 0), left)
+            continue
+        paid = ((date.min, row["amount_paid"]),)
+        late = amount_overdue(schedule, paid, today)
+        oldest = oldest_unpaid_due(schedule, paid, today)
+        if late > 0 and oldest is not None:
+            add(_bucket_of((today - oldest).days), late)
+        if left - late > 0:
+            add("not_due", left - late)
     return [Bucket(key, label, Decimal(sums[key][0]), int(sums[key][1])) for key, label in AGEING_BUCKETS]
 
 
