@@ -12,3 +12,53 @@ register = template.Library()
 @register.filter
 def action_label(code: str) -> str:
     return _action_label(code or "")
+
+
+# Codes of the rules core's outcomes (charge kinds, payers, deadlines) as read by a person.
+OUTCOME_LABELS = {
+    "price": "Prix de la formation",
+    "prorata": "Heures suivies (prorata)",
+    "cancellation_fee": "Dédommagement d'annulation",
+    "abandonment_fee": "Dédommagement d'abandon",
+    "deposit": "Acompte",
+    "instalment": "Échéance",
+    "recovery_fee": "Indemnité forfaitaire de recouvrement",
+    "client": "client",
+    "learner": "stagiaire",
+    "opco": "OPCO",
+    "cpf": "CPF",
+    "france_travail": "France Travail",
+    "faf": "FAF",
+    "employer": "employeur",
+    "provider": "organisme",
+    "retraction_ends": "Fin du délai de rétractation",
+    "first_payment_from": "Premier paiement possible à partir du",
+    "provider_cancel_by": "Annulation par l'organisme possible jusqu'au",
+    "opco_agreement_by": "Accord de l'OPCO attendu au plus tard le",
+    "france_travail_request_by": "Demande à France Travail au plus tard le",
+    "modification_request_by": "Demande de modification au plus tard le",
+}
+
+
+@register.filter
+def outcome_label(code: object) -> str:
+    text = str(code)
+    return OUTCOME_LABELS.get(text, text)
+
+
+@register.filter
+def date_fr(value: object) -> str:
+    """A date (or ISO date string) as "1er août 2025"; anything else unchanged."""
+    from datetime import date, datetime
+
+    from django.utils.formats import date_format
+
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value[:10]) if len(value) == 10 else datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if not isinstance(value, date):
+        return str(value)
+    text = date_format(value, "j F Y" if not isinstance(value, datetime) else "j F Y, H:i")
+    return "1er" + text[1:] if text.startswith("1 ") else text
