@@ -107,3 +107,16 @@ def test_dashboard_plurals_and_terms_title_and_version(client, org_a):
         label = "client particulier" if n == 1 else "clients particuliers"
         assert f'<span class="figure">{n}</span> <span class="label">{label}</span>' in body
     assert "Conditions générales de vente</a>, version 20" in body and "en vigueur depuis le" in body
+
+
+def test_outcome_codes_and_dates_read_in_french():
+    from datetime import date
+
+    from ofelia.core.templatetags.ofelia_ui import date_fr, outcome_label
+
+    assert outcome_label("cancellation_fee") == "Dédommagement d'annulation"
+    assert outcome_label("provider_cancel_by") == "Annulation par l'organisme possible jusqu'au"
+    assert outcome_label("new_code") == "new_code"
+    assert date_fr(date(2025, 8, 1)) == "1er août 2025"
+    assert date_fr("2027-01-10") == "10 janvier 2027"
+    assert date_fr("pas une date") == "pas une date"
