@@ -36,7 +36,14 @@ def setup_django() -> None:
 def generate(count: int) -> None:
     from django.db import transaction
 
-    from ofelia.billing.models import DunningStep, Invoice, InvoiceSequence, PenaltyAssessment
+    from ofelia.billing.models import (
+        DunningStep,
+        Invoice,
+        InvoiceSequence,
+        Payment,
+        PaymentAllocation,
+        PenaltyAssessment,
+    )
     from ofelia.billing.services import seller_snapshot
     from ofelia.billing.terms import invoice_terms
     from ofelia.organisations.models import Organisation
@@ -44,6 +51,8 @@ def generate(count: int) -> None:
     with transaction.atomic():
         DunningStep.objects.filter(organisation__slug__startswith="bench-").delete()
         PenaltyAssessment.objects.filter(organisation__slug__startswith="bench-").delete()
+        PaymentAllocation.objects.filter(organisation__slug__startswith="bench-").delete()
+        Payment.objects.filter(organisation__slug__startswith="bench-").delete()
         Invoice.objects.filter(organisation__slug__startswith="bench-").update(status="draft")
         Invoice.objects.filter(organisation__slug__startswith="bench-").delete()
         InvoiceSequence.objects.filter(organisation__slug__startswith="bench-").delete()
@@ -75,12 +84,31 @@ def generate(count: int) -> None:
             late_penalty_mention=terms.late_penalty_mention, late_penalty_rule=terms.late_penalty_rule,
             recovery_fee_applies=terms.recovery_fee_applies, policy_id=terms.policy_id,
             policy_version=terms.policy_version, total_excl_vat=total, total_incl_vat=total,
-            amount_paid=Decimal(0) if i % 5 else total / 2, service_start=issued,
+            amount_paid=Decimal(0) if i % 5 else half(total), service_start=issued,
         ))
         if len(batch) == 5000:
-            Invoice.objects.bulk_create(batch)
+            save(batch)
             batch = []
-    Invoice.objects.bulk_create(batch)
+    save(batch)
+
+
+def half(total: Decimal) -> Decimal:
+    return (total / 2).quantize(Decimal("0.01"))
+
+
+def save(invoices: list) -> None:
+    """The invoices, and for each partly paid one its dated transfer (half, 20 days late)."""
+    from ofelia.billing.models import Invoice, Payment, PaymentAllocation
+
+    Invoice.objects.bulk_create(invoices)
+    paid = [x for x in invoices if x.amount_paid]
+    payments = Payment.objects.bulk_create([Payment(
+        organisation_id=x.organisation_id, method="transfer", amount=x.amount_paid,
+        allocated=x.amount_paid, received_on=x.due_date + timedelta(days=20),
+        reference=x.number) for x in paid])
+    PaymentAllocation.objects.bulk_create([PaymentAllocation(
+        organisation_id=x.organisation_id, payment=p, invoice=x, amount=x.amount_paid)
+        for x, p in zip(paid, payments, strict=True)])
 
 
 def main() -> int:

@@ -202,9 +202,21 @@ def full_schedule(schedule: Dated, row: dict[str, Any]) -> Dated:
     return ((row["due_date"], rest), *schedule) if rest > 0 else schedule
 
 
+PENALTY_FIELDS = ("evaluated_on", "days_late", "interest", "recovery_fee", "rule", "explanation")
+# (organisation, invoice, evaluated_on, days_late, interest, recovery_fee, rule, explanation)
+PenaltyRow = tuple[int, int, date, int, Decimal, Decimal, str, str]
+# (organisation, invoice, step, reached_on, rule, explanation)
+StepRow = tuple[int, int, str, date, str, str]
+
+
 def run_collections(*, as_of: date, organisation_id: int | None = None,
                     legal: LegalData | None = None) -> RunReport:
-    """Evaluate every overdue invoice on `as_of`; idempotent for a given day."""
+    """Evaluate every overdue invoice on `as_of`; idempotent for a given day.
+
+    Per batch of invoices: one query each for their penalties, steps, payments and
+    instalments; the rules core computes; the changed penalties and the new steps (each
+    with its audit row) are written in bulk, in one transaction per batch.
+    """
     legal = legal or load_legal_data()
     report = RunReport(as_of=as_of, problems=[])
     assert report.problems is not None
@@ -216,14 +228,16 @@ def run_collections(*, as_of: date, organisation_id: int | None = None,
             break
         last_id = batch[-1]["id"]
         ids = [r["id"] for r in batch]
-        known = {p.invoice_id: p for p in PenaltyAssessment.objects.filter(invoice_id__in=ids)}
+        known = {row[0]: row[1:] for row in PenaltyAssessment.objects.filter(invoice_id__in=ids)
+                 .values_list("invoice_id", *PENALTY_FIELDS)}
         reached: dict[int, dict[str, date]] = defaultdict(dict)
         for invoice_id, kind, on in DunningStep.objects.filter(invoice_id__in=ids).values_list(
                 "invoice_id", "step", "reached_on"):
             reached[invoice_id][kind] = on
         payments = _payments_of(batch)
         schedules = instalment_schedules(ids)
-        new_penalties, changed_penalties, new_steps = [], [], []
+        penalties: list[PenaltyRow] = []
+        new_steps: list[StepRow] = []
         for row in batch:
             paid = payments.get(row["id"], ())
             schedule = full_schedule(schedules.get(row["id"], ()), row)
@@ -246,84 +260,127 @@ def run_collections(*, as_of: date, organisation_id: int | None = None,
                 # A half-year without a rate: say so, never guess; the other invoices go on.
                 report.problems.append(f"{row['number']} : {problem}")
                 continue
-            org = row["organisation_id"]
-            for s in found:
-                new_steps.append(DunningStep(organisation_id=org, invoice_id=row["id"], step=s.step,
-                                             reached_on=s.reached_on, rule=s.rule,
-                                             explanation=s.explanation))
+            org, invoice_id = row["organisation_id"], row["id"]
+            new_steps.extend((org, invoice_id, x.step, x.reached_on, x.rule, x.explanation)
+                             for x in found)
             if result is None:
                 continue
-            current = known.get(row["id"])
-            values = {"evaluated_on": as_of, "days_late": result.days_late,
-                      "interest": result.interest, "recovery_fee": result.recovery_fee,
-                      "rule": result.rule, "explanation": result.explanation}
-            if current is None:
-                new_penalties.append(PenaltyAssessment(organisation_id=org, invoice_id=row["id"],
-                                                       **values))
-            elif any(getattr(current, k) != v for k, v in values.items()):
-                for k, v in values.items():
-                    setattr(current, k, v)
-                changed_penalties.append(current)
+            values = (as_of, result.days_late, result.interest, result.recovery_fee, result.rule,
+                      result.explanation)
+            if known.get(invoice_id) != values:
+                penalties.append((org, invoice_id, *values))
         with transaction.atomic():
-            PenaltyAssessment.objects.bulk_create(new_penalties)
-            PenaltyAssessment.objects.bulk_update(
-                changed_penalties,
-                ["evaluated_on", "days_late", "interest", "recovery_fee", "rule", "explanation"])
             stamp = clock.now()
-            for step in new_steps:
-                step.created_at = step.updated_at = stamp
-            DunningStep.objects.bulk_create(new_steps, ignore_conflicts=True)
-            # Each step is evidence of its own: one audit row per step.
-            _audit_new_steps(stamp, sorted({x.invoice_id for x in new_steps}))
-        for p in (*new_penalties, *changed_penalties):
-            per_org[p.organisation_id][0] += 1
-        for s in new_steps:
-            per_org[s.organisation_id][1] += 1
-        report.penalties_written += len(new_penalties) + len(changed_penalties)
-        report.steps_created += len(new_steps)
-    for org, (penalties, created) in per_org.items():
+            writer = _write_postgresql if connection.vendor == "postgresql" else _write_orm
+            created = writer(stamp, penalties, new_steps)
+        for x in penalties:
+            per_org[x[0]][0] += 1
+        for org, count in created.items():
+            per_org[org][1] += count
+        report.penalties_written += len(penalties)
+        report.steps_created += sum(created.values())
+    for org, (written, created_steps) in per_org.items():
         audit.record(actor=None, action="collections.run", organisation=_org(org),
                      object_type="billing.collections", object_repr=f"recouvrement du {as_of}",
-                     after={"as_of": as_of, "penalties_written": penalties, "steps_created": created})
+                     after={"as_of": as_of, "penalties_written": written,
+                            "steps_created": created_steps})
     return report
 
 
-_STEP_AUDIT_SQL = """
+def _step_label_sql(column: str) -> str:
+    return f"CASE {column} " + " ".join(
+        f"WHEN '{value}' THEN '{text.replace(chr(39), chr(39) * 2)}'"
+        for value, text in DunningStepKind.choices) + f" ELSE {column} END"
+
+
+def _columns(rows: list[Any], count: int) -> list[list[Any]]:
+    return [[r[k] for r in rows] for k in range(count)]
+
+
+# One statement per batch and table, the rows handed over as arrays: no per-row placeholders
+# to build and parse. A new penalty is inserted, a changed one updated in place.
+_PENALTY_UPSERT_SQL = """
+INSERT INTO billing_penaltyassessment (created_at, updated_at, organisation_id, invoice_id,
+                                       evaluated_on, days_late, interest, recovery_fee, rule,
+                                       explanation)
+SELECT %s, %s, u.* FROM unnest(%s::bigint[], %s::bigint[], %s::date[], %s::integer[],
+                               %s::numeric[], %s::numeric[], %s::text[], %s::text[]) AS u
+ON CONFLICT (invoice_id) DO UPDATE SET
+    updated_at = EXCLUDED.updated_at, evaluated_on = EXCLUDED.evaluated_on,
+    days_late = EXCLUDED.days_late, interest = EXCLUDED.interest,
+    recovery_fee = EXCLUDED.recovery_fee, rule = EXCLUDED.rule, explanation = EXCLUDED.explanation
+"""
+# The steps and, in the same statement, one audit row per step actually inserted (a step
+# another run wrote meanwhile conflicts, is skipped and gets no second audit row).
+_STEPS_WITH_AUDIT_SQL = """
+WITH new AS (
+    INSERT INTO billing_dunningstep (created_at, updated_at, organisation_id, invoice_id, step,
+                                     reached_on, rule, explanation)
+    SELECT %s, %s, u.* FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::date[],
+                                   %s::text[], %s::text[]) AS u
+    ON CONFLICT (invoice_id, step) DO NOTHING
+    RETURNING id, organisation_id, invoice_id, step, reached_on, rule
+)
 INSERT INTO core_auditentry (instant, actor_id, actor_repr, organisation_id, action, object_type,
                              object_id, object_repr, before, after, ip_address)
-SELECT %s, NULL, 'système', s.organisation_id, 'dunning.step', 'billing.dunningstep',
-       CAST(s.id AS VARCHAR(64)), 'Facture ' || i.number || ' : ' || {label}, NULL, {after}, NULL
-FROM billing_dunningstep s JOIN billing_invoice i ON i.id = s.invoice_id
-WHERE s.created_at = %s AND s.invoice_id IN ({ids})
+SELECT %s, NULL, 'système', new.organisation_id, 'dunning.step', 'billing.dunningstep',
+       CAST(new.id AS VARCHAR(64)), 'Facture ' || i.number || ' : ' || {label}, NULL,
+       jsonb_build_object('step', new.step, 'reached_on', new.reached_on, 'rule', new.rule), NULL
+FROM new JOIN billing_invoice i ON i.id = new.invoice_id
+RETURNING organisation_id
 """
-_AFTER = {
-    "postgresql": "json_build_object('step', s.step, 'reached_on', s.reached_on, 'rule', s.rule)::jsonb",
-    "sqlite": "json_object('step', s.step, 'reached_on', s.reached_on, 'rule', s.rule)",
-}
 
 
-def _audit_new_steps(stamp: Any, invoice_ids: list[int]) -> None:
-    """One audit row per step created in this batch (those ignored as already there have
-    another `created_at`), written by the database: 300 000 rows would cost a minute of ORM."""
-    if not invoice_ids:
-        return
-    after = _AFTER.get(connection.vendor)
-    if after is None:  # another database: the ORM way
-        rows = DunningStep.objects.filter(created_at=stamp, invoice_id__in=invoice_ids).select_related("invoice")
-        AuditEntry.objects.bulk_create([AuditEntry(
-            instant=stamp, actor_repr="système", organisation_id=x.organisation_id,
-            action="dunning.step", object_type="billing.dunningstep", object_id=str(x.pk),
-            object_repr=f"Facture {x.invoice.number} : {x.get_step_display()}",
-            after={"step": x.step, "reached_on": x.reached_on.isoformat(), "rule": x.rule})
-            for x in rows])
-        return
-    label = "CASE s.step " + " ".join(
-        f"WHEN '{value}' THEN '{text.replace(chr(39), chr(39) * 2)}'"
-        for value, text in DunningStepKind.choices) + " ELSE s.step END"
-    sql = _STEP_AUDIT_SQL.format(after=after, label=label, ids=",".join(str(int(i)) for i in invoice_ids))
+def _write_postgresql(stamp: Any, penalties: list[PenaltyRow],
+                      new_steps: list[StepRow]) -> dict[int, int]:
+    created: dict[int, int] = defaultdict(int)
     with connection.cursor() as cursor:
-        value = connection.ops.adapt_datetimefield_value(stamp)
-        cursor.execute(sql, [value, value])
+        if penalties:
+            cursor.execute(_PENALTY_UPSERT_SQL, [stamp, stamp, *_columns(penalties, 8)])
+        if new_steps:
+            cursor.execute(_STEPS_WITH_AUDIT_SQL.format(label=_step_label_sql("new.step")),
+                           [stamp, stamp, *_columns(new_steps, 6), stamp])
+            for (org,) in cursor.fetchall():
+                created[org] += 1
+    return created
+
+
+def _write_orm(stamp: Any, penalties: list[PenaltyRow], new_steps: list[StepRow]) -> dict[int, int]:
+    """Any other database (SQLite in the tests): the same rows through the ORM."""
+    existing = {p.invoice_id: p for p in PenaltyAssessment.objects.filter(
+        invoice_id__in=[x[1] for x in penalties])}
+    fresh, changed = [], []
+    for org, invoice_id, *values in penalties:
+        current = existing.get(invoice_id)
+        if current is None:
+            fresh.append(PenaltyAssessment(organisation_id=org, invoice_id=invoice_id,
+                                           **dict(zip(PENALTY_FIELDS, values, strict=True))))
+            continue
+        for name, value in zip(PENALTY_FIELDS, values, strict=True):
+            setattr(current, name, value)
+        changed.append(current)
+    PenaltyAssessment.objects.bulk_create(fresh)
+    PenaltyAssessment.objects.bulk_update(changed, list(PENALTY_FIELDS))
+    taken = set(DunningStep.objects.filter(invoice_id__in={x[1] for x in new_steps})
+                .values_list("invoice_id", "step"))
+    rows = [DunningStep(organisation_id=org, invoice_id=invoice_id, step=step, reached_on=on,
+                        rule=rule, explanation=text, created_at=stamp, updated_at=stamp)
+            for org, invoice_id, step, on, rule, text in new_steps if (invoice_id, step) not in taken]
+    DunningStep.objects.bulk_create(rows)
+    numbers = dict(Invoice.objects.filter(pk__in={x.invoice_id for x in rows})
+                   .values_list("pk", "number"))
+    labels = dict(DunningStepKind.choices)
+    # Each step is evidence of its own: one audit row per step.
+    AuditEntry.objects.bulk_create([AuditEntry(
+        instant=stamp, actor_repr="système", organisation_id=x.organisation_id,
+        action="dunning.step", object_type="billing.dunningstep", object_id=str(x.pk),
+        object_repr=f"Facture {numbers[x.invoice_id]} : {labels[x.step]}",
+        after={"step": x.step, "reached_on": x.reached_on.isoformat(), "rule": x.rule})
+        for x in rows])
+    created: dict[int, int] = defaultdict(int)
+    for x in rows:
+        created[x.organisation_id] += 1
+    return created
 
 
 def _org(pk: int) -> Any:
