@@ -405,24 +405,44 @@ def refund_create(*, actor: Any, invoice: Invoice, amount: Decimal | str, due_on
     return refund
 
 
+STAFF_REFUND_METHODS = ("transfer", "cheque")
+
+
 @transaction.atomic
 def refund_pay(*, actor: Any, refund: Refund, method: str, paid_on: date | None = None,
                reference: str = "") -> Refund:
-    """The money left: the invoice's paid amount goes down by the refund."""
+    """A refund made by staff (transfer, cheque): the invoice's paid amount goes down.
+
+    Money back to a card or a SEPA debit goes through the payment provider instead
+    (`online.refund_online`), which records it once with the provider's reference.
+    """
     refund = Refund.objects.select_for_update().get(pk=refund.pk)
     if refund.status == RefundStatus.PAID:
         raise BillingError(f"{refund} est déjà effectué.")
-    if method not in ("transfer", "cheque", "card", "sepa_debit"):
+    if method in ("card", "sepa_debit"):
+        raise BillingError("Un remboursement sur carte ou prélèvement SEPA passe par Stripe "
+                           "(« Rembourser par Stripe ») : il ne se saisit pas à la main.")
+    if method not in STAFF_REFUND_METHODS:
         raise BillingError(f"Moyen de remboursement inconnu : {method}.")
+    return refund_record_paid(actor=actor, refund=refund, method=method,
+                              paid_on=paid_on or clock.today(), reference=reference)
+
+
+def refund_record_paid(*, actor: Any, refund: Refund, method: str, paid_on: date, reference: str,
+                       provider_reference: str | None = None) -> Refund:
+    """The money left (the caller holds the refund's row lock): the refund is paid and the
+    invoice's paid amount goes down by it."""
     refund.status, refund.method = RefundStatus.PAID, method
-    refund.paid_on, refund.reference = paid_on or clock.today(), reference
+    refund.paid_on, refund.reference = paid_on, reference
+    refund.provider_reference = provider_reference
     refund.save()
     if refund.invoice_id:
         invoice = Invoice.objects.select_for_update().get(pk=refund.invoice_id)
         invoice.amount_paid -= refund.amount
         invoice.save(update_fields=["amount_paid", "updated_at"])
     audit.record(actor=actor, action="refund.pay", organisation=refund.organisation, obj=refund,
-                 after=audit.snapshot(refund, fields=["status", "paid_on", "method", "amount"]))
+                 after=audit.snapshot(refund, fields=["status", "paid_on", "method", "amount",
+                                                      "provider_reference"]))
     return refund
 
 

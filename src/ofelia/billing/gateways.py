@@ -32,6 +32,10 @@ class PaymentGateway(Protocol):
         metadata: dict[str, str], idempotency_key: str,
     ) -> dict[str, Any]: ...
 
+    def refund(
+        self, *, payment_intent: str, amount: Decimal, metadata: dict[str, str], idempotency_key: str,
+    ) -> dict[str, Any]: ...
+
 
 def _cents(amount: Decimal) -> int:
     return int((amount * 100).to_integral_exact())
@@ -100,6 +104,20 @@ class StripeGateway:
             data["last_payment_error"] = {"code": declined.code, "message": declined.user_message}
             return data
 
+    def refund(
+        self, *, payment_intent: str, amount: Decimal, metadata: dict[str, str], idempotency_key: str,
+    ) -> dict[str, Any]:
+        """Money back to the card or account of a PaymentIntent; the Refund as a dict."""
+        import stripe
+
+        if not self.api_key:
+            raise RuntimeError("STRIPE_SECRET_KEY n'est pas configurée : remboursement impossible.")
+        refund = stripe.Refund.create(
+            api_key=self.api_key, payment_intent=payment_intent, amount=_cents(amount),
+            metadata=metadata, idempotency_key=idempotency_key,
+        )
+        return dict(refund.to_dict())
+
 
 @dataclass
 class FakeGateway:
@@ -108,6 +126,8 @@ class FakeGateway:
     calls: list[dict[str, Any]] = field(default_factory=list)
     # Off-session charges refused with this message (a test sets it to see dunning start).
     decline_with: str = ""
+    # Refunds refused with this message.
+    refuse_refund_with: str = ""
 
     def create_checkout(
         self, *, amount: Decimal, description: str, metadata: dict[str, str],
@@ -134,6 +154,17 @@ class FakeGateway:
         else:
             intent.update(status="succeeded", amount_received=_cents(amount))
         return intent
+
+
+    def refund(
+        self, *, payment_intent: str, amount: Decimal, metadata: dict[str, str], idempotency_key: str,
+    ) -> dict[str, Any]:
+        self.calls.append({"refund": payment_intent, "amount": amount, "metadata": metadata,
+                           "idempotency_key": idempotency_key})
+        status = "failed" if self.refuse_refund_with else "succeeded"
+        return {"id": f"re_fake_{idempotency_key}", "object": "refund", "status": status,
+                "amount": _cents(amount), "payment_intent": payment_intent, "metadata": metadata,
+                "failure_reason": self.refuse_refund_with or None}
 
 
 def default_gateway() -> PaymentGateway:

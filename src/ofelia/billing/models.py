@@ -504,6 +504,11 @@ class Refund(TenantModel):
     paid_on = models.DateField("remboursé le", null=True, blank=True)
     method = models.CharField("moyen", max_length=20, choices=PaymentMethod.choices, blank=True)
     reference = models.CharField("référence", max_length=120, blank=True)
+    # The Stripe refund (re_…) of a refund to a card or SEPA payment: recorded once, whether
+    # our call or the `charge.refunded` webhook reports it first.
+    provider_reference = models.CharField(
+        "référence du prestataire", max_length=120, null=True, blank=True, unique=True
+    )
     rule = models.CharField("clause", max_length=30, blank=True)
     explanation = models.TextField("explication", blank=True)
     source_reference = models.CharField("origine", max_length=100, blank=True, db_index=True)

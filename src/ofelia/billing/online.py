@@ -17,6 +17,7 @@ from ofelia.rules.training_penalties import instalment_schedule
 
 from .gateways import PaymentGateway
 from .models import (
+    ZERO,
     CheckoutStatus,
     DunningStep,
     DunningStepKind,
@@ -26,6 +27,8 @@ from .models import (
     OnlineCheckout,
     Payment,
     PaymentMethod,
+    Refund,
+    RefundStatus,
     StripeEvent,
     StripeEventStatus,
 )
@@ -264,9 +267,106 @@ def instalments_charge_due(*, as_of: date, gateway: PaymentGateway | None = None
     return report
 
 
+# --- refunds to a card or a SEPA debit ------------------------------------------------------
+
+
+def _provider_payment(invoice_id: int | None) -> Payment | None:
+    """The invoice's card or SEPA payment taken through the provider (locked): the refund
+    goes back the way the money came."""
+    if invoice_id is None:
+        return None
+    return (Payment.objects.select_for_update(of=("self",))
+            .filter(allocations__invoice_id=invoice_id, provider_reference__isnull=False,
+                    method__in=(PaymentMethod.CARD, PaymentMethod.SEPA))
+            .order_by("-received_on", "-id").first())
+
+
+def _refunded_through(payment: Payment) -> Decimal:
+    return sum(Refund.objects.filter(reference=payment.provider_reference, status=RefundStatus.PAID)
+               .values_list("amount", flat=True), ZERO)
+
+
+@transaction.atomic
+def refund_online(*, actor: Any, refund: Refund, gateway: PaymentGateway | None = None) -> Refund:
+    """A refund due on an invoice paid by card or SEPA, sent through the provider.
+
+    Recorded once with the provider's refund id: the `charge.refunded` webhook that follows
+    finds it and does nothing. The idempotency key makes a retried call refund only once.
+    """
+    from .funding import refund_record_paid
+    from .gateways import default_gateway
+
+    refund = Refund.objects.select_for_update().get(pk=refund.pk)
+    if refund.status == RefundStatus.PAID:
+        raise BillingError(f"{refund} est déjà effectué.")
+    payment = _provider_payment(refund.invoice_id)
+    if payment is None:
+        raise BillingError("Aucun paiement par carte ou prélèvement SEPA sur cette facture : "
+                           "rembourser par virement ou par chèque.")
+    left = payment.amount - _refunded_through(payment)
+    if refund.amount > left:
+        raise BillingError(f"Remboursement de {fmt_eur(refund.amount)} supérieur à ce qui reste "
+                           f"remboursable sur le paiement {payment.provider_reference} ({fmt_eur(left)}).")
+    answer = (gateway or default_gateway()).refund(
+        payment_intent=str(payment.provider_reference), amount=refund.amount,
+        metadata={"refund_id": str(refund.pk), "organisation_id": str(refund.organisation_id)},
+        idempotency_key=f"ofelia-refund-{refund.organisation_id}-{refund.pk}")
+    if answer.get("status") not in ("succeeded", "pending"):
+        why = answer.get("failure_reason") or answer.get("status") or "refus"
+        raise BillingError(f"Remboursement refusé par Stripe : {why}.")
+    return refund_record_paid(actor=actor, refund=refund, method=payment.method,
+                              paid_on=clock.today(), reference=str(payment.provider_reference),
+                              provider_reference=str(answer["id"]))
+
+
+def _charge_refunded(charge: dict[str, Any]) -> tuple[Any, str]:
+    """`charge.refunded`: each refund of the charge is recorded once. Ours (refund_online)
+    is already there or, if our call's answer was lost, is marked paid now; one made in the
+    Stripe dashboard is recorded so that no money leaves unrecorded."""
+    from .funding import refund_record_paid
+
+    intent = charge.get("payment_intent")
+    payment = (Payment.objects.select_for_update().filter(provider_reference=intent).first()
+               if intent else None)
+    if payment is None:
+        return None, "remboursement d'un paiement inconnu d'Ofelia : ignoré"
+    allocation = payment.allocations.select_related("invoice").first()
+    invoice = allocation.invoice if allocation else None
+    listed = (charge.get("refunds") or {}).get("data")
+    if listed is None:
+        # Without the list (recent API versions), the total refunded tells what is missing.
+        missing = cents(Decimal(int(charge.get("amount_refunded") or 0)) / 100) - _refunded_through(payment)
+        listed = ([{"id": None, "amount": int(missing * 100), "status": "succeeded"}]
+                  if missing > 0 else [])
+    recorded = []
+    for item in listed:
+        provider_id = str(item["id"]) if item.get("id") else None
+        if item.get("status") not in ("succeeded", "pending") or (
+                provider_id and Refund.objects.filter(provider_reference=provider_id).exists()):
+            continue
+        amount = cents(Decimal(int(item.get("amount") or 0)) / 100)
+        ours = (item.get("metadata") or {}).get("refund_id")
+        refund = (Refund.objects.select_for_update()
+                  .filter(pk=ours, organisation_id=payment.organisation_id,
+                          status=RefundStatus.DUE).first() if ours else None)
+        if refund is None:
+            refund = Refund.objects.create(
+                organisation_id=payment.organisation_id, invoice=invoice, amount=amount,
+                payee_name=payment.payer_name or (invoice.buyer_name if invoice else ""),
+                due_on=clock.today(), source_reference=invoice.source_reference if invoice else "",
+                explanation="Remboursement fait directement dans Stripe, enregistré à sa notification")
+        refund_record_paid(actor=None, refund=refund, method=payment.method, paid_on=clock.today(),
+                           reference=str(intent), provider_reference=provider_id)
+        recorded.append(fmt_eur(amount))
+    if not recorded:
+        return payment.organisation, "remboursement déjà enregistré"
+    return payment.organisation, f"remboursement enregistré : {', '.join(recorded)}"
+
+
 HANDLERS = {
     "payment_intent.succeeded": _payment_succeeded,
     "payment_intent.payment_failed": _payment_failed,
+    "charge.refunded": _charge_refunded,
 }
 
 

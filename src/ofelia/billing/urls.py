@@ -9,6 +9,7 @@ urlpatterns = [
     path("facturation/factures/<int:pk>/document.pdf", views.invoice_pdf_view, name="invoice-pdf"),
     path("facturation/factures/<int:pk>/<slug:action>/", views.invoice_action, name="invoice-action"),
     path("facturation/remboursements/<int:pk>/effectuer/", views.refund_pay, name="refund-pay"),
+    path("facturation/remboursements/<int:pk>/stripe/", views.refund_online, name="refund-online"),
     path("facturation/relances/<int:pk>/mise-en-demeure.pdf", views.dunning_letter, name="dunning-letter"),
     path("facturation/contrats/<int:pk>/", views.contract_billing, name="contract-billing"),
     path("facturation/contrats/<int:pk>/<slug:action>/", views.contract_billing_action,

@@ -30,7 +30,7 @@ from .forms import (
     RefundPayForm,
 )
 from .letters import letter_bytes
-from .models import DunningStep, InvoiceStatus, PayerKind, Refund
+from .models import DunningStep, InvoiceStatus, PayerKind, PaymentMethod, Refund
 from .pdf import invoice_filename, invoice_pdf
 
 STAFF = (Role.ADMINISTRATOR, Role.STAFF)
@@ -89,6 +89,10 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
                                              "allocate": invoice.balance}),
         "credit_form": CreditNoteForm(), "refund_form": RefundForm(initial={"due_on": today}),
         "refund_pay_form": RefundPayForm(initial={"paid_on": today}),
+        # Paid by card or SEPA through Stripe: a refund goes back the same way.
+        "paid_online": invoice.allocations.filter(
+            payment__provider_reference__isnull=False,
+            payment__method__in=(PaymentMethod.CARD, PaymentMethod.SEPA)).exists(),
     })
 
 
@@ -157,6 +161,24 @@ def refund_pay(request: HttpRequest, pk: int) -> HttpResponse:
             raise services.BillingError("Moyen et date du remboursement requis.")
         funding.refund_pay(actor=request.user, refund=refund, **form.cleaned_data)
         messages.success(request, "Remboursement effectué.")
+    except services.BillingError as refused:
+        messages.error(request, str(refused))
+    return redirect("billing:invoice-detail", pk=refund.invoice_id) if refund.invoice_id \
+        else redirect("billing:invoice-list")
+
+
+@tenant_required(*STAFF)
+@require_POST
+def refund_online(request: HttpRequest, pk: int) -> HttpResponse:
+    """A refund back to the card or SEPA account the client paid with, through Stripe."""
+    from .online import refund_online as send
+
+    refund = Refund.objects.for_organisation(_org(request)).filter(pk=pk).first()
+    if refund is None:
+        raise Http404
+    try:
+        send(actor=request.user, refund=refund)
+        messages.success(request, "Remboursement effectué par Stripe.")
     except services.BillingError as refused:
         messages.error(request, str(refused))
     return redirect("billing:invoice-detail", pk=refund.invoice_id) if refund.invoice_id \
