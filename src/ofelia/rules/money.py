@@ -9,6 +9,7 @@ CENT = Decimal("0.01")
 # French typography: thousands grouped by a no-break space, a no-break space before "€",
 # so that an amount is never split across two lines in the UI or a PDF.
 _NBSP = "\u00a0"
+_FRENCH_MARKS = str.maketrans({",": _NBSP, ".": ","})
 
 
 def D(x: str | int | Decimal) -> Decimal:
@@ -60,7 +61,8 @@ def split_instalments(total: str | int | Decimal, count: int) -> tuple[Decimal, 
 def fmt_eur(x: str | int | Decimal) -> str:
     """French display of an amount: "1 200,00 €" (no-break spaces), "-12,50 €"."""
     amount = cents(x)
-    sign = "-" if amount < 0 else ""  # -0.00 shows as "0,00 €"
-    # Decimal's own formatting groups the digits exactly ("1,200.00"); swap the marks.
-    french = f"{abs(amount):,.2f}".replace(",", _NBSP).replace(".", ",")
-    return f"{sign}{french}{_NBSP}€"
+    # Decimal's own formatting groups the digits exactly ("1,200.00"); one pass swaps the marks.
+    french = f"{amount:,.2f}".translate(_FRENCH_MARKS)
+    if french[0] == "-" and not amount:  # -0.00 shows as "0,00 €"
+        french = french[1:]
+    return french + _NBSP + "€"

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar, cast
 
 from ofelia.rules.errors import PolicyError
 from ofelia.rules.policy_schema import (
@@ -84,24 +84,39 @@ class Policy:
 
     def scoped(self, client: str, format: str) -> Mapping[str, Clause]:
         """The clauses that apply to a contract of this client and format, by rule id."""
-        # A policy is a frozen value (its clauses never change once parsed), so each
-        # (client, format) view is computed once per policy instance and kept on it; two
-        # policies with the same id and version (an edited copy) never share a view.
-        views = self._scoped_views
-        view = views.get((client, format))
-        if view is None:
-            view = MappingProxyType({rule: c for rule, c in self.clauses.items()
-                                     if c.applies_to(client, format)})
-            views[(client, format)] = view
-        return view
+        return self.derived(("scoped", client, format), _scoped_view)
+
+    def derived(self, key: tuple[str, ...], build: Callable[[Policy, tuple[str, ...]], _T]) -> _T:
+        """`build(self, key)`, computed once per policy instance and kept on it.
+
+        Safe because a policy is a frozen value: its clauses never change once parsed, so
+        what is derived from them never goes stale; two policies with the same id and
+        version (an edited copy) never share a derived value. `key` names what is built
+        (its first item the builder's own name), so two builders never collide.
+        """
+        memo = self._derived
+        value = memo.get(key, _MISSING)
+        if value is _MISSING:
+            value = memo[key] = build(self, key)
+        return cast(_T, value)
 
     @cached_property
-    def _scoped_views(self) -> dict[tuple[str, str], Mapping[str, Clause]]:
+    def _derived(self) -> dict[tuple[str, ...], object]:
         return {}
 
     @property
     def label(self) -> str:
         return f"{self.organisation} — {self.document} (version {self.version})"
+
+
+_T = TypeVar("_T")
+_MISSING = object()
+
+
+def _scoped_view(policy: Policy, key: tuple[str, ...]) -> Mapping[str, Clause]:
+    _, client, format = key
+    return MappingProxyType({rule: c for rule, c in policy.clauses.items()
+                             if c.applies_to(client, format)})
 
 
 @dataclass(frozen=True)
@@ -398,13 +413,18 @@ def parse_policy(toml_text: str, *, specs: Mapping[str, RuleSpec] | None = None)
 def version_in_force(versions: Iterable[Policy], on: date) -> Policy:
     """The version with the latest `effective_from` on or before `on` (ACC-4: the version
     in force at signature / order / creation governs the contract)."""
-    every = list(versions)
-    candidates = [p for p in every if p.effective_from <= on]
-    if not candidates:
+    every = tuple(versions)
+    best: Policy | None = None
+    for p in every:  # one pass: this runs for every simulated case
+        if p.effective_from <= on and (
+            best is None or (p.effective_from, p.version) > (best.effective_from, best.version)
+        ):
+            best = p
+    if best is None:
         known = sorted(every, key=lambda p: p.effective_from)
         first = f" ; la première entre en vigueur le {known[0].effective_from.isoformat()}" if known else ""
         raise PolicyError(f"Aucune version de la politique en vigueur le {on.isoformat()}{first}.")
-    return max(candidates, key=lambda p: (p.effective_from, p.version))
+    return best
 
 
 def version_named(versions: Iterable[Policy], version: str) -> Policy:

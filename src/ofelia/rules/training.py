@@ -39,12 +39,12 @@ from ofelia.rules.training_terms import (
     payment_clause,
     price_due_on,
     split,
+    terms_for,
     with_vat,
 )
 
 __all__ = ["TrainingCase", "evaluate", "parse_case", "reference_date"]
 
-TRAINING_PREFIXES = ("RET-", "PAY-", "PEN-", "CAN-D", "CAN-F", "ABD-", "PRV-", "FUN-")
 TERMINAL = ("retraction", "cancellation", "abandonment", "provider_stop")
 CANCELLATION_RULES = ("CAN-D1", "CAN-F1", "CAN-F2")
 ABANDONMENT_RULES = ("ABD-D1", "ABD-D2", "CAN-D2")
@@ -58,7 +58,7 @@ WEEKDAYS = ("un lundi", "un mardi", "un mercredi", "un jeudi", "un vendredi", "u
 def evaluate(case: TrainingCase, *, policy: Policy, legal: LegalData,
              as_of: date | datetime) -> Outcome:
     """The outcome of a training case under `policy` (the version in force at signature)."""
-    if not any(rule.startswith(TRAINING_PREFIXES) for rule in policy.clauses):
+    if not terms_for(policy, case.contract.client, case.contract.format).training:
         raise CaseError("policy", f"la politique {policy.id} {policy.version} ne prévoit aucune "
                                   "clause de contrat de formation")
     ctx = make_ctx(case, policy, legal, as_of)

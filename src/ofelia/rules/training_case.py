@@ -10,7 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from operator import attrgetter
+from typing import Any, NamedTuple
 
 from ofelia.rules.errors import CaseError
 from ofelia.rules.validation import (
@@ -52,8 +53,8 @@ _EVENT_KEYS: Mapping[str, tuple[str, ...]] = {
 _EVENT_FIELDS: Mapping[str, frozenset[str]] = {
     kind: frozenset(("type", "on", *keys)) for kind, keys in _EVENT_KEYS.items()
 }
-_CONTRACT_KEYS = ("client", "format", "signed_on", "at_distance", "price", "vat_rate", "hours",
-                  "start", "end", "deposit")
+_CONTRACT_KEYS = frozenset(("client", "format", "signed_on", "at_distance", "price", "vat_rate",
+                            "hours", "start", "end", "deposit"))
 _FUNDING_KEYS: Mapping[str, tuple[str, ...]] = {
     "opco": ("amount", "agreement_on"),
     "cpf": ("rights", "exempt"),
@@ -61,14 +62,19 @@ _FUNDING_KEYS: Mapping[str, tuple[str, ...]] = {
     "faf": (),
     "employer": ("amount",),
 }
+_FUNDING_FIELDS: Mapping[str, frozenset[str]] = {
+    payer: frozenset(("payer", *keys)) for payer, keys in _FUNDING_KEYS.items()
+}
 # `policy`, `policy_version` and `as_of` are read by the simulation entry point; they are
 # accepted here too so that a whole case can be parsed on its own.
-_CASE_KEYS = ("case", "contract", "funding", "events", "instalments",
-              "policy", "policy_version", "as_of")
+_CASE_KEYS = frozenset(("case", "contract", "funding", "events", "instalments",
+                        "policy", "policy_version", "as_of"))
 
 
-@dataclass(frozen=True)
-class Contract:
+# The facts are immutable typed records. NamedTuple rather than a frozen dataclass: one
+# is built in a single step (a frozen dataclass sets each field through
+# object.__setattr__), and several are built for every simulated case.
+class Contract(NamedTuple):
     client: str
     format: str
     signed_on: date
@@ -85,8 +91,7 @@ class Contract:
         return self.client == "consumer"
 
 
-@dataclass(frozen=True)
-class Funding:
+class Funding(NamedTuple):
     payer: str
     amount: Decimal | None = None  # opco, employer
     agreement_on: date | None = None  # opco
@@ -95,11 +100,10 @@ class Funding:
     requested_on: date | None = None  # france_travail
 
 
-@dataclass(frozen=True)
-class Event:
+class Event(NamedTuple):
     type: str
     on: date
-    index: int  # position in the case, for messages and a stable order
+    position: int  # index in the case's events, for messages and a stable order
     by: str | None = None
     reason: str | None = None
     hours_attended: Decimal | None = None
@@ -108,6 +112,9 @@ class Event:
     payer: str | None = None
     due_on: date | None = None
     invoice: str | None = None
+
+
+_CHRONOLOGICAL = attrgetter("on", "position")
 
 
 @dataclass(frozen=True)
@@ -119,19 +126,23 @@ class TrainingCase:
     chronological: tuple[Event, ...] = field(init=False, repr=False, compare=False)
 
     def funder(self, payer: str) -> Funding | None:
-        return next((f for f in self.funding if f.payer == payer), None)
+        for f in self.funding:
+            if f.payer == payer:
+                return f
+        return None
 
     def invoices(self) -> tuple[Event, ...]:
         return tuple(e for e in self.events if e.type == "invoice")
 
     def of_type(self, *types: str) -> tuple[Event, ...]:
         """The events of these types in date order (ties: order in the case)."""
+        if not self.events:
+            return ()
         return tuple(e for e in self.chronological if e.type in types)
 
     def __post_init__(self) -> None:
         # Sorted once: the case is a frozen value, its events never change.
-        object.__setattr__(self, "chronological",
-                           tuple(sorted(self.events, key=lambda e: (e.on, e.index))))
+        object.__setattr__(self, "chronological", tuple(sorted(self.events, key=_CHRONOLOGICAL)))
 
 
 def _contract(data: Any) -> Contract:
@@ -173,7 +184,7 @@ def _funding(data: Any, contract: Contract) -> tuple[Funding, ...]:
         path = join("funding", i)
         f = obj(raw, path)
         payer = req_enum(f, "payer", path, FUNDERS)
-        reject_unknown(f, ("payer", *_FUNDING_KEYS[payer]), path)
+        reject_unknown(f, _FUNDING_FIELDS[payer], path)
         if any(seen.payer == payer for seen in out):
             raise CaseError(join(path, "payer"), f"financeur « {payer} » déjà déclaré")
         amount = None
@@ -226,11 +237,11 @@ def _events(data: Any, contract: Contract) -> tuple[Event, ...]:
     for e in events:
         if e.type == "invoice" and e.id is not None:
             if e.id in ids:
-                raise CaseError(join(join("events", e.index), "id"), f"facture « {e.id} » déjà déclarée")
+                raise CaseError(join(join("events", e.position), "id"), f"facture « {e.id} » déjà déclarée")
             ids.add(e.id)
     for e in events:
         if e.type in ("payment", "formal_notice") and e.invoice not in ids:
-            raise CaseError(join(join("events", e.index), "invoice"),
+            raise CaseError(join(join("events", e.position), "invoice"),
                             f"facture « {e.invoice} » inconnue (aucun événement invoice ne la déclare)")
     return events
 

@@ -8,7 +8,7 @@ Everything numeric comes from the clause parameters (see the R2 section of
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -20,11 +20,12 @@ from ofelia.rules.money import cents, fmt_eur
 from ofelia.rules.outcome import Breach, Charge, DeadlineValue, Refund
 from ofelia.rules.penalties import fmt_rate
 from ofelia.rules.policy import Clause, Policy
-from ofelia.rules.training_case import Contract, TrainingCase
+from ofelia.rules.training_case import FUNDERS, Contract, TrainingCase
 
 ZERO = Decimal("0.00")
 PAYMENT_RULES = ("PAY-D1", "PAY-D2", "PAY-L1", "PAY-F1", "PAY-V1")
 FUNDING_RULES = ("FUN-D1", "FUN-L1", "FUN-L2", "FUN-L3", "FUN-L4")
+TRAINING_PREFIXES = ("RET-", "PAY-", "PEN-", "CAN-D", "CAN-F", "ABD-", "PRV-", "FUN-")
 _MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
            "septembre", "octobre", "novembre", "décembre")
 
@@ -47,10 +48,7 @@ def fr_number(x: Decimal) -> str:
 
 
 def article(clause: Clause, contract: Contract) -> str:
-    by_client: Mapping[str, Any] | None = clause.params.get("article_by_client")
-    if not by_client:
-        return clause.article
-    return str(by_client.get(contract.client) or clause.article)
+    return _article_for(clause, contract.client)
 
 
 def vat_of(amount: Decimal, rate: Decimal) -> Decimal:
@@ -61,26 +59,80 @@ def with_vat(amount: Decimal, rate: Decimal) -> Decimal:
     return cents(amount + amount * rate / Decimal(100))
 
 
-@dataclass
+@dataclass(frozen=True)
+class Terms:
+    """What a policy says to one kind of contract (client × format), read once.
+
+    Built by `terms_for` and kept on the policy (`Policy.derived`): a policy is frozen, so
+    these values never go stale, and every case of the same kind reuses them.
+    """
+
+    calendar: Calendar
+    # The policy's clauses that apply to this client and format (`applies_to`).
+    clauses: Mapping[str, Clause]
+    payment: Clause | None  # the payment terms (PAY-*); None is a policy error
+    # Rule id -> (clause, " (article)."): the end of every sentence citing that clause.
+    cites: Mapping[str, tuple[Clause, str]]
+    funders: Mapping[str, Clause]  # payer -> its funding clause (FUN-*)
+    training: bool  # the policy has training clauses at all
+
+
+def _article_for(clause: Clause, client: str) -> str:
+    by_client: Mapping[str, Any] | None = clause.params.get("article_by_client")
+    if not by_client:
+        return clause.article
+    return str(by_client.get(client) or clause.article)
+
+
+def _build_terms(policy: Policy, key: tuple[str, ...]) -> Terms:
+    _, client, format = key
+    region = policy.calendar_region
+    clauses = policy.scoped(client, format)
+    funders = {}
+    for payer in FUNDERS:
+        found = next((c for c in (clauses.get(r) for r in FUNDING_RULES)
+                      if c is not None and payer in (c.get("payers") or ())), None)
+        if found is not None:
+            funders[payer] = found
+    return Terms(
+        calendar=french_calendar("alsace-moselle" if region == "alsace-moselle" else "national"),
+        clauses=clauses,
+        payment=first_clause(clauses, PAYMENT_RULES),
+        cites={rule: (c, f" ({_article_for(c, client)}).") for rule, c in policy.clauses.items()},
+        funders=funders,
+        training=any(rule.startswith(TRAINING_PREFIXES) for rule in policy.clauses),
+    )
+
+
+def terms_for(policy: Policy, client: str, format: str) -> Terms:
+    return policy.derived(("training-terms", client, format), _build_terms)
+
+
 class Ctx:
     """One evaluation: the facts, the policy, and the lines gathered so far."""
 
-    case: TrainingCase
-    contract: Contract  # case.contract, read on almost every line
-    policy: Policy
-    legal: LegalData
-    as_of: date
-    cal: Calendar
-    # The policy's clauses that apply to this contract's client and format (`applies_to`).
-    clauses: Mapping[str, Clause]
-    payment: Clause  # the payment terms (PAY-*) of the contract
-    charges: list[Charge] = field(default_factory=list)
-    refunds: list[Refund] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    breaches: list[Breach] = field(default_factory=list)
-    deadlines: dict[str, DeadlineValue] = field(default_factory=dict)
-    reasons: dict[str, tuple[str, str]] = field(default_factory=dict)
-    extra: dict[str, Any] = field(default_factory=dict)
+    __slots__ = ("case", "contract", "policy", "legal", "as_of", "terms", "cal", "clauses",
+                 "payment", "charges", "refunds", "warnings", "breaches", "deadlines",
+                 "reasons", "extra")
+
+    def __init__(self, case: TrainingCase, policy: Policy, legal: LegalData, as_of: date,
+                 terms: Terms, payment: Clause) -> None:
+        self.case = case
+        self.contract: Contract = case.contract  # read on almost every line
+        self.policy = policy
+        self.legal = legal
+        self.as_of = as_of
+        self.terms = terms
+        self.cal: Calendar = terms.calendar
+        self.clauses: Mapping[str, Clause] = terms.clauses
+        self.payment = payment  # the payment terms (PAY-*) of the contract
+        self.charges: list[Charge] = []
+        self.refunds: list[Refund] = []
+        self.warnings: list[str] = []
+        self.breaches: list[Breach] = []
+        self.deadlines: dict[str, DeadlineValue] = {}
+        self.reasons: dict[str, tuple[str, str]] = {}
+        self.extra: dict[str, Any] = {}
 
     def clause(self, rule: str) -> Clause | None:
         return self.clauses.get(rule)
@@ -90,6 +142,9 @@ class Ctx:
 
     def cite(self, text: str, clause: Clause) -> str:
         """A French sentence ending with the article of the clause it applies."""
+        known = self.terms.cites.get(clause.rule)
+        if known is not None and known[0] is clause:  # the usual: a clause of this policy
+            return text + known[1]
         return f"{text} ({article(clause, self.contract)})."
 
     def deadline(self, name: str, value: date, clause: Clause, text: str) -> None:
@@ -121,17 +176,13 @@ def as_of_date(as_of: date | datetime) -> date:
 
 def make_ctx(case: TrainingCase, policy: Policy, legal: LegalData,
              as_of: date | datetime) -> Ctx:
-    region = policy.calendar_region
-    cal = french_calendar("alsace-moselle" if region == "alsace-moselle" else "national")
-    clauses = policy.scoped(case.contract.client, case.contract.format)
-    payment = first_clause(clauses, PAYMENT_RULES)
-    if payment is None:
+    terms = terms_for(policy, case.contract.client, case.contract.format)
+    if terms.payment is None:
         raise PolicyError(
             f"La politique {policy.id} {policy.version} n'a pas de clause de paiement "
             f"({', '.join(PAYMENT_RULES)}) applicable à un client {_client_label(case.contract)}."
         )
-    return Ctx(case=case, contract=case.contract, policy=policy, legal=legal,
-               as_of=as_of_date(as_of), cal=cal, clauses=clauses, payment=payment)
+    return Ctx(case, policy, legal, as_of_date(as_of), terms, terms.payment)
 
 
 def first_clause(clauses: Mapping[str, Clause], rules: Iterable[str]) -> Clause | None:
@@ -156,11 +207,8 @@ def _client_label(contract: Contract) -> str:
 
 
 def funding_clause(ctx: Ctx, payer: str) -> Clause | None:
-    for rule in FUNDING_RULES:
-        found = ctx.clause(rule)
-        if found is not None and payer in (found.get("payers") or ()):
-            return found
-    return None
+    """The first funding clause (FUNDING_RULES order) naming this payer."""
+    return ctx.terms.funders.get(payer)
 
 
 def client_due(ctx: Ctx, invoiced_on: date) -> date:

@@ -40,7 +40,9 @@ def array(value: Any, path: str) -> Sequence[Any]:
 
 
 def reject_unknown(data: Mapping[str, Any], allowed: Collection[str], path: str) -> None:
-    unknown = data.keys() - allowed  # one set operation for the usual answer: none
+    if type(allowed) is frozenset and data.keys() <= allowed:  # the usual answer, no set built
+        return
+    unknown = data.keys() - allowed
     if unknown:
         first = next(key for key in data if key in unknown)  # named in the case's order
         raise CaseError(join(path, first), "champ inconnu")
@@ -54,6 +56,9 @@ def _get(data: Mapping[str, Any], key: str, path: str, required: bool) -> Any:
 
 
 def req_str(data: Mapping[str, Any], key: str, path: str) -> str:
+    value = data.get(key)
+    if type(value) is str and value and not value[0].isspace():  # surely not blank
+        return value
     value = _get(data, key, path, True)
     if not isinstance(value, str) or not value.strip():
         raise CaseError(join(path, key), "une chaîne non vide est attendue")
@@ -76,11 +81,14 @@ def _date(value: Any, path: str, key: str) -> date:
 
 
 def req_date(data: Mapping[str, Any], key: str, path: str) -> date:
+    value = data.get(key)
+    if type(value) is str:  # the usual: parsed at once, a bad date still named by _date
+        return _date(value, path, key)
     return _date(_get(data, key, path, True), path, key)
 
 
 def opt_date(data: Mapping[str, Any], key: str, path: str) -> date | None:
-    value = _get(data, key, path, False)
+    value = data.get(key)
     return None if value is None else _date(value, path, key)
 
 
@@ -130,14 +138,24 @@ def parse_decimal(value: Any, where: str, *, minimum: Decimal | None = _ZERO) ->
 def req_decimal(
     data: Mapping[str, Any], key: str, path: str, *, minimum: Decimal | None = _ZERO
 ) -> Decimal:
+    value = data.get(key)
+    if type(value) is str:  # the usual amount: a finite number at or above the minimum
+        try:
+            number = Decimal(value)  # Decimal ignores surrounding spaces, as strip() would
+        except InvalidOperation:
+            pass  # _decimal names the error
+        else:
+            if number.is_finite() and (minimum is None or number >= minimum):
+                return number
     return _decimal(_get(data, key, path, True), path, key, minimum)
 
 
 def opt_decimal(
     data: Mapping[str, Any], key: str, path: str, *, minimum: Decimal | None = _ZERO
 ) -> Decimal | None:
-    value = _get(data, key, path, False)
-    return None if value is None else _decimal(value, path, key, minimum)
+    if data.get(key) is None:
+        return None
+    return req_decimal(data, key, path, minimum=minimum)
 
 
 def req_int(
@@ -165,6 +183,9 @@ def opt_int(
 
 
 def req_bool(data: Mapping[str, Any], key: str, path: str) -> bool:
+    value = data.get(key)
+    if value is True or value is False:
+        return value
     value = _get(data, key, path, True)
     if not isinstance(value, bool):
         raise CaseError(join(path, key), "true ou false est attendu")
@@ -172,9 +193,10 @@ def req_bool(data: Mapping[str, Any], key: str, path: str) -> bool:
 
 
 def opt_bool(data: Mapping[str, Any], key: str, path: str, default: bool = False) -> bool:
-    if _get(data, key, path, False) is None:
+    value = data.get(key)
+    if value is None:
         return default
-    return req_bool(data, key, path)
+    return value if value is True or value is False else req_bool(data, key, path)
 
 
 def req_enum(data: Mapping[str, Any], key: str, path: str, choices: Collection[str]) -> str:
