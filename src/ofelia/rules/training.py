@@ -168,12 +168,11 @@ def _france_travail(ctx: Ctx) -> None:
         return
     n = int(clause.get("working_days"))
     start = ctx.contract.start
-    # d + N working days ≤ start holds up to the eve of the N-th working day counted back
-    # from the start itself (so a request the day before a weekend still counts); the
-    # answer is never earlier than N working days before the start. Two walks of N
-    # working days, rather than one walk per candidate day.
-    day = max(add_working_days(start, -n, ctx.cal),
-              add_working_days(start + ONE_DAY, -n, ctx.cal) - ONE_DAY)
+    # d + N working days ≤ start means at least N working days in (d, start]: d must be
+    # before the N-th working day counted back from the start included, which is
+    # add_working_days(start + 1, -N); the answer is the eve of that day. A start on a
+    # weekend or a holiday counts back from the last working day before it.
+    day = add_working_days(start + ONE_DAY, -n, ctx.cal) - ONE_DAY
     ctx.deadline("france_travail_request_by", day, clause,
                  f"Demande d'abondement à France Travail au moins {n} jours ouvrés avant le début "
                  f"du {fr_date(start)}")

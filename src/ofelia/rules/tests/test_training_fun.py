@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 
+from ofelia.rules.calendars import add_working_days, french_calendar
 from ofelia.rules.errors import CaseError
 from ofelia.rules.tests.test_training_helpers import lines, run, total, training
 
@@ -114,3 +115,62 @@ def test_fun_a_funder_the_policy_does_not_know_is_an_invalid_case():
     with pytest.raises(CaseError) as error:
         run(training(format="service", funding=opco()), "formagogy")
     assert error.value.path == "funding[0].payer"
+
+
+def _fun_l2(start: str, requested_on: str):
+    return run(training(**{**LAPORTE, "start": start, "end": start},
+                        funding=[{"payer": "cpf", "rights": "500.00", "exempt": False},
+                                 {"payer": "france_travail", "requested_on": requested_on}]),
+               "laporte")
+
+
+def _meets_fun_l2(day: date, start: date) -> bool:
+    """FUN-L2's own words: the request day plus 21 working days does not fall after the first day."""
+    return add_working_days(day, 21, french_calendar("national")) <= start
+
+
+@pytest.mark.parametrize(("start", "latest"), [
+    # Saturday 28 March 2026: the 21st working day after Friday 27 February is Monday
+    # 30 March, after the start; after Thursday 26 February it is Friday 27 March.
+    ("2026-03-28", date(2026, 2, 26)),
+    ("2026-03-29", date(2026, 2, 26)),  # Sunday: the same
+])
+def test_fun_l2_first_day_on_a_weekend(start, latest):
+    outcome = _fun_l2(start, latest.isoformat())
+    assert outcome.deadlines["france_travail_request_by"] == latest
+    assert _meets_fun_l2(latest, date.fromisoformat(start))
+    assert not _meets_fun_l2(latest + timedelta(days=1), date.fromisoformat(start))
+    assert not any("après la date limite" in w for w in outcome.warnings)
+    late = _fun_l2(start, (latest + timedelta(days=1)).isoformat())
+    assert any("après la date limite du 26 février 2026" in w for w in late.warnings)
+
+
+def test_fun_l2_first_day_on_a_holiday():
+    # Easter Monday 6 April 2026: counted back from Friday 3 April, the request must be
+    # made by Thursday 5 March (5 March + 21 working days = 3 April; 6 March + 21 = 7 April).
+    outcome = _fun_l2("2026-04-06", "2026-03-05")
+    assert outcome.deadlines["france_travail_request_by"] == date(2026, 3, 5)
+    assert _meets_fun_l2(date(2026, 3, 5), date(2026, 4, 6))
+    assert not _meets_fun_l2(date(2026, 3, 6), date(2026, 4, 6))
+    assert any("après la date limite" in w for w in _fun_l2("2026-04-06", "2026-03-06").warnings)
+
+
+@pytest.mark.parametrize(("start", "latest"), [
+    ("2026-03-30", date(2026, 3, 1)),   # a Sunday request still fits a Monday start
+    ("2026-04-13", date(2026, 3, 12)),  # the week before holds Easter Monday: one day earlier
+])
+def test_fun_l2_first_day_on_a_monday(start, latest):
+    outcome = _fun_l2(start, latest.isoformat())
+    assert outcome.deadlines["france_travail_request_by"] == latest
+    assert _meets_fun_l2(latest, date.fromisoformat(start))
+    assert not _meets_fun_l2(latest + timedelta(days=1), date.fromisoformat(start))
+
+
+def test_fun_l2_deadline_is_the_latest_day_meeting_the_rule_for_every_first_day_of_2026():
+    start = date(2026, 1, 1)
+    while start.year == 2026:
+        day = _fun_l2(start.isoformat(), start.isoformat()).deadlines["france_travail_request_by"]
+        assert isinstance(day, date)
+        assert _meets_fun_l2(day, start), start
+        assert not _meets_fun_l2(day + timedelta(days=1), start), start
+        start += timedelta(days=1)
