@@ -6,8 +6,10 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from ofelia.rules.policy import Clause
 from ofelia.rules.tests.test_training_helpers import LEGAL, shipped
 from ofelia.rules.training_penalties import (
+    InvoicePenalty,
     amount_overdue,
     instalment_schedule,
     invoice_penalty,
@@ -15,9 +17,15 @@ from ofelia.rules.training_penalties import (
     penalty_explanation,
 )
 
-D2 = shipped("dixneuf").clause("PEN-D2")
-D1 = shipped("dixneuf").clause("PEN-D1")
-assert D2 is not None and D1 is not None
+
+def _clause(rule: str) -> Clause:
+    clause = shipped("dixneuf").clause(rule)
+    assert clause is not None
+    return clause
+
+
+D2 = _clause("PEN-D2")
+D1 = _clause("PEN-D1")
 ISSUED = date(2026, 1, 15)
 DUE = date(2026, 2, 14)
 
@@ -44,14 +52,17 @@ def test_pen_1_partial_payment_lowers_the_base_from_the_next_day():
     assert [i.amount for i in p.pieces] == [Decimal("2.15"), Decimal("2.15")]
 
 
+def _d1_unpaid(as_of: date) -> InvoicePenalty | None:
+    return invoice_penalty(amount=Decimal("1000.00"), issued_on=ISSUED, due_on=ISSUED, payments=(),
+                           as_of=as_of, clause=D1, debtor="consumer", legal=LEGAL)
+
+
 def test_pen_d1_within_the_grace_period_nothing_then_from_the_invoice_day_no_fee():
-    kw = {"amount": Decimal("1000.00"), "issued_on": ISSUED, "due_on": ISSUED, "payments": (),
-          "clause": D1, "debtor": "consumer", "legal": LEGAL}
-    inside = invoice_penalty(as_of=date(2026, 2, 14), **kw)  # 30 days after the invoice
+    inside = _d1_unpaid(date(2026, 2, 14))  # 30 days after the invoice
     assert inside is not None and inside.within_grace and inside.interest == 0
     assert "pas de pénalité avant 30 jours" in penalty_explanation(inside, invoice="F-1",
                                                                    amount=Decimal("1000.00"), where="art. 3")
-    after = invoice_penalty(as_of=date(2026, 2, 15), **kw)
+    after = _d1_unpaid(date(2026, 2, 15))
     assert after is not None and (after.days_late, after.interest, after.recovery_fee) == (
         31, Decimal("2.23"), Decimal("0.00"))
 
