@@ -5,8 +5,10 @@
 
 Goal (issue 5): 100 000 open invoices in ≤ 60 s. The database is migrated, the invoices
 are generated in bulk (two organisations, DIXNEUF professional and consumer terms, and
-VIRTUALEO), then the job runs twice: the first run writes every penalty and dunning step,
-the second (same day) must write nothing. Prints the figures and the ratio to the goal.
+VIRTUALEO; one in five half paid by a dated transfer), then the job runs three times: the
+first run writes every penalty and dunning step (each step with its audit row), the second
+(same day) must write nothing, the third (the next day) rewrites every penalty as the
+interest grows. Prints the figures, the ratio to the goal and the load average.
 """
 
 from __future__ import annotations
@@ -127,16 +129,25 @@ def main() -> int:
     started = time.perf_counter()
     generate(args.invoices)
     print(f"generated {args.invoices} open invoices in {time.perf_counter() - started:.1f} s")
+    if connection.vendor == "postgresql":
+        # The regenerated tables' dead rows and statistics, settled before timing.
+        with connection.cursor() as cursor:
+            for table in ("billing_invoice", "billing_payment", "billing_paymentallocation",
+                          "billing_penaltyassessment", "billing_dunningstep", "core_auditentry"):
+                cursor.execute(f"VACUUM ANALYZE {table}")
+    print(f"load average before the runs: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     as_of = date.fromisoformat(args.as_of)
-    for label in ("first run", "second run (same day)"):
+    for label, day in (("first run", as_of), ("second run (same day)", as_of),
+                       ("next day (every penalty grows)", as_of + timedelta(days=1))):
         started = time.perf_counter()
-        report = run_collections(as_of=as_of)
+        report = run_collections(as_of=day)
         elapsed = time.perf_counter() - started
         print(f"{label}: {report.invoices} overdue invoices, {report.penalties_written} penalties "
               f"written, {report.steps_created} dunning steps created, {len(report.problems or [])} "
               f"problems in {elapsed:.1f} s ({report.invoices / elapsed:,.0f} invoices/s; goal "
               f"{GOAL_SECONDS:.0f} s, ratio {elapsed / GOAL_SECONDS:.2f})")
-    print(f"rows: {PenaltyAssessment.objects.count()} penalties, {DunningStep.objects.count()} steps")
+    print(f"rows: {PenaltyAssessment.objects.count()} penalties, {DunningStep.objects.count()} steps; "
+          f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0
 
 

@@ -20,6 +20,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
 
 from ofelia.core import audit, clock
 from ofelia.core.models import AuditEntry
@@ -27,6 +29,7 @@ from ofelia.policies import policy_in_force
 from ofelia.policies.legal import load_legal_data
 from ofelia.rules.errors import RulesError
 from ofelia.rules.legal import LegalData
+from ofelia.rules.penalties import dmy
 from ofelia.rules.policy import Clause, Policy
 from ofelia.rules.training_penalties import invoice_penalty, oldest_unpaid_due, penalty_explanation
 
@@ -122,7 +125,7 @@ def steps(row: dict[str, Any], clause: Clause, policy: Policy, as_of: date,
             found.append(Step(kind, on, clause.rule, f"{text} ({where})."))
 
     add(DunningStepKind.REMINDER, due + timedelta(days=1),
-        f"Facture {row['number']} échue le {due:%d/%m/%Y} et impayée : relance du client")
+        f"Facture {row['number']} échue le {dmy(due)} et impayée : relance du client")
     order_days = clause.get("order_to_pay_after_days")
     suspension_days = clause.get("suspension_after_notice_days")
     if clause.get("formal_notice_required") or suspension_days is not None or order_days is not None:
@@ -135,10 +138,10 @@ def steps(row: dict[str, Any], clause: Clause, policy: Policy, as_of: date,
         day = max(issue + timedelta(days=int(order_days) + 1), notice + timedelta(days=1))
         add(DunningStepKind.ORDER_TO_PAY, day,
             f"Facture {row['number']} impayée {order_days} jours après son émission, mise en "
-            f"demeure du {notice:%d/%m/%Y} restée sans réponse : injonction de payer possible")
+            f"demeure du {dmy(notice)} restée sans réponse : injonction de payer possible")
     if suspension_days is not None and notice is not None:
         add(DunningStepKind.SUSPENSION, notice + timedelta(days=int(suspension_days)),
-            f"Mise en demeure du {notice:%d/%m/%Y} restée sans effet {suspension_days} jours "
+            f"Mise en demeure du {dmy(notice)} restée sans effet {suspension_days} jours "
             "calendaires : accès suspendu jusqu'au paiement complet")
     return found
 
@@ -154,6 +157,14 @@ def _overdue_rows(organisation_id: int | None, as_of: date) -> Any:
     return rows
 
 
+def _among(field: str, ids: list[int]) -> Q:
+    """`field IN ids`; on PostgreSQL the ids go as one array parameter: a batch of 5 000
+    placeholders costs more to build and parse than the query takes to run."""
+    if connection.vendor == "postgresql":
+        return Q(**{f"{field}__in": RawSQL("SELECT unnest(%s::bigint[])", (list(ids),))})
+    return Q(**{f"{field}__in": ids})
+
+
 def _payments_of(rows: list[dict[str, Any]]) -> dict[int, Dated]:
     """(day, amount) of each invoice's payments, refunds paid back counted negative, in one
     query per kind for the batch (only invoices with something paid are looked up)."""
@@ -162,11 +173,12 @@ def _payments_of(rows: list[dict[str, Any]]) -> dict[int, Dated]:
         return {}
     found: dict[int, list[tuple[date, Decimal]]] = defaultdict(list)
     for invoice_id, on, amount in (PaymentAllocation.objects
-                                   .filter(invoice_id__in=ids, payment__status=PaymentStatus.SUCCEEDED)
+                                   .filter(_among("invoice_id", ids),
+                                           payment__status=PaymentStatus.SUCCEEDED)
                                    .values_list("invoice_id", "payment__received_on", "amount")):
         found[invoice_id].append((on, amount))
     for invoice_id, on, amount in (Refund.objects
-                                   .filter(invoice_id__in=ids, status=RefundStatus.PAID)
+                                   .filter(_among("invoice_id", ids), status=RefundStatus.PAID)
                                    .values_list("invoice_id", "paid_on", "amount")):
         found[invoice_id].append((on, -amount))
     paid = {r["id"]: r for r in rows}
@@ -184,7 +196,7 @@ def instalment_schedules(ids: list[int]) -> dict[int, Dated]:
     """The PAY-L1 schedule of invoices paid in several instalments (checkout not voided)."""
     found: dict[int, list[tuple[date, Decimal]]] = defaultdict(list)
     for invoice_id, on, amount in (Instalment.objects
-                                   .filter(checkout__invoice_id__in=ids,
+                                   .filter(_among("checkout__invoice_id", ids),
                                            checkout__instalment_count__gt=1)
                                    .exclude(checkout__status="voided")
                                    .order_by("position")
@@ -228,10 +240,10 @@ def run_collections(*, as_of: date, organisation_id: int | None = None,
             break
         last_id = batch[-1]["id"]
         ids = [r["id"] for r in batch]
-        known = {row[0]: row[1:] for row in PenaltyAssessment.objects.filter(invoice_id__in=ids)
+        known = {row[0]: row[1:] for row in PenaltyAssessment.objects.filter(_among("invoice_id", ids))
                  .values_list("invoice_id", *PENALTY_FIELDS)}
         reached: dict[int, dict[str, date]] = defaultdict(dict)
-        for invoice_id, kind, on in DunningStep.objects.filter(invoice_id__in=ids).values_list(
+        for invoice_id, kind, on in DunningStep.objects.filter(_among("invoice_id", ids)).values_list(
                 "invoice_id", "step", "reached_on"):
             reached[invoice_id][kind] = on
         payments = _payments_of(batch)

@@ -82,7 +82,7 @@ def fmt_rate(rate: Decimal) -> str:
     return text.replace(".", ",") + "\u00a0%"
 
 
-def _dmy(d: date) -> str:
+def dmy(d: date) -> str:
     """31/12/2026 (as strftime's %d/%m/%Y, without its cost)."""
     return f"{d.day:02d}/{d.month:02d}/{d.year}"
 
@@ -92,7 +92,7 @@ def describe_interest(interest: Interest) -> str:
     if not interest.segments:
         return "aucun jour de retard"
     parts = [
-        f"du {_dmy(s.start)} au {_dmy(s.end)}, {s.days} jour{'s' if s.days > 1 else ''}"
+        f"du {dmy(s.start)} au {dmy(s.end)}, {s.days} jour{'s' if s.days > 1 else ''}"
         f" à {fmt_rate(s.rate)} l'an : {fmt_eur(s.amount)}"
         for s in interest.segments
     ]
