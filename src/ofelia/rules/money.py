@@ -5,11 +5,11 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 CENT = Decimal("0.01")
+HUNDRED = Decimal(100)
 
 # French typography: thousands grouped by a no-break space, a no-break space before "€",
 # so that an amount is never split across two lines in the UI or a PDF.
 _NBSP = "\u00a0"
-_FRENCH_MARKS = str.maketrans({",": _NBSP, ".": ","})
 
 
 def D(x: str | int | Decimal) -> Decimal:
@@ -35,13 +35,13 @@ def D(x: str | int | Decimal) -> Decimal:
 def cents(x: str | int | Decimal) -> Decimal:
     """Round to the cent, half-up (0.005 → 0.01, -0.005 → -0.01)."""
     if isinstance(x, Decimal) and x.is_finite():  # computed amounts: skip D's checks
-        return x.quantize(CENT, rounding=ROUND_HALF_UP)
-    return D(x).quantize(CENT, rounding=ROUND_HALF_UP)
+        return x.quantize(CENT, ROUND_HALF_UP)  # positional: keywords cost a C argument parse
+    return D(x).quantize(CENT, ROUND_HALF_UP)
 
 
 def percent_of(amount: str | int | Decimal, percent: str | int | Decimal) -> Decimal:
     """`percent` % of `amount`, rounded to the cent once, at the end."""
-    return cents(D(amount) * D(percent) / Decimal(100))
+    return cents(D(amount) * D(percent) / HUNDRED)
 
 
 def split_instalments(total: str | int | Decimal, count: int) -> tuple[Decimal, ...]:
@@ -60,9 +60,19 @@ def split_instalments(total: str | int | Decimal, count: int) -> tuple[Decimal, 
 
 def fmt_eur(x: str | int | Decimal) -> str:
     """French display of an amount: "1 200,00 €" (no-break spaces), "-12,50 €"."""
-    amount = cents(x)
-    # Decimal's own formatting groups the digits exactly ("1,200.00"); one pass swaps the marks.
-    french = f"{amount:,.2f}".translate(_FRENCH_MARKS)
-    if french[0] == "-" and not amount:  # -0.00 shows as "0,00 €"
-        french = french[1:]
-    return french + _NBSP + "€"
+    text = cent_text(cents(x))
+    if text[0] == "-":
+        sign, text = ("-" if text != "-0.00" else ""), text[1:]  # -0.00 shows as "0,00 €"
+    else:
+        sign = ""
+    units, fraction = text[:-3], text[-2:]
+    if len(units) > 3:  # thousands grouped from the right: "1 234 567"
+        head = len(units) % 3 or 3
+        units = _NBSP.join([units[:head]] + [units[i:i + 3] for i in range(head, len(units), 3)])
+    return f"{sign}{units},{fraction}{_NBSP}€"
+
+
+def cent_text(amount: Decimal) -> str:
+    """"1234.50" for an amount already rounded to the cent. str() writes a Decimal of
+    exponent -2 in plain notation, exactly as format ".2f" would, at a fraction of the cost."""
+    return str(amount)

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from decimal import Decimal
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
-from ofelia.rules.money import CENT, cents
+from ofelia.rules.money import cent_text, cents
 
 DeadlineValue = date | datetime | Mapping[str, date]
 
 
-@dataclass(frozen=True)
-class Charge:
+# The lines and the outcome are immutable typed records. NamedTuple rather than a frozen
+# dataclass: one is built in a single step (a frozen dataclass sets each field through
+# object.__setattr__), and every evaluation builds several.
+class Charge(NamedTuple):
     kind: str
     payer: str
     amount: Decimal
@@ -24,8 +26,7 @@ class Charge:
     due_on: date | None = None
 
 
-@dataclass(frozen=True)
-class Refund:
+class Refund(NamedTuple):
     payee: str
     amount: Decimal
     rule: str
@@ -33,8 +34,7 @@ class Refund:
     due_by: date | None = None
 
 
-@dataclass(frozen=True)
-class Penalty:
+class Penalty(NamedTuple):
     invoice: str
     days_late: int
     interest: Decimal
@@ -43,28 +43,29 @@ class Penalty:
     explanation: str
 
 
-@dataclass(frozen=True)
-class Breach:
+class Breach(NamedTuple):
     deadline: str
     due: date | datetime
     rule: str
     explanation: str
 
 
-@dataclass(frozen=True)
-class Outcome:
+_NOTHING: Mapping[str, Any] = MappingProxyType({})  # a shared default nobody can change
+
+
+class Outcome(NamedTuple):
     policy: str
     policy_version: str
-    deadlines: Mapping[str, DeadlineValue] = field(default_factory=dict)
+    deadlines: Mapping[str, DeadlineValue] = _NOTHING
     charges: tuple[Charge, ...] = ()
     refunds: tuple[Refund, ...] = ()
     penalties: tuple[Penalty, ...] = ()
     breaches: tuple[Breach, ...] = ()
     warnings: tuple[str, ...] = ()
     # Case-specific parts (learning: access, retraction_open, certification; ...).
-    extra: Mapping[str, Any] = field(default_factory=dict)
+    extra: Mapping[str, Any] = _NOTHING
     # Why each deadline is what it is: deadline name -> (rule id, French explanation).
-    deadline_reasons: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    deadline_reasons: Mapping[str, tuple[str, str]] = _NOTHING
 
     def charge_total(self, kind: str, payer: str) -> Decimal:
         """Lines sharing kind and payer add up; a missing kind counts as 0.00."""
@@ -74,22 +75,36 @@ class Outcome:
 
 
 def _money(x: Decimal) -> str:
-    if type(x) is Decimal and x.is_finite():  # the amounts of a line: round at once
-        return f"{x.quantize(CENT, rounding=ROUND_HALF_UP):.2f}"
-    return f"{cents(x):.2f}"
+    return cent_text(cents(x))
+
+
+_ISO_DAYS: dict[date, str] = {}
+
+
+def iso(value: date | datetime) -> str:
+    """`value.isoformat()`; a day's text is remembered (formatting one is dear, and the
+    outcomes of a process name the same few thousand days again and again)."""
+    text = _ISO_DAYS.get(value) if type(value) is date else None  # never an instant
+    if text is None:
+        text = value.isoformat()
+        if type(value) is date:
+            if len(_ISO_DAYS) >= 20_000:  # bounded: a long-running server forgets, then refills
+                _ISO_DAYS.clear()
+            _ISO_DAYS[value] = text
+    return text
 
 
 def _deadline(value: DeadlineValue) -> Any:
     if isinstance(value, date):  # a date or an instant (datetime is a date)
-        return value.isoformat()
-    return {k: v.isoformat() for k, v in value.items()}
+        return iso(value)
+    return {k: iso(v) for k, v in value.items()}
 
 
 def _charge(c: Charge) -> dict[str, Any]:
     line: dict[str, Any] = {"kind": c.kind, "payer": c.payer, "amount": _money(c.amount),
                             "vat": _money(c.vat)}
     if c.due_on:
-        line["due_on"] = c.due_on.isoformat()
+        line["due_on"] = iso(c.due_on)
     line["rule"] = c.rule
     line["explanation"] = c.explanation
     return line
@@ -98,7 +113,7 @@ def _charge(c: Charge) -> dict[str, Any]:
 def _refund(r: Refund) -> dict[str, Any]:
     line: dict[str, Any] = {"payee": r.payee, "amount": _money(r.amount)}
     if r.due_by:
-        line["due_by"] = r.due_by.isoformat()
+        line["due_by"] = iso(r.due_by)
     line["rule"] = r.rule
     line["explanation"] = r.explanation
     return line
@@ -115,7 +130,7 @@ def outcome_to_json(o: Outcome) -> dict[str, Any]:
     # built without a comprehension.
     deadlines = {}
     for name, value in o.deadlines.items():
-        deadlines[name] = value.isoformat() if isinstance(value, date) else _deadline(value)
+        deadlines[name] = _deadline(value)
     reasons = {}
     for name, (rule, text) in o.deadline_reasons.items():
         reasons[name] = {"rule": rule, "explanation": text}
@@ -131,7 +146,7 @@ def outcome_to_json(o: Outcome) -> dict[str, Any]:
         # (due instant, rule, explanation) follow in `breach_details`.
         "breaches": [b.deadline for b in o.breaches] if o.breaches else [],
         "breach_details": [
-            {"deadline": b.deadline, "due": b.due.isoformat(), "rule": b.rule,
+            {"deadline": b.deadline, "due": iso(b.due), "rule": b.rule,
              "explanation": b.explanation}
             for b in o.breaches
         ] if o.breaches else [],

@@ -22,7 +22,7 @@ from typing import Any
 
 from ofelia.rules.errors import CaseError, PolicyError, RulesError
 from ofelia.rules.legal import LegalData
-from ofelia.rules.outcome import Outcome, outcome_to_json
+from ofelia.rules.outcome import Outcome, iso, outcome_to_json
 from ofelia.rules.policy import Policy, version_in_force, version_named
 from ofelia.rules.validation import obj, parse_instant, req_enum
 
@@ -140,5 +140,5 @@ def simulate(
     """The outcome JSON (SIMULATION.md) of a case; raises CaseError naming the field."""
     outcome, as_of = evaluate_case(case, today=today, policies=policies, legal=legal)
     result = outcome_to_json(outcome)
-    result.setdefault("as_of", as_of.isoformat())
+    result.setdefault("as_of", iso(as_of))
     return result

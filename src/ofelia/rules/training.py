@@ -19,8 +19,8 @@ from ofelia.rules.calendars import (
 )
 from ofelia.rules.errors import CaseError
 from ofelia.rules.legal import LegalData
-from ofelia.rules.money import cents, fmt_eur, percent_of, split_instalments
-from ofelia.rules.outcome import Charge, Outcome
+from ofelia.rules.money import cent_text, cents, fmt_eur, percent_of, split_instalments
+from ofelia.rules.outcome import Charge, Outcome, iso
 from ofelia.rules.policy import Clause, Policy
 from ofelia.rules.policy_schema import band_for
 from ofelia.rules.training_case import Event, TrainingCase, parse_case, reference_date
@@ -58,10 +58,11 @@ WEEKDAYS = ("un lundi", "un mardi", "un mercredi", "un jeudi", "un vendredi", "u
 def evaluate(case: TrainingCase, *, policy: Policy, legal: LegalData,
              as_of: date | datetime) -> Outcome:
     """The outcome of a training case under `policy` (the version in force at signature)."""
-    if not terms_for(policy, case.contract.client, case.contract.format).training:
+    terms = terms_for(policy, case.contract.client, case.contract.format)
+    if not terms.training:
         raise CaseError("policy", f"la politique {policy.id} {policy.version} ne prévoit aucune "
                                   "clause de contrat de formation")
-    ctx = make_ctx(case, policy, legal, as_of)
+    ctx = make_ctx(case, policy, legal, as_of, terms)
     payment_clause(ctx)  # a training contract without payment terms is a policy error
     _deadlines(ctx)
     _check_instalments(ctx)
@@ -101,11 +102,7 @@ def evaluate(case: TrainingCase, *, policy: Policy, legal: LegalData,
 
 def _retraction_clause(ctx: Ctx) -> Clause | None:
     """RET-1 / RET-2: the longest period whose conditions the contract meets (consumers)."""
-    if not ctx.contract.consumer:
-        return None
-    found = [c for c in (ctx.clause("RET-1"), ctx.clause("RET-2")) if c is not None
-             and (ctx.contract.at_distance or not c.get("requires_at_distance"))]
-    return max(found, key=lambda c: int(c.get("days", 0)), default=None)
+    return ctx.terms.retraction[ctx.contract.at_distance]
 
 
 def _retraction_ends(ctx: Ctx) -> date | None:
@@ -239,7 +236,7 @@ def _invalid_retraction(ctx: Ctx, event: Event) -> None:
 
 
 def _planned_charges(ctx: Ctx) -> Ctx:
-    scratch = make_ctx(ctx.case, ctx.policy, ctx.legal, ctx.as_of)
+    scratch = make_ctx(ctx.case, ctx.policy, ctx.legal, ctx.as_of, ctx.terms)
     scratch.deadlines.update(ctx.deadlines)
     _plan(scratch)
     return scratch
@@ -329,7 +326,7 @@ def _instalments(ctx: Ctx, pay: Clause, amount: Decimal) -> None:
         due = add_months(ctx.contract.signed_on, k)
         excl = cents(part * 100 / (100 + rate))
         ctx.charges.append(_instalment_line(ctx, pay, k, parts, excl, due, lead))
-        listed.append({"amount": f"{part:.2f}", "due_on": due.isoformat()})
+        listed.append({"amount": cent_text(part), "due_on": iso(due)})
     ctx.extra["instalments"] = listed
 
 

@@ -126,6 +126,8 @@ class TrainingCase:
     chronological: tuple[Event, ...] = field(init=False, repr=False, compare=False)
 
     def funder(self, payer: str) -> Funding | None:
+        if not self.funding:  # the usual case: nobody but the client pays
+            return None
         for f in self.funding:
             if f.payer == payer:
                 return f
@@ -145,9 +147,44 @@ class TrainingCase:
         object.__setattr__(self, "chronological", tuple(sorted(self.events, key=_CHRONOLOGICAL)))
 
 
+_NO_DEPOSIT = Decimal("0.00")
+
+
+def _amount(value: Any) -> Decimal:
+    """An amount as a valid case carries it: the string of a finite number, 0 or more."""
+    if type(value) is not str:
+        raise TypeError(value)
+    number = Decimal(value)
+    if not number.is_finite() or number < 0:
+        raise ValueError(value)
+    return number
+
+
+def _usual_contract(c: Mapping[str, Any]) -> Contract | None:
+    """The usual contract, read in one go; None when anything is unusual or wrong, for
+    the field-by-field reading of `_contract` to name (it accepts exactly the same)."""
+    try:
+        client, format, at_distance = c["client"], c["format"], c["at_distance"]
+        price, vat_rate, hours = _amount(c["price"]), _amount(c["vat_rate"]), _amount(c["hours"])
+        deposit = c.get("deposit")
+        deposit = _NO_DEPOSIT if deposit is None else _amount(deposit)
+        signed_on = date.fromisoformat(c["signed_on"])
+        start, end = date.fromisoformat(c["start"]), date.fromisoformat(c["end"])
+    except (KeyError, TypeError, ValueError, ArithmeticError):
+        return None
+    if (client in CLIENTS and format in FORMATS and (at_distance is True or at_distance is False)
+            and vat_rate <= 100 and hours > 0 and start <= end and deposit <= price):
+        return Contract(client, format, signed_on, at_distance, price, vat_rate, hours, start,
+                        end, deposit)
+    return None
+
+
 def _contract(data: Any) -> Contract:
     c = obj(data, "contract")
     reject_unknown(c, _CONTRACT_KEYS, "contract")
+    usual = _usual_contract(c)
+    if usual is not None:
+        return usual
     path = "contract"
     price = req_decimal(c, "price", path)
     vat_rate = req_decimal(c, "vat_rate", path)
@@ -161,7 +198,7 @@ def _contract(data: Any) -> Contract:
     if end < start:
         raise CaseError("contract.end", "la fin de la formation précède son début")
     deposit = opt_decimal(c, "deposit", path)
-    deposit = Decimal("0.00") if deposit is None else deposit
+    deposit = _NO_DEPOSIT if deposit is None else deposit
     if deposit > price:
         raise CaseError("contract.deposit", "l'acompte dépasse le prix")
     return Contract(
@@ -253,8 +290,10 @@ def parse_case(data: Mapping[str, Any]) -> TrainingCase:
     if root.get("case", "training") != "training":
         raise CaseError("case", "un cas « training » est attendu")
     contract = _contract(root.get("contract"))
-    funding = _funding(root.get("funding", []) or [], contract)
-    events = _events(root.get("events", []) or [], contract)
+    funding = root.get("funding")  # absent, null or empty: nobody but the client pays
+    funding = _funding(funding, contract) if funding else ()
+    events = root.get("events")
+    events = _events(events, contract) if events else ()
     instalments = opt_int(root, "instalments", "", rule="PAY-L1")
     if instalments is not None and instalments not in INSTALMENT_COUNTS:
         raise CaseError("instalments", "paiement en 3 ou 4 fois uniquement", "PAY-L1")

@@ -8,15 +8,15 @@ Everything numeric comes from the clause parameters (see the R2 section of
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from ofelia.rules.calendars import PARIS, Calendar, french_calendar
 from ofelia.rules.errors import CaseError, PolicyError
 from ofelia.rules.legal import LegalData
-from ofelia.rules.money import cents, fmt_eur
+from ofelia.rules.money import HUNDRED, cents, fmt_eur
 from ofelia.rules.outcome import Breach, Charge, DeadlineValue, Refund
 from ofelia.rules.penalties import fmt_rate
 from ofelia.rules.policy import Clause, Policy
@@ -52,11 +52,11 @@ def article(clause: Clause, contract: Contract) -> str:
 
 
 def vat_of(amount: Decimal, rate: Decimal) -> Decimal:
-    return cents(amount * rate / Decimal(100))
+    return cents(amount * rate / HUNDRED)
 
 
 def with_vat(amount: Decimal, rate: Decimal) -> Decimal:
-    return cents(amount + amount * rate / Decimal(100))
+    return cents(amount + amount * rate / HUNDRED)
 
 
 @dataclass(frozen=True)
@@ -75,6 +75,12 @@ class Terms:
     cites: Mapping[str, tuple[Clause, str]]
     funders: Mapping[str, Clause]  # payer -> its funding clause (FUN-*)
     training: bool  # the policy has training clauses at all
+    # RET-1 / RET-2 for a contract signed on the premises [0] or at a distance [1]: the
+    # longest period whose conditions the contract meets (consumers only).
+    retraction: tuple[Clause | None, Clause | None]
+    # `Ctx.first(rules)` answers, by tuple of rule ids, filled as asked: they depend on
+    # the clauses alone, which never change.
+    firsts: dict[tuple[str, ...], Clause | None] = field(default_factory=dict, compare=False)
 
 
 def _article_for(clause: Clause, client: str) -> str:
@@ -101,7 +107,16 @@ def _build_terms(policy: Policy, key: tuple[str, ...]) -> Terms:
         cites={rule: (c, f" ({_article_for(c, client)}).") for rule, c in policy.clauses.items()},
         funders=funders,
         training=any(rule.startswith(TRAINING_PREFIXES) for rule in policy.clauses),
+        retraction=(_retraction(clauses, client, False), _retraction(clauses, client, True)),
     )
+
+
+def _retraction(clauses: Mapping[str, Clause], client: str, at_distance: bool) -> Clause | None:
+    if client != "consumer":
+        return None
+    found = [c for c in (clauses.get("RET-1"), clauses.get("RET-2")) if c is not None
+             and (at_distance or not c.get("requires_at_distance"))]
+    return max(found, key=lambda c: int(c.get("days", 0)), default=None)
 
 
 def terms_for(policy: Policy, client: str, format: str) -> Terms:
@@ -138,7 +153,12 @@ class Ctx:
         return self.clauses.get(rule)
 
     def first(self, rules: Iterable[str]) -> Clause | None:
-        return first_clause(self.clauses, rules)
+        if type(rules) is not tuple:
+            return first_clause(self.clauses, rules)
+        firsts = self.terms.firsts
+        if rules not in firsts:
+            firsts[rules] = first_clause(self.clauses, rules)
+        return firsts[rules]
 
     def cite(self, text: str, clause: Clause) -> str:
         """A French sentence ending with the article of the clause it applies."""
@@ -175,8 +195,9 @@ def as_of_date(as_of: date | datetime) -> date:
 
 
 def make_ctx(case: TrainingCase, policy: Policy, legal: LegalData,
-             as_of: date | datetime) -> Ctx:
-    terms = terms_for(policy, case.contract.client, case.contract.format)
+             as_of: date | datetime, terms: Terms | None = None) -> Ctx:
+    if terms is None:
+        terms = terms_for(policy, case.contract.client, case.contract.format)
     if terms.payment is None:
         raise PolicyError(
             f"La politique {policy.id} {policy.version} n'a pas de clause de paiement "
@@ -226,8 +247,7 @@ def price_due_on(ctx: Ctx, clause: Clause) -> date | None:
 # --- who pays the price (FUN-*) ----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Share:
+class Share(NamedTuple):  # built per payer of every case: a NamedTuple is built in one step
     kind: str
     payer: str
     amount: Decimal

@@ -82,14 +82,16 @@ def _date(value: Any, path: str, key: str) -> date:
 
 def req_date(data: Mapping[str, Any], key: str, path: str) -> date:
     value = data.get(key)
-    if type(value) is str:  # the usual: parsed at once, a bad date still named by _date
-        return _date(value, path, key)
+    if type(value) is str:  # the usual: read at once; a bad date is named by _date below
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
     return _date(_get(data, key, path, True), path, key)
 
 
 def opt_date(data: Mapping[str, Any], key: str, path: str) -> date | None:
-    value = data.get(key)
-    return None if value is None else _date(value, path, key)
+    return None if data.get(key) is None else req_date(data, key, path)
 
 
 def parse_instant(value: Any, where: str) -> datetime:
