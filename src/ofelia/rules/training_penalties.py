@@ -292,21 +292,27 @@ def invoices(ctx: Ctx) -> list[Penalty]:
         if clause is None:
             continue
         payments = _payments(ctx, invoice)
-        _, unpaid = settlement(invoice.amount, payments, ctx.as_of)
+        # Paid in 3 or 4 times (PAY-L1): the instalments fall due month by month from the
+        # invoice day; only those already due can be late.
+        schedule = (instalment_schedule(invoice.amount, ctx.case.instalments, invoice.on)
+                    if ctx.case.instalments and invoice.payer == "client" and invoice.due_on is None
+                    else ())
         line = invoice_penalty(amount=invoice.amount, issued_on=invoice.on, due_on=due,
                                payments=payments, as_of=ctx.as_of, clause=clause,
                                debtor="professional" if _debtor_is_professional(ctx, invoice)
-                               else "consumer", legal=ctx.legal)
+                               else "consumer", legal=ctx.legal, instalments=schedule)
         if line is not None:
             penalties.append(Penalty(
                 invoice=invoice.id, days_late=line.days_late, interest=line.interest,
                 recovery_fee=line.recovery_fee, rule=clause.rule,
                 explanation=penalty_explanation(line, invoice=invoice.id, amount=invoice.amount,
                                                 where=article(clause, ctx.contract))))
-        if unpaid > 0 and ctx.as_of > due:
+        late_since = oldest_unpaid_due(schedule or ((due, invoice.amount),), payments, ctx.as_of)
+        if late_since is not None:
             notices = [n for n in ctx.case.of_type("formal_notice")
                        if n.invoice == invoice.id and n.on <= ctx.as_of]
-            _recourse(ctx, clause, invoice, due, notices, notice_from, order_from, suspension_from)
+            _recourse(ctx, clause, invoice, late_since, notices, notice_from, order_from,
+                      suspension_from)
     if due_dates and due_reason is not None:
         ctx.deadlines["payment_due"] = due_dates
         ctx.reasons["payment_due"] = due_reason

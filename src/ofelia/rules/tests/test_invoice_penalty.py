@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
-from ofelia.rules.policy import Clause
-from ofelia.rules.tests.test_training_helpers import LEGAL, shipped
+import ofelia.policies
+from ofelia.rules.outcome import Outcome
+from ofelia.rules.policy import Clause, Policy, parse_policy
+from ofelia.rules.tests.test_training_helpers import LEGAL, run, shipped, training
 from ofelia.rules.training_penalties import (
     InvoicePenalty,
     amount_overdue,
@@ -91,3 +94,55 @@ def test_pay_l1_unpaid_second_instalment_late_from_its_own_due_date_on_its_amoun
     assert p.interest == Decimal("2.41") + Decimal("1.72")
     text = penalty_explanation(p, invoice="F-1", amount=Decimal("1200.00"), where="art. 3")
     assert "depuis le lendemain de l'échéance du 15 février 2026" in text
+
+
+# LA PORTE's terms (PAY-L1: 3 or 4 instalments) with a late-penalty clause added, to see
+# the simulation of a training case count only the instalments already due.
+PEN_TABLE = """
+[rules.PEN-D2]
+article = "CGV, art. 6 bis"
+summary = "Tout retard : intérêts à 3 fois le taux légal et indemnité de 40 €."
+rates = [{ base = "legal", multiplier = "3" }]
+recovery_fee = true
+count_from = "due_date"
+formal_notice_required = true
+"""
+
+
+def _laporte_with_penalties() -> Policy:
+    source = Path(ofelia.policies.__file__).parent / "laporte" / "2025.01.01.toml"
+    return parse_policy(source.read_text(encoding="utf-8") + PEN_TABLE)
+
+
+def _three_times(as_of: date, payments: list[dict[str, str]]) -> Outcome:
+    case = training(signed_on="2026-01-15", start="2026-04-01", end="2026-04-03", price="1200.00",
+                    instalments=3,
+                    events=[{"type": "invoice", "id": "F-1", "on": "2026-01-15", "amount": "1200.00",
+                             "payer": "client"}, *payments])
+    return run(case, _laporte_with_penalties(), as_of=as_of)
+
+
+FIRST_PAID = [{"type": "payment", "invoice": "F-1", "on": "2026-01-15", "amount": "400.00"}]
+
+
+def test_pay_l1_simulation_later_instalments_not_due_no_penalty_no_recourse():
+    outcome = _three_times(date(2026, 2, 15), FIRST_PAID)  # the 2nd falls due that day
+    assert outcome.penalties == ()
+    assert "formal_notice_from" not in outcome.deadlines
+
+
+def test_pay_l1_simulation_unpaid_second_instalment_same_figures_as_invoice_penalty():
+    outcome = _three_times(date(2026, 3, 1), FIRST_PAID)
+    [p] = outcome.penalties
+    # 400 € × 14 days (16/02–01/03) at 3 × 2.62 %: 400 × 14 × 7.86 / 36 500 = 1.21
+    assert (p.rule, p.days_late, p.interest, p.recovery_fee) == ("PEN-D2", 14, Decimal("1.21"), Decimal("40.00"))
+    assert outcome.deadlines["formal_notice_from"] == {"F-1": date(2026, 2, 16)}
+    clause = _laporte_with_penalties().clause("PEN-D2")
+    assert clause is not None
+    direct = invoice_penalty(
+        amount=Decimal("1200.00"), issued_on=date(2026, 1, 15), due_on=date(2026, 1, 15),
+        payments=[(date(2026, 1, 15), Decimal("400.00"))], as_of=date(2026, 3, 1), clause=clause,
+        debtor="professional", legal=LEGAL,
+        instalments=instalment_schedule(Decimal("1200.00"), 3, date(2026, 1, 15)))
+    assert direct is not None
+    assert (direct.days_late, direct.interest, direct.recovery_fee) == (p.days_late, p.interest, p.recovery_fee)
