@@ -47,6 +47,10 @@ def invoice_list(*, organisation: Any, filters: Mapping[str, str] | None = None,
         ).exclude(checkout__status=CheckoutStatus.VOIDED)
         qs = qs.filter(~Exists(by_instalments)
                        | Exists(by_instalments.filter(paid=False, due_on__lt=today)))
+    age = filters.get("age")
+    if age in dict(AGEING_BUCKETS) and today is not None:
+        ids = {pk for pk, key, _ in _ageing_parts(organisation=organisation, today=today) if key == age}
+        qs = qs.filter(pk__in=ids)
     text = (filters.get("q") or "").strip()
     if text:
         qs = qs.filter(Q(number__icontains=text) | Q(buyer_name__icontains=text)
@@ -93,8 +97,8 @@ def _bucket_of(days_late: int) -> str:
     return "over_90"
 
 
-def ageing(*, organisation: Any, today: date) -> list[Bucket]:
-    """What is still owed on issued invoices, by days past the due date on `today`.
+def _ageing_parts(*, organisation: Any, today: date) -> list[tuple[int, str, Decimal]]:
+    """(invoice id, bucket, amount) for what is still owed on issued invoices on `today`.
 
     An invoice paid by instalments (PAY-L1) is past due only for its instalments already
     due (oldest settled first), by days since the oldest one unpaid; the rest is not due.
@@ -104,12 +108,7 @@ def ageing(*, organisation: Any, today: date) -> list[Bucket]:
     rows = list(Invoice.objects.for_organisation(organisation).open()
                 .values("id", "due_date", "total_incl_vat", "amount_paid", "amount_credited"))
     schedules = instalment_schedules([r["id"] for r in rows])
-    sums = {key: [ZERO, 0] for key, _ in AGEING_BUCKETS}
-
-    def add(key: str, amount: Decimal) -> None:
-        sums[key][0] += amount
-        sums[key][1] += 1
-
+    parts: list[tuple[int, str, Decimal]] = []
     for row in rows:
         left = row["total_incl_vat"] - row["amount_paid"] - row["amount_credited"]
         if left <= 0:
@@ -117,15 +116,24 @@ def ageing(*, organisation: Any, today: date) -> list[Bucket]:
         schedule = full_schedule(schedules.get(row["id"], ()), row)
         if not schedule:
             due = row["due_date"]
-            add(_bucket_of((today - due).days if due else 0), left)
+            parts.append((row["id"], _bucket_of((today - due).days if due else 0), left))
             continue
         paid = ((date.min, row["amount_paid"]),)
         late = amount_overdue(schedule, paid, today)
         oldest = oldest_unpaid_due(schedule, paid, today)
         if late > 0 and oldest is not None:
-            add(_bucket_of((today - oldest).days), late)
+            parts.append((row["id"], _bucket_of((today - oldest).days), late))
         if left - late > 0:
-            add("not_due", left - late)
+            parts.append((row["id"], "not_due", left - late))
+    return parts
+
+
+def ageing(*, organisation: Any, today: date) -> list[Bucket]:
+    """Receivables ageing: amounts and invoice counts per bucket of days past due."""
+    sums = {key: [ZERO, 0] for key, _ in AGEING_BUCKETS}
+    for _, key, amount in _ageing_parts(organisation=organisation, today=today):
+        sums[key][0] += amount
+        sums[key][1] += 1
     return [Bucket(key, label, Decimal(sums[key][0]), int(sums[key][1])) for key, label in AGEING_BUCKETS]
 
 

@@ -60,7 +60,7 @@ def _invoice_or_404(request: HttpRequest, pk: int) -> Any:
 @tenant_required(*STAFF)
 def invoice_list(request: HttpRequest) -> HttpResponse:
     today = clock.today()
-    filters = {k: request.GET.get(k, "") for k in ("status", "payer", "overdue", "q", "kind")}
+    filters = {k: request.GET.get(k, "") for k in ("status", "payer", "overdue", "age", "q", "kind")}
     qs = selectors.invoice_list(organisation=_org(request), filters=filters, today=today)
     if request.GET.get("format") == "csv":
         return _file(exports.invoices_csv(qs.iterator()), f"factures-{today:%Y%m%d}.csv",
@@ -70,6 +70,7 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
     return render(request, "billing/invoice_list.html", {
         "page": page, "filters": filters, "query": query, "today": today,
         "statuses": InvoiceStatus.choices, "payers": PayerKind.choices,
+        "ages": selectors.AGEING_BUCKETS,
     })
 
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from ofelia.billing.models import CheckoutStatus, Invoice, InvoiceStatus, OnlineCheckout, Payment
-from ofelia.billing.selectors import ageing, revenue_by_funder
+from ofelia.billing.selectors import ageing, invoice_list, revenue_by_funder
 from ofelia.billing.services import invoice_create_draft, invoice_issue
 from ofelia.core import clock
 from ofelia.organisations.models import ClientCompany, ConsumerClient, Role
@@ -115,6 +115,10 @@ def test_ageing_buckets_boundaries_and_revenue_by_funder(two_orgs):
     assert buckets == {k: (Decimal(100 + d), 1) for k, d in due.items()}
     rows = revenue_by_funder(organisation=a, start=date(2025, 1, 1), end=date(2025, 12, 31))
     assert rows == [("Client", Decimal("100") * 5 + sum(due.values()))]
+    # Each bucket of the report leads to exactly its own invoices.
+    for key, days in due.items():
+        listed = invoice_list(organisation=a, filters={"age": key}, today=today)
+        assert [i.total_excl_vat for i in listed] == [Decimal(100 + days)], key
 
 
 def test_reports_pages_have_an_inline_svg_chart_and_csv(client, two_orgs, today):
