@@ -58,8 +58,26 @@ def split_instalments(total: str | int | Decimal, count: int) -> tuple[Decimal, 
     return tuple(cents(v) for v in (first, *([others] * (count - 1))))
 
 
+# fmt_eur's texts by Decimal value: a case writes the same amounts (its price, a deposit)
+# in several sentences, and a lookup costs a twentieth of the formatting. Only Decimals
+# are kept (a float equal to a Decimal must still be refused), and only so many.
+_EUR_TEXTS: dict[Decimal, str] = {}
+_EUR_TEXTS_KEPT = 20_000
+
+
 def fmt_eur(x: str | int | Decimal) -> str:
     """French display of an amount: "1 200,00 €" (no-break spaces), "-12,50 €"."""
+    if type(x) is Decimal and x.is_finite():
+        text = _EUR_TEXTS.get(x)
+        if text is None:
+            if len(_EUR_TEXTS) >= _EUR_TEXTS_KEPT:
+                _EUR_TEXTS.clear()
+            text = _EUR_TEXTS[x] = _fmt_eur(x)
+        return text
+    return _fmt_eur(x)
+
+
+def _fmt_eur(x: str | int | Decimal) -> str:
     text = cent_text(cents(x))
     if text[0] == "-":
         sign, text = ("-" if text != "-0.00" else ""), text[1:]  # -0.00 shows as "0,00 €"

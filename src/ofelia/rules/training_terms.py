@@ -30,12 +30,37 @@ _MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "ao
            "septembre", "octobre", "novembre", "décembre")
 
 
+# French texts of days and percentages, kept once written: a case names the same days
+# and rates in several sentences, and the values met by a process are few.
+_DATE_TEXTS: dict[date, str] = {}
+_PERCENT_TEXTS: dict[str, str] = {}
+_TEXTS_KEPT = 20_000
+
+
 def fr_date(d: date) -> str:
-    return f"{d.day}{'er' if d.day == 1 else ''} {_MONTHS[d.month - 1]} {d.year}"
+    text = _DATE_TEXTS.get(d) if type(d) is date else None  # an instant is not a day
+    if text is None:
+        text = f"{d.day}{'er' if d.day == 1 else ''} {_MONTHS[d.month - 1]} {d.year}"
+        if type(d) is date:
+            if len(_DATE_TEXTS) >= _TEXTS_KEPT:
+                _DATE_TEXTS.clear()
+            _DATE_TEXTS[d] = text
+    return text
 
 
 def fr_percent(p: Decimal) -> str:
-    return fmt_rate(Decimal(p))
+    if type(p) is not Decimal:
+        return fmt_rate(Decimal(p))
+    # Keyed by the written number, not the value: 7.50 and 7.5 are equal Decimals, but
+    # fmt_rate writes them "7,50 %" and "7,5 %".
+    key = str(p)
+    text = _PERCENT_TEXTS.get(key)
+    if text is None:
+        text = fmt_rate(Decimal(p))
+        if len(_PERCENT_TEXTS) >= _TEXTS_KEPT:
+            _PERCENT_TEXTS.clear()
+        _PERCENT_TEXTS[key] = text
+    return text
 
 
 def fr_days(n: int, unit: str = "jour", plural: str = "jours") -> str:
