@@ -90,6 +90,22 @@ def _fmt_eur(x: str | int | Decimal) -> str:
     return f"{sign}{units},{fraction}{_NBSP}€"
 
 
+_CENT_TEXTS: dict[Decimal, str] = {}
+
+
+def cents_text(x: Decimal) -> str:
+    """"1234.50": `x` rounded to the cent, as the outcome JSON writes amounts; kept by
+    value once written, like fmt_eur's texts."""
+    text = _CENT_TEXTS.get(x) if type(x) is Decimal and x.is_finite() else None
+    if text is None:
+        text = cent_text(cents(x))
+        if type(x) is Decimal:
+            if len(_CENT_TEXTS) >= _EUR_TEXTS_KEPT:
+                _CENT_TEXTS.clear()
+            _CENT_TEXTS[x] = text
+    return text
+
+
 def cent_text(amount: Decimal) -> str:
     """"1234.50" for an amount already rounded to the cent. str() writes a Decimal of
     exponent -2 in plain notation, exactly as format ".2f" would, at a fraction of the cost."""

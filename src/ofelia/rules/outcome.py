@@ -8,7 +8,7 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-from ofelia.rules.money import cent_text, cents
+from ofelia.rules.money import cents, cents_text
 
 DeadlineValue = date | datetime | Mapping[str, date]
 
@@ -74,8 +74,7 @@ class Outcome(NamedTuple):
         )
 
 
-def _money(x: Decimal) -> str:
-    return cent_text(cents(x))
+_money = cents_text
 
 
 _ISO_DAYS: dict[date, str] = {}

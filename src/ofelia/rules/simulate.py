@@ -44,7 +44,8 @@ PolicySource = Callable[[str], Sequence[Policy]]
 
 def case_body(document: Any) -> Any:
     """An example file of the repository wraps the case: {"name", "input", "expect"}."""
-    if isinstance(document, Mapping) and "case" not in document and "input" in document:
+    if (type(document) is dict or isinstance(document, Mapping)) and "case" not in document \
+            and "input" in document:
         return document["input"]
     return document
 

@@ -302,6 +302,8 @@ def split(ctx: Ctx, base: Decimal, kind: str, what: str) -> list[Share]:
     """
     pay = payment_clause(ctx)
     remaining = cents(base)
+    if not ctx.case.funding:  # the usual case: the client pays it all
+        return [Share(kind, "client", remaining, pay, f"Part du client : {fmt_eur(remaining)} {what}")]
     shares: list[Share] = []
     client_clause, client_text = pay, f"Part du client : {{amount}} {what}"
     by_payer = {f.payer: f for f in ctx.case.funding}
