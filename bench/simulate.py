@@ -4,6 +4,18 @@
 
 Goals (issue 3, Speed): ≥ 20 000 training cases/s in-process; median cold start of
 `ofelia simulate` ≤ 300 ms. Prints each figure and its ratio to the goal.
+
+Equivalence of a speed change (the outputs must not move): write the outputs of every
+varied case under several `as_of` with the code before and after, then compare them.
+
+    git worktree add /tmp/ofelia-before HEAD
+    .venv/bin/python bench/simulate.py --outputs /tmp/before.jsonl --src /tmp/ofelia-before/src
+    .venv/bin/python bench/simulate.py --outputs /tmp/after.jsonl
+    .venv/bin/python bench/simulate.py --compare /tmp/before.jsonl /tmp/after.jsonl
+
+The comparison wants byte-identical lines; the one difference it lets through is the
+FUN-L2 fix of November 2026 (the France Travail request deadline of a training starting
+on a weekend or a holiday), and only when that deadline then meets its definition.
 """
 
 from __future__ import annotations
@@ -101,6 +113,86 @@ def in_process(seconds: float, cases: list[dict[str, Any]]) -> tuple[float, floa
     return done / (time.perf_counter() - start), done / (time.process_time() - cpu_start)
 
 
+OUTPUT_AS_OFS = (None, "2025-11-03", "2026-03-01", "2026-06-30", "2026-10-12", "2027-02-01",
+                 "2026-03-01T10:00:00+01:00")
+FUN_L2 = "france_travail_request_by"
+
+
+def write_outputs(path: Path) -> int:
+    """One JSON line per varied case and `as_of`: the outcome, or the error raised."""
+    from ofelia.policies import load_shipped
+    from ofelia.policies.legal import load_legal_data
+    from ofelia.rules.simulate import simulate
+
+    legal = load_legal_data()
+    count = 0
+    with path.open("w", encoding="utf-8") as out:
+        for case in varied_cases():
+            for as_of in OUTPUT_AS_OFS:
+                data = case if as_of is None else {**case, "as_of": as_of}
+                try:
+                    result: Any = simulate(data, today=date(2026, 3, 1), policies=load_shipped,
+                                           legal=legal)
+                except Exception as exc:  # noqa: BLE001 — an error is an output too
+                    result = {"error": type(exc).__name__, "message": str(exc),
+                              "path": getattr(exc, "path", None)}
+                out.write(json.dumps(result, ensure_ascii=False) + "\n")
+                count += 1
+    return count
+
+
+def _without_fun_l2(line: str) -> tuple[Any, str | None]:
+    result = json.loads(line)
+    deadline = result.get("deadlines", {}).pop(FUN_L2, None)
+    result.get("deadline_reasons", {}).pop(FUN_L2, None)
+    result["warnings"] = [w for w in result.get("warnings", []) if "Demande d'abondement" not in w]
+    return result, deadline
+
+
+def _meets_fun_l2(result: dict[str, Any], day: str, case: dict[str, Any]) -> bool:
+    """The FUN-L2 definition: the request day plus N working days (the clause's) is not
+    after the first day, and the next day's would be."""
+    from ofelia.policies import load_shipped
+    from ofelia.rules.calendars import add_working_days, calendar_for_region
+
+    policy = next(p for p in load_shipped(result["policy"]) if p.version == result["policy_version"])
+    clause = policy.clause(result["deadline_reasons"][FUN_L2]["rule"])
+    if clause is None:
+        return False
+    n = int(clause.get("working_days"))
+    cal = calendar_for_region(policy.calendar_region)
+    start = date.fromisoformat(case["contract"]["start"])
+    request = date.fromisoformat(day)
+    return (add_working_days(request, n, cal) <= start
+            < add_working_days(request + timedelta(days=1), n, cal))
+
+
+def compare_outputs(before: Path, after: Path) -> int:
+    old = before.read_text(encoding="utf-8").splitlines()
+    new = after.read_text(encoding="utf-8").splitlines()
+    if len(old) != len(new):
+        print(f"{len(old)} outputs before, {len(new)} after: not the same cases")
+        return 1
+    cases = [case for case in varied_cases() for _ in OUTPUT_AS_OFS]
+    same = fun_l2 = 0
+    other = []
+    for i, (a, b) in enumerate(zip(old, new, strict=True)):
+        if a == b:
+            same += 1
+            continue
+        (ra, da), (rb, db) = _without_fun_l2(a), _without_fun_l2(b)
+        if ra == rb and da and db and len(cases) == len(new) \
+                and _meets_fun_l2(json.loads(b), db, cases[i]):
+            fun_l2 += 1
+        else:
+            other.append(i)
+    print(f"{len(new)} outputs: {same} byte-identical, {fun_l2} differ only by the FUN-L2 fix "
+          f"(and meet its definition), {len(other)} other differences")
+    for i in other[:3]:
+        print(f"- line {i + 1}\n  before: {old[i][:600]}\n  after:  {new[i][:600]}")
+    return 1 if other else 0
+
+
 def cold_start(runs: int) -> list[float]:
     command = shutil.which("ofelia", path=str(Path(sys.executable).parent))
     argv = [command] if command else [sys.executable, "-m", "ofelia"]
@@ -121,7 +213,18 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--profile", action="store_true", help="profile the in-process loop")
+    parser.add_argument("--outputs", type=Path, help="write every varied case's output to this file")
+    parser.add_argument("--src", type=Path, help="with --outputs: the src folder of another tree")
+    parser.add_argument("--compare", type=Path, nargs=2, metavar=("BEFORE", "AFTER"),
+                        help="compare two --outputs files")
     args = parser.parse_args()
+    if args.src:
+        sys.path.insert(0, str(args.src.resolve()))
+    if args.outputs:
+        print(f"{write_outputs(args.outputs):,} outputs written to {args.outputs}")
+        return 0
+    if args.compare:
+        return compare_outputs(*args.compare)
     cases = varied_cases()
     if args.profile:
         import cProfile
