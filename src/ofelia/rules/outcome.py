@@ -83,13 +83,14 @@ _ISO_DAYS: dict[date, str] = {}
 def iso(value: date | datetime) -> str:
     """`value.isoformat()`; a day's text is remembered (formatting one is dear, and the
     outcomes of a process name the same few thousand days again and again)."""
-    text = _ISO_DAYS.get(value) if type(value) is date else None  # never an instant
-    if text is None:
+    try:
+        return _ISO_DAYS[value]  # only days are kept: an instant never equals a day
+    except KeyError:
         text = value.isoformat()
-        if type(value) is date:
-            if len(_ISO_DAYS) >= 20_000:  # bounded: a long-running server forgets, then refills
-                _ISO_DAYS.clear()
-            _ISO_DAYS[value] = text
+    if type(value) is date:
+        if len(_ISO_DAYS) >= 20_000:  # bounded: a long-running server forgets, then refills
+            _ISO_DAYS.clear()
+        _ISO_DAYS[value] = text
     return text
 
 
@@ -100,13 +101,13 @@ def _deadline(value: DeadlineValue) -> Any:
 
 
 def _charge(c: Charge) -> dict[str, Any]:
-    line: dict[str, Any] = {"kind": c.kind, "payer": c.payer, "amount": _money(c.amount),
-                            "vat": _money(c.vat)}
+    # Two literals rather than one dict grown key by key: `due_on`, when there is one,
+    # sits between `vat` and `rule`.
     if c.due_on:
-        line["due_on"] = iso(c.due_on)
-    line["rule"] = c.rule
-    line["explanation"] = c.explanation
-    return line
+        return {"kind": c.kind, "payer": c.payer, "amount": _money(c.amount), "vat": _money(c.vat),
+                "due_on": iso(c.due_on), "rule": c.rule, "explanation": c.explanation}
+    return {"kind": c.kind, "payer": c.payer, "amount": _money(c.amount), "vat": _money(c.vat),
+            "rule": c.rule, "explanation": c.explanation}
 
 
 def _refund(r: Refund) -> dict[str, Any]:

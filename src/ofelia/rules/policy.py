@@ -414,6 +414,8 @@ def version_in_force(versions: Iterable[Policy], on: date) -> Policy:
     """The version with the latest `effective_from` on or before `on` (ACC-4: the version
     in force at signature / order / creation governs the contract)."""
     every = tuple(versions)
+    if len(every) == 1 and every[0].effective_from <= on:  # a policy with a single version
+        return every[0]
     best: Policy | None = None
     for p in every:  # one pass: this runs for every simulated case
         if p.effective_from <= on and (

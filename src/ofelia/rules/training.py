@@ -19,7 +19,7 @@ from ofelia.rules.calendars import (
 )
 from ofelia.rules.errors import CaseError
 from ofelia.rules.legal import LegalData
-from ofelia.rules.money import cent_text, cents, fmt_eur, percent_of, split_instalments
+from ofelia.rules.money import HUNDRED, cent_text, cents, fmt_eur, percent_of, split_instalments
 from ofelia.rules.outcome import Charge, Outcome, iso
 from ofelia.rules.policy import Clause, Policy
 from ofelia.rules.policy_schema import band_for
@@ -324,7 +324,7 @@ def _instalments(ctx: Ctx, pay: Clause, amount: Decimal) -> None:
     listed = []
     for k, part in enumerate(parts):
         due = add_months(ctx.contract.signed_on, k)
-        excl = cents(part * 100 / (100 + rate))
+        excl = cents(part * HUNDRED / (HUNDRED + rate))
         ctx.charges.append(_instalment_line(ctx, pay, k, parts, excl, due, lead))
         listed.append({"amount": cent_text(part), "due_on": iso(due)})
     ctx.extra["instalments"] = listed

@@ -134,13 +134,13 @@ class TrainingCase:
         return None
 
     def invoices(self) -> tuple[Event, ...]:
-        return tuple(e for e in self.events if e.type == "invoice")
+        return tuple([e for e in self.events if e.type == "invoice"])  # a list builds faster
 
     def of_type(self, *types: str) -> tuple[Event, ...]:
         """The events of these types in date order (ties: order in the case)."""
         if not self.events:
             return ()
-        return tuple(e for e in self.chronological if e.type in types)
+        return tuple([e for e in self.chronological if e.type in types])
 
     def __post_init__(self) -> None:
         # Sorted once: the case is a frozen value, its events never change.
@@ -269,7 +269,7 @@ def _event(raw: Any, i: int, contract: Contract) -> Event:
 
 
 def _events(data: Any, contract: Contract) -> tuple[Event, ...]:
-    events = tuple(_event(raw, i, contract) for i, raw in enumerate(array(data, "events")))
+    events = tuple([_event(raw, i, contract) for i, raw in enumerate(array(data, "events"))])
     ids: set[str] = set()
     for e in events:
         if e.type == "invoice" and e.id is not None:

@@ -200,9 +200,8 @@ class Ctx:
                compensation: bool = False, due_on: date | None = None) -> None:
         amount = cents(amount)
         vat = ZERO if compensation else vat_of(amount, self.contract.vat_rate)
-        self.charges.append(Charge(kind=kind, payer=payer, amount=amount, vat=vat,
-                                   rule=clause.rule, explanation=self.cite(text, clause),
-                                   due_on=due_on))
+        self.charges.append(Charge(kind, payer, amount, vat, clause.rule, self.cite(text, clause),
+                                   due_on))
 
     def refund(self, payee: str, amount: Decimal, clause: Clause, text: str,
                due_by: date | None = None) -> None:
