@@ -67,12 +67,15 @@ _EUR_TEXTS_KEPT = 20_000
 
 def fmt_eur(x: str | int | Decimal) -> str:
     """French display of an amount: "1 200,00 €" (no-break spaces), "-12,50 €"."""
-    if type(x) is Decimal and x.is_finite():
-        text = _EUR_TEXTS.get(x)
-        if text is None:
-            if len(_EUR_TEXTS) >= _EUR_TEXTS_KEPT:
-                _EUR_TEXTS.clear()
-            text = _EUR_TEXTS[x] = _fmt_eur(x)
+    if type(x) is Decimal:
+        try:
+            return _EUR_TEXTS[x]
+        except (KeyError, TypeError):  # not written yet, or a signalling NaN (unhashable)
+            pass
+        text = _fmt_eur(x)  # raises for a NaN or an infinity: never kept
+        if len(_EUR_TEXTS) >= _EUR_TEXTS_KEPT:
+            _EUR_TEXTS.clear()
+        _EUR_TEXTS[x] = text
         return text
     return _fmt_eur(x)
 
@@ -96,13 +99,16 @@ _CENT_TEXTS: dict[Decimal, str] = {}
 def cents_text(x: Decimal) -> str:
     """"1234.50": `x` rounded to the cent, as the outcome JSON writes amounts; kept by
     value once written, like fmt_eur's texts."""
-    text = _CENT_TEXTS.get(x) if type(x) is Decimal and x.is_finite() else None
-    if text is None:
-        text = cent_text(cents(x))
-        if type(x) is Decimal:
-            if len(_CENT_TEXTS) >= _EUR_TEXTS_KEPT:
-                _CENT_TEXTS.clear()
-            _CENT_TEXTS[x] = text
+    if type(x) is not Decimal:
+        return cent_text(cents(x))
+    try:
+        return _CENT_TEXTS[x]
+    except (KeyError, TypeError):  # not written yet, or a signalling NaN (unhashable)
+        pass
+    text = cent_text(cents(x))  # raises for a NaN or an infinity: never kept
+    if len(_CENT_TEXTS) >= _EUR_TEXTS_KEPT:
+        _CENT_TEXTS.clear()
+    _CENT_TEXTS[x] = text
     return text
 
 

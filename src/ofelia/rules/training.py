@@ -62,8 +62,7 @@ def evaluate(case: TrainingCase, *, policy: Policy, legal: LegalData,
     if not terms.training:
         raise CaseError("policy", f"la politique {policy.id} {policy.version} ne prévoit aucune "
                                   "clause de contrat de formation")
-    ctx = make_ctx(case, policy, legal, as_of, terms)
-    payment_clause(ctx)  # a training contract without payment terms is a policy error
+    ctx = make_ctx(case, policy, legal, as_of, terms)  # refuses a policy without payment terms
     _deadlines(ctx)
     _check_instalments(ctx)
     fate = _fate(ctx)

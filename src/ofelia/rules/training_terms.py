@@ -38,13 +38,14 @@ _TEXTS_KEPT = 20_000
 
 
 def fr_date(d: date) -> str:
-    text = _DATE_TEXTS.get(d) if type(d) is date else None  # an instant is not a day
-    if text is None:
+    try:
+        return _DATE_TEXTS[d]  # only days are kept: an instant never equals a day
+    except KeyError:
         text = f"{d.day}{'er' if d.day == 1 else ''} {_MONTHS[d.month - 1]} {d.year}"
-        if type(d) is date:
-            if len(_DATE_TEXTS) >= _TEXTS_KEPT:
-                _DATE_TEXTS.clear()
-            _DATE_TEXTS[d] = text
+    if type(d) is date:
+        if len(_DATE_TEXTS) >= _TEXTS_KEPT:
+            _DATE_TEXTS.clear()
+        _DATE_TEXTS[d] = text
     return text
 
 
