@@ -240,9 +240,53 @@ def _funding(data: Any, contract: Contract) -> tuple[Funding, ...]:
     return tuple(out)
 
 
+def _text(value: Any) -> str:
+    """A non-blank string, as `req_str` wants it."""
+    if type(value) is not str or not value.strip():
+        raise ValueError(value)
+    return value
+
+
+def _usual_event(e: Mapping[str, Any], i: int, contract: Contract) -> Event | None:
+    """The usual event, read in one go; None when anything is unusual or wrong, for the
+    field-by-field reading of `_event` to name (it accepts exactly the same)."""
+    kind = e.get("type")
+    if type(kind) is not str:
+        return None
+    fields = _EVENT_FIELDS.get(kind)
+    if fields is None or not e.keys() <= fields:
+        return None
+    try:
+        on = date.fromisoformat(e["on"])
+        if kind == "cancellation":
+            by, reason = e["by"], e["reason"]
+            return Event(kind, on, i, by=by, reason=reason) \
+                if by in PARTIES and reason in REASONS else None
+        if kind == "abandonment" or kind == "provider_stop":
+            hours = _amount(e["hours_attended"])
+            reason = e["reason"] if kind == "abandonment" else None
+            ok = hours <= contract.hours and (kind == "provider_stop" or reason in REASONS)
+            return Event(kind, on, i, hours_attended=hours, reason=reason) if ok else None
+        if kind == "invoice":
+            payer, due_on = e["payer"], e.get("due_on")
+            event = Event(kind, on, i, id=_text(e["id"]), amount=_amount(e["amount"]), payer=payer,
+                          due_on=None if due_on is None else date.fromisoformat(due_on))
+            return event if payer in INVOICE_PAYERS else None
+        if kind == "payment":
+            return Event(kind, on, i, invoice=_text(e["invoice"]), amount=_amount(e["amount"]))
+        if kind == "formal_notice":
+            return Event(kind, on, i, invoice=_text(e["invoice"]))
+        return Event(kind, on, i)
+    except (KeyError, TypeError, ValueError, ArithmeticError):
+        return None
+
+
 def _event(raw: Any, i: int, contract: Contract) -> Event:
-    path = join("events", i)
+    path = f"events[{i}]"
     e = obj(raw, path)
+    usual = _usual_event(e, i, contract)
+    if usual is not None:
+        return usual
     kind = req_enum(e, "type", path, _EVENT_KEYS)
     reject_unknown(e, _EVENT_FIELDS[kind], path)
     on = req_date(e, "on", path)
