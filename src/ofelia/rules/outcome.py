@@ -130,7 +130,7 @@ def outcome_to_json(o: Outcome) -> dict[str, Any]:
     # built without a comprehension.
     deadlines = {}
     for name, value in o.deadlines.items():
-        deadlines[name] = _deadline(value)
+        deadlines[name] = iso(value) if isinstance(value, date) else _deadline(value)
     reasons = {}
     for name, (rule, text) in o.deadline_reasons.items():
         reasons[name] = {"rule": rule, "explanation": text}
