@@ -51,11 +51,12 @@ def split_instalments(total: str | int | Decimal, count: int) -> tuple[Decimal, 
     amount = cents(total)
     if amount < 0:
         raise ValueError(f"montant négatif : {amount}")
-    total_cents = int(amount * 100)
+    total_cents = int(amount.scaleb(2))
     base, remainder = divmod(total_cents, count)
-    first = Decimal(base + remainder) / 100
-    others = Decimal(base) / 100
-    return tuple(cents(v) for v in (first, *([others] * (count - 1))))
+    # scaleb(-2) turns a count of cents into the amount with exactly two decimals (what
+    # cents() would give), without a division and a rounding per instalment.
+    others = Decimal(base).scaleb(-2)
+    return (Decimal(base + remainder).scaleb(-2), *([others] * (count - 1)))
 
 
 # fmt_eur's texts by Decimal value: a case writes the same amounts (its price, a deposit)

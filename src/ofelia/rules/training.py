@@ -321,9 +321,10 @@ def _instalments(ctx: Ctx, pay: Clause, amount: Decimal) -> None:
     parts = split_instalments(total, count)
     lead = f"Paiement en {count} fois sans frais de {fmt_eur(total)}"
     listed = []
+    gross = HUNDRED + rate
     for k, part in enumerate(parts):
         due = add_months(ctx.contract.signed_on, k)
-        excl = cents(part * HUNDRED / (HUNDRED + rate))
+        excl = cents(part * HUNDRED / gross)
         ctx.charges.append(_instalment_line(ctx, pay, k, parts, excl, due, lead))
         listed.append({"amount": cent_text(part), "due_on": iso(due)})
     ctx.extra["instalments"] = listed
