@@ -9,23 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from types import MappingProxyType
 from typing import Any
 
 from ofelia.policies import policy_in_force
 from ofelia.rules.policy import Clause, Policy
-
-# A professional debtor's invoice must state a late-penalty rate (L441-9). When the
-# organisation's terms have no PEN clause, the Code de commerce default applies:
-# the ECB rate + 10 points and the 40 € fee (L441-10, D441-5).
-STATUTORY_B2B_CLAUSE = Clause(
-    rule="L441-10",
-    article="Code de commerce, art. L441-10 et D441-5",
-    params=MappingProxyType({"rates": ({"base": "ecb", "plus_points": "10"},),
-                             "recovery_fee": True, "count_from": "due_date"}),
-    summary="À défaut de clause, pénalités au taux de la BCE majoré de 10 points et "
-            "indemnité forfaitaire de 40 € pour frais de recouvrement.",
-)
+from ofelia.rules.training_penalties import STATUTORY_B2B, late_penalty_clause
 
 
 @dataclass(frozen=True)
@@ -62,24 +50,25 @@ def _first(policy: Policy, prefix: str, buyer_kind: str) -> Clause | None:
 
 def penalty_clause(policy: Policy, *, rule: str, buyer_kind: str) -> Clause | None:
     """The clause an invoice was issued under (its `late_penalty_rule`)."""
-    if rule == STATUTORY_B2B_CLAUSE.rule:
-        return STATUTORY_B2B_CLAUSE
+    if rule == STATUTORY_B2B.rule:
+        return STATUTORY_B2B
     clause = policy.clause(rule) if rule else None
     return clause if clause is not None else _first(policy, "PEN-", buyer_kind)
 
 
 def terms_from_policy(policy: Policy, *, buyer_kind: str) -> InvoiceTerms:
     pay = _first(policy, "PAY-", buyer_kind)
-    pen = _first(policy, "PEN-", buyer_kind)
-    if pen is None and buyer_kind == "professional":
-        pen = STATUTORY_B2B_CLAUSE
+    # A professional buyer's invoice must state a late-penalty rate (L441-9): the terms'
+    # own, else the statutory one the rules core also charges.
+    pen = late_penalty_clause(_first(policy, "PEN-", buyer_kind),
+                              "professional" if buyer_kind == "professional" else "consumer")
     delay = int(pay.get("invoice_due_days", 0)) if pay else 0
     when = "à réception de la facture" if delay == 0 else f"à {delay} jours date de facture"
     source = f" ({policy.document}, {pay.article})" if pay else ""
     payment_terms = f"Paiement {when}{source}. Pas d'escompte pour paiement anticipé."
     mention = ""
     if pen is not None:
-        where = pen.article if pen is STATUTORY_B2B_CLAUSE else f"{policy.document}, {pen.article}"
+        where = pen.article if pen is STATUTORY_B2B else f"{policy.document}, {pen.article}"
         mention = f"Pénalités de retard : {pen.summary} ({where})"
     fee = bool(pen.get("recovery_fee", False)) if pen else False
     if fee:

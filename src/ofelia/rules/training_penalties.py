@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Literal
 
 from ofelia.rules.calendars import add_months
@@ -35,6 +36,26 @@ from ofelia.rules.training_terms import (
 PENALTY_RULES = ("PEN-D1", "PEN-D2", "PEN-F1", "PEN-V1")
 Debtor = Literal["consumer", "professional"]
 CONSUMER_PAYERS = ("learner",)
+
+# A professional debtor owes late interest and the 40 € fee by law, even when the terms say
+# nothing (Code de commerce L441-10 and D441-5): the ECB rate + 10 points from the due
+# date. Billing prints it on the invoice and collections charges it; the simulation too.
+STATUTORY_B2B = Clause(
+    rule="L441-10",
+    article="Code de commerce, art. L441-10 et D441-5",
+    params=MappingProxyType({"rates": ({"base": "ecb", "plus_points": "10"},),
+                             "recovery_fee": True, "count_from": "due_date"}),
+    summary="À défaut de clause, pénalités au taux de la BCE majoré de 10 points et "
+            "indemnité forfaitaire de 40 € pour frais de recouvrement.",
+)
+
+
+def late_penalty_clause(terms_clause: Clause | None, debtor: Debtor) -> Clause | None:
+    """The clause a late invoice is charged under: the terms' own PEN clause, else the
+    statutory one for a professional debtor; a consumer owes nothing the terms don't say."""
+    if terms_clause is not None:
+        return terms_clause
+    return STATUTORY_B2B if debtor == "professional" else None
 
 
 def invoice_due(ctx: Ctx, invoice: Event) -> tuple[date, Clause, str]:
@@ -277,21 +298,29 @@ def penalty_clause(ctx: Ctx) -> Clause | None:
 def invoices(ctx: Ctx) -> list[Penalty]:
     """payment_due for every invoice; a penalty line for every late one; the dates from
     which a formal notice, an order to pay or a suspension may follow an unpaid one."""
+    case_invoices = ctx.case.invoices()
+    if not case_invoices:
+        return []  # most cases: nothing to look up
     penalties: list[Penalty] = []
     due_dates: dict[str, date] = {}
     notice_from: dict[str, date] = {}
     order_from: dict[str, date] = {}
     suspension_from: dict[str, date] = {}
-    clause = penalty_clause(ctx)
+    terms_clause = penalty_clause(ctx)
     due_reason: tuple[str, str] | None = None
-    for invoice in ctx.case.invoices():
+    unclaused: list[str] = []
+    for invoice in case_invoices:
         assert invoice.id is not None and invoice.amount is not None
         due, due_clause, due_text = invoice_due(ctx, invoice)
         due_dates[invoice.id] = due
         due_reason = due_reason or (due_clause.rule, ctx.cite(due_text[0].upper() + due_text[1:], due_clause))
-        if clause is None:
-            continue
+        debtor: Debtor = "professional" if _debtor_is_professional(ctx, invoice) else "consumer"
+        clause = late_penalty_clause(terms_clause, debtor)
         payments = _payments(ctx, invoice)
+        if clause is None:
+            if settlement(invoice.amount, payments, ctx.as_of)[0] is None:
+                unclaused.append(invoice.id)
+            continue
         # Paid in 3 or 4 times (PAY-L1): the instalments fall due month by month from the
         # invoice day; only those already due can be late.
         schedule = (instalment_schedule(invoice.amount, ctx.case.instalments, invoice.on)
@@ -299,14 +328,15 @@ def invoices(ctx: Ctx) -> list[Penalty]:
                     else ())
         line = invoice_penalty(amount=invoice.amount, issued_on=invoice.on, due_on=due,
                                payments=payments, as_of=ctx.as_of, clause=clause,
-                               debtor="professional" if _debtor_is_professional(ctx, invoice)
-                               else "consumer", legal=ctx.legal, instalments=schedule)
+                               debtor=debtor, legal=ctx.legal, instalments=schedule)
         if line is not None:
             penalties.append(Penalty(
                 invoice=invoice.id, days_late=line.days_late, interest=line.interest,
                 recovery_fee=line.recovery_fee, rule=clause.rule,
                 explanation=penalty_explanation(line, invoice=invoice.id, amount=invoice.amount,
                                                 where=article(clause, ctx.contract))))
+        if terms_clause is None:
+            continue  # the statutory clause gives no notice, order-to-pay or suspension dates
         late_since = oldest_unpaid_due(schedule or ((due, invoice.amount),), payments, ctx.as_of)
         if late_since is not None:
             notices = [n for n in ctx.case.of_type("formal_notice")
@@ -316,7 +346,7 @@ def invoices(ctx: Ctx) -> list[Penalty]:
     if due_dates and due_reason is not None:
         ctx.deadlines["payment_due"] = due_dates
         ctx.reasons["payment_due"] = due_reason
-    if clause is not None:
+    if terms_clause is not None:
         for name, values, text in (
             ("formal_notice_from", notice_from, _notice_text),
             ("order_to_pay_from", order_from, _order_text),
@@ -324,10 +354,10 @@ def invoices(ctx: Ctx) -> list[Penalty]:
         ):
             if values:  # the sentence is only written for a deadline that exists
                 ctx.deadlines[name] = values
-                ctx.reasons[name] = (clause.rule, ctx.cite(text(clause), clause))
-    if clause is None and any(settlement(i.amount or ZERO, _payments(ctx, i), ctx.as_of)[0] is None
-                              for i in ctx.case.invoices()):
-        ctx.warn("Aucune clause de pénalités de retard applicable à ce contrat : aucun intérêt calculé")
+                ctx.reasons[name] = (terms_clause.rule, ctx.cite(text(terms_clause), terms_clause))
+    if unclaused:
+        ctx.warn(f"Aucune clause de pénalités de retard ne s'applique à un débiteur consommateur "
+                 f"dans ces conditions : aucun intérêt calculé sur {', '.join(unclaused)}")
     return penalties
 
 

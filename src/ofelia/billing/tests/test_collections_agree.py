@@ -97,3 +97,34 @@ def test_pen_f1_collections_agrees_with_simulation(organisation, payments):
 @pytest.mark.parametrize("payments", [[], PARTLY_PAID], ids=["unpaid", "partly_paid"])
 def test_pen_v1_collections_agrees_with_simulation(organisation, payments):
     _agree(organisation, "virtualeo", "professional", "PEN-V1", payments)
+
+
+@pytest.mark.parametrize("payments", [[], PARTLY_PAID], ids=["unpaid", "partly_paid"])
+def test_l441_10_terms_silent_collections_agrees_with_simulation(organisation, payments):
+    """LA PORTE ACADÉMIE's terms have no PEN clause: its invoice to an OPCO (a professional
+    debtor) carries the statutory ECB + 10 points and 40 €, and both sides charge them."""
+    invoice = _invoice(organisation, "laporte", "professional")
+    assert invoice.late_penalty_rule == "L441-10"
+    for on, amount in payments:
+        payment_record(actor=None, organisation=organisation, method="transfer", amount=amount,
+                       received_on=on, allocations=[(invoice, amount)])
+    run_collections(as_of=AS_OF)
+    job = PenaltyAssessment.objects.get(invoice=invoice)
+    case = {
+        "case": "training", "policy": "laporte", "policy_version": invoice.policy_version,
+        "as_of": AS_OF.isoformat(),
+        "contract": {"client": "consumer", "format": "elearning", "signed_on": "2025-10-01",
+                     "at_distance": True, "price": "2400.00", "vat_rate": "0", "hours": "21",
+                     "start": "2025-10-20", "end": "2025-10-22", "deposit": "0.00"},
+        "funding": [{"payer": "opco", "amount": "1200.00"}],
+        "events": [
+            {"type": "invoice", "id": invoice.number, "on": ISSUED.isoformat(), "amount": "1200.00",
+             "payer": "opco", "due_on": invoice.due_date.isoformat()},
+            *({"type": "payment", "invoice": invoice.number, "on": on.isoformat(), "amount": str(amount)}
+              for on, amount in payments),
+        ],
+    }
+    [penalty] = simulate_for(organisation=organisation, case=case, today=AS_OF)["penalties"]
+    assert (job.rule, job.days_late, job.interest, job.recovery_fee) == (
+        penalty["rule"], penalty["days_late"], Decimal(penalty["interest"]), Decimal(penalty["recovery_fee"]))
+    assert job.rule == "L441-10" and job.interest > 0 and job.recovery_fee == Decimal("40.00")

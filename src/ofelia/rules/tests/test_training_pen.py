@@ -123,3 +123,40 @@ def test_pen_2b_recovery_fee_once_per_late_invoice():
                                    paid("2026-03-01", "1200.00", "F-2")]))
     assert [(p.invoice, p.recovery_fee) for p in outcome.penalties] == [
         ("F-1", Decimal("40.00")), ("F-2", Decimal("40.00"))]
+
+
+# --- L441-10: terms silent on late payment -------------------------------------------------
+
+def _laporte_opco_and_learner(as_of: date):
+    case = training(client="consumer", format="elearning", signed_on="2026-02-10",
+                    start="2026-02-13", end="2026-02-13", price="1999.00",
+                    funding=[{"payer": "opco", "amount": "1000.00"}],
+                    events=[invoice("2026-03-01", "1000.00", payer="opco", id_="F-OPCO"),
+                            invoice("2026-03-01", "999.00", payer="learner", id_="F-L")])
+    return run(case, "laporte", as_of=as_of)
+
+
+def test_l441_10_professional_debtor_owes_ecb_plus_10_and_40_euros_when_terms_are_silent():
+    outcome = _laporte_opco_and_learner(date(2026, 6, 30))
+    p = only_penalty(outcome)  # the learner's invoice: a consumer owes what the terms say, nothing
+    assert (p.invoice, p.rule, p.days_late, p.recovery_fee) == ("F-OPCO", "L441-10", 121, Decimal("40.00"))
+    # payable on receipt (1 March): 2 March to 30 June at ECB 2.15 % + 10 points
+    assert p.interest == Decimal("40.28")
+    assert "(Code de commerce, art. L441-10 et D441-5)" in p.explanation
+    assert any("F-L" in w and "F-OPCO" not in w for w in outcome.warnings)
+    assert "formal_notice_from" not in outcome.deadlines  # the statute sets no notice dates
+
+
+def test_l441_10_paid_on_its_due_date_owes_nothing():
+    case = training(client="consumer", format="elearning", signed_on="2026-02-10",
+                    start="2026-02-13", end="2026-02-13", price="1999.00",
+                    funding=[{"payer": "opco", "amount": "1000.00"}],
+                    events=[invoice("2026-03-01", "1000.00", payer="opco", id_="F-OPCO"),
+                            paid("2026-03-01", "1000.00", id_="F-OPCO")])
+    outcome = run(case, "laporte", as_of=date(2026, 6, 30))
+    assert outcome.penalties == () and outcome.warnings == ()
+
+
+def test_l441_10_does_not_replace_a_clause_of_the_terms():
+    outcome = run(training(events=[invoice("2026-01-15"), paid("2026-04-15")]), as_of=date(2026, 4, 20))
+    assert only_penalty(outcome).rule == "PEN-D2"
