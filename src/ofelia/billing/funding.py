@@ -223,7 +223,8 @@ def _draft(*, actor: Any, contract: Any, payer: str, what: str, lines: list[Plan
            due_date: date | None = None) -> Invoice:
     plan = plan_of(contract)
     buyer = _buyer(contract, payer, plan)
-    terms = terms_from_policy(_policy(contract), buyer_kind=buyer["buyer_kind"])
+    terms = terms_from_policy(_policy(contract), buyer_kind=buyer["buyer_kind"],
+                              scope=(contract.client_kind, contract.format))
     fields = {**terms.as_fields(), **buyer}
     if due_date is not None:
         fields["due_date"] = due_date

@@ -13,7 +13,8 @@ from typing import Any
 
 from ofelia.policies import policy_in_force
 from ofelia.rules.policy import Clause, Policy
-from ofelia.rules.training_penalties import STATUTORY_B2B, late_penalty_clause
+from ofelia.rules.training_penalties import PENALTY_RULES, STATUTORY_B2B, late_penalty_clause
+from ofelia.rules.training_terms import PAYMENT_RULES, first_clause
 
 
 @dataclass(frozen=True)
@@ -56,12 +57,25 @@ def penalty_clause(policy: Policy, *, rule: str, buyer_kind: str) -> Clause | No
     return clause if clause is not None else _first(policy, "PEN-", buyer_kind)
 
 
-def terms_from_policy(policy: Policy, *, buyer_kind: str) -> InvoiceTerms:
-    pay = _first(policy, "PAY-", buyer_kind)
+def terms_from_policy(policy: Policy, *, buyer_kind: str,
+                      scope: tuple[str, str] | None = None) -> InvoiceTerms:
+    """The payment and late-penalty terms of an invoice to a `buyer_kind` buyer.
+
+    `scope` (client kind, format) is the contract's when the invoice bills one: as in the
+    rules core, the contract's clauses govern all its invoices, whoever pays (an OPCO
+    paying for a consumer's contract is under the consumer terms); without it, the
+    clauses for the buyer's kind. The buyer's kind decides the statutory fallback and the
+    40 € fee."""
+    if scope is not None:
+        clauses = policy.scoped(*scope)
+        pay = first_clause(clauses, PAYMENT_RULES)
+        terms_pen = first_clause(clauses, PENALTY_RULES)
+    else:
+        pay = _first(policy, "PAY-", buyer_kind)
+        terms_pen = _first(policy, "PEN-", buyer_kind)
     # A professional buyer's invoice must state a late-penalty rate (L441-9): the terms'
     # own, else the statutory one the rules core also charges.
-    pen = late_penalty_clause(_first(policy, "PEN-", buyer_kind),
-                              "professional" if buyer_kind == "professional" else "consumer")
+    pen = late_penalty_clause(terms_pen, "professional" if buyer_kind == "professional" else "consumer")
     delay = int(pay.get("invoice_due_days", 0)) if pay else 0
     when = "à réception de la facture" if delay == 0 else f"à {delay} jours date de facture"
     source = f" ({policy.document}, {pay.article})" if pay else ""

@@ -108,6 +108,21 @@ def test_fun_l1_cpf_remaining_charge_and_exemption():
     assert rest.buyer_name.startswith("Paul") and rest.total_incl_vat == Decimal("690.00")
 
 
+def test_l441_10_a_funder_under_terms_without_penalty_clause_gets_the_statutory_mention():
+    """The contract's clauses govern its invoices whoever pays (as in the rules core); where
+    they are silent, a professional payer gets the statutory terms, a consumer none."""
+    org = make_organisation(slug="laporte9", policy_id="laporte")
+    contract = signed_contract(org, client=consumer(org), signed=date(2026, 3, 1), start=date(2026, 3, 31),
+                               price="1490.00", at_distance=True)
+    funding_entry_add(actor=None, contract=contract, payer="opco", amount="800.00",
+                      today=date(2026, 3, 1), **OPCO)
+    opco = invoice_from_contract(actor=None, contract=contract, payer="opco", as_of=date(2026, 3, 2))
+    learner = invoice_from_contract(actor=None, contract=contract, payer="client", as_of=date(2026, 3, 2))
+    assert (opco.late_penalty_rule, opco.recovery_fee_applies) == ("L441-10", True)
+    assert "L441-10" in opco.late_penalty_mention and "40 €" in opco.late_penalty_mention
+    assert (learner.late_penalty_rule, learner.late_penalty_mention) == ("", "")
+
+
 def test_fun_l2_late_france_travail_request_is_refused_naming_the_rule_and_nothing_written():
     org = make_organisation(slug="laporte2", policy_id="laporte")
     contract = signed_contract(org, client=consumer(org), signed=date(2026, 3, 1),
