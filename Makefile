@@ -21,7 +21,15 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@touch $@
 
-install: $(VENV)/.installed vendor
+install: $(VENV)/.installed vendor system-deps
+
+# WeasyPrint subsets fonts with HarfBuzz when Debian's libharfbuzz-subset0 is there, five
+# times faster than its fontTools fallback (convention PDF 370 → 75 ms); best effort.
+system-deps:
+	@ls /usr/lib/*/libharfbuzz-subset.so.0 /lib/*/libharfbuzz-subset.so.0 >/dev/null 2>&1 || { \
+	  echo "Installation de libharfbuzz-subset0 (paquet Debian, PDF plus rapides)…"; \
+	  { $(SUDO) $(APT_GET) update && $(SUDO) $(APT_GET) install -y libharfbuzz-subset0 >/dev/null; } || \
+	  echo "libharfbuzz-subset0 non installé : les PDF restent justes, mais plus lents." >&2; }
 
 # htmx comes from the npm registry at set-up; it is not committed.
 vendor: $(HTMX)
