@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest, JsonResponse
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.security import SessionAuth
 
 from ofelia.core import clock
@@ -194,7 +194,7 @@ def credit_note(request: HttpRequest, invoice_id: int, body: CreditNoteIn) -> An
                                           lines=lines)
     except services.BillingError as refused:
         return _problem(409, "Avoir refusé", str(refused))
-    return 201, _detail(note)
+    return Status(201, _detail(note))
 
 
 @router.get("/payments", response={200: list[PaymentOut], 403: dict})
@@ -224,7 +224,7 @@ def payment_create(request: HttpRequest, body: PaymentIn) -> Any:
             allocations=wanted)
     except services.BillingError as refused:
         return _problem(409, "Paiement refusé", str(refused))
-    return 201, payment
+    return Status(201, payment)
 
 
 @router.get("/contracts/{contract_id}/funding", response={200: PlanOut, 403: dict, 404: dict, 409: dict})
@@ -256,8 +256,8 @@ def funding_add(request: HttpRequest, contract_id: int, body: FundingIn) -> Any:
         plan = funding.funding_plan(contract, as_of=clock.today())
     except services.BillingError as refused:
         return _problem(409, "Financement refusé", str(refused))
-    return 201, {"contract_id": contract.pk, "lines": [x.__dict__ for x in plan.lines],
-                 "warnings": [str(w) for w in plan.outcome.get("warnings", [])]}
+    return Status(201, {"contract_id": contract.pk, "lines": [x.__dict__ for x in plan.lines],
+                        "warnings": [str(w) for w in plan.outcome.get("warnings", [])]})
 
 
 @router.post("/contracts/{contract_id}/invoices/{payer}",
@@ -274,7 +274,7 @@ def contract_invoice(request: HttpRequest, contract_id: int, payer: str) -> Any:
         draft = funding.invoice_from_contract(actor=request.user, contract=contract, payer=payer)
     except services.BillingError as refused:
         return _problem(409, "Facturation refusée", str(refused))
-    return 201, _detail(draft)
+    return Status(201, _detail(draft))
 
 
 def _contract(org: Any, pk: int) -> Any:

@@ -44,6 +44,9 @@ class TrainingForm(forms.ModelForm):
 
 
 class SessionForm(forms.ModelForm):
+    remote_link = forms.URLField(label="Lien de connexion (à distance)", required=False,
+                                 assume_scheme="https")
+
     class Meta:
         model = TrainingSession
         fields = ["training", "start_date", "end_date", "place", "remote_link", "capacity", "trainers"]

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, JsonResponse
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from ofelia.apitokens.auth import SESSION_OR_TOKEN
 from ofelia.core import clock
@@ -179,8 +179,8 @@ def create_enrolment(request: HttpRequest, session_id: int, payload: EnrolmentIn
                                       learner=learner)
     except ValidationError as exc:
         return _problem(400, "Inscription refusée", " ".join(exc.messages))
-    return 201, {"id": e.pk, "session_id": e.session_id, "learner_id": e.learner_id,
-                 "learner": str(learner), "status": e.status}
+    return Status(201, {"id": e.pk, "session_id": e.session_id, "learner_id": e.learner_id,
+                        "learner": str(learner), "status": e.status})
 
 
 @router.get("/contracts", response={200: list[ContractOut], **_FORBIDDEN},
@@ -239,7 +239,7 @@ def create_event(request: HttpRequest, contract_id: int, payload: EventIn) -> An
         return _problem(409, "Refusé par les conditions générales", exc.explanation, rule=exc.rule)
     except ValidationError as exc:
         return _problem(400, "Événement invalide", " ".join(exc.messages))
-    return 201, _event_out(event)
+    return Status(201, _event_out(event))
 
 
 class QuoteLineIO(Schema):
@@ -325,4 +325,4 @@ def create_quote(request: HttpRequest, payload: QuoteIn) -> Any:
                                       lines=[li.dict() for li in payload.lines], **refs)
     except ValidationError as exc:
         return _problem(400, "Devis refusé", " ".join(exc.messages))
-    return 201, _quote_out(selectors.quote_get(organisation=org, pk=quote.pk))  # type: ignore[arg-type]
+    return Status(201, _quote_out(selectors.quote_get(organisation=org, pk=quote.pk)))  # type: ignore[arg-type]
