@@ -38,6 +38,8 @@ VERBS = {"create": "Création", "update": "Modification", "delete": "Suppression
 ACTIONS = {
     "membership.grant": "Attribution d'un accès",
     "membership.revoke": "Retrait d'un accès",
+    "membership.suspend": "Suspension d'un compte (ACC-2)",
+    "membership.reactivate": "Réactivation d'un compte",
     "trainer.titles": "Titres d'un formateur",
     "enrolment.cancel": "Annulation d'une inscription",
     "enrolment.promote_from_waitlist": "Inscription depuis la liste d'attente",

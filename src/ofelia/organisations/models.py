@@ -178,6 +178,9 @@ class Membership(TimeStampedModel):
         verbose_name=_("client company"),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # ACC-2: why an administrator suspended the account (e.g. suspicion of fraud); empty
+    # when active or simply revoked.
+    suspension_reason = models.CharField(_("suspension reason"), max_length=300, blank=True)
 
     objects = TenantQuerySet.as_manager()
 

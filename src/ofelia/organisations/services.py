@@ -131,6 +131,44 @@ def membership_revoke(*, actor: Any, membership: Membership) -> None:
     )
 
 
+def _membership_set_state(*, actor: Any, membership: Membership, active: bool, reason: str,
+                          action: str) -> Membership:
+    before = audit.snapshot(membership)
+    membership.is_active = active
+    membership.suspension_reason = reason
+    membership.updated_at = clock.now()
+    membership.save(update_fields=["is_active", "suspension_reason", "updated_at"])
+    audit.record(actor=actor, action=action, organisation=membership.organisation,
+                 obj=membership, before=before, after=audit.snapshot(membership))
+    return membership
+
+
+@transaction.atomic
+def membership_suspend(*, actor: Any, membership: Membership, reason: str) -> Membership:
+    """ACC-2: an administrator suspends an account on legitimate suspicion of fraud or misuse.
+
+    The person can no longer reach the organisation's pages (their personal access link
+    included, which requires an active membership) until reactivated; the reason is kept.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Indiquez le motif de la suspension (ACC-2)."})
+    if actor is not None and membership.user_id == getattr(actor, "pk", None):
+        raise ValidationError("Vous ne pouvez pas suspendre votre propre compte.")
+    if not membership.is_active:
+        raise ValidationError("Ce compte est déjà suspendu ou révoqué.")
+    return _membership_set_state(actor=actor, membership=membership, active=False,
+                                 reason=reason[:300], action="membership.suspend")
+
+
+@transaction.atomic
+def membership_reactivate(*, actor: Any, membership: Membership) -> Membership:
+    if membership.is_active:
+        raise ValidationError("Ce compte est déjà actif.")
+    return _membership_set_state(actor=actor, membership=membership, active=True, reason="",
+                                 action="membership.reactivate")
+
+
 @transaction.atomic
 def client_company_create(*, actor: Any, organisation: Organisation, **fields: Any) -> ClientCompany:
     company = ClientCompany(organisation=organisation, **fields)

@@ -10,4 +10,5 @@ urlpatterns = [
     path("clients/particuliers/", views.consumer_client_list, name="consumer-client-list"),
     path("apprenants/", views.learner_list, name="learner-list"),
     path("utilisateurs/", views.member_list, name="member-list"),
+    path("utilisateurs/<int:pk>/suspension/", views.member_suspend, name="member-suspend"),
 ]

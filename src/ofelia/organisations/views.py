@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from ofelia.core.tenancy import tenant_required
 
@@ -112,4 +113,28 @@ def learner_list(request: HttpRequest) -> HttpResponse:
 @tenant_required(*STAFF)
 def member_list(request: HttpRequest) -> HttpResponse:
     members = selectors.membership_list(organisation=request.organisation)  # type: ignore[attr-defined]
-    return render(request, "organisations/member_list.html", {"page": _page(request, members)})
+    return render(request, "organisations/member_list.html", {
+        "page": _page(request, members),
+        "can_suspend": request.membership.role == Role.ADMINISTRATOR,  # type: ignore[attr-defined]
+    })
+
+
+@require_POST
+@tenant_required(Role.ADMINISTRATOR)
+def member_suspend(request: HttpRequest, pk: int) -> HttpResponse:
+    """ACC-2: suspend an account on legitimate suspicion of fraud, or reactivate it."""
+    membership = selectors.membership_list(organisation=request.organisation).filter(pk=pk).first()  # type: ignore[attr-defined]
+    if membership is None:
+        raise Http404
+    try:
+        if request.POST.get("action") == "reactivate":
+            services.membership_reactivate(actor=request.user, membership=membership)
+            messages.success(request, f"Le compte de {membership.user.email} est réactivé.")
+        else:
+            services.membership_suspend(actor=request.user, membership=membership,
+                                        reason=request.POST.get("reason", ""))
+            messages.success(request, f"Le compte de {membership.user.email} est suspendu : "
+                                      "il n'a plus accès aux pages de l'organisme.")
+    except ValidationError as refused:
+        messages.error(request, " ".join(refused.messages))
+    return redirect("member-list")

@@ -35,7 +35,7 @@ def _counts():
     )
 
 
-def test_acc1_signup_creates_account_profile_membership_and_signs_in(client, org_a):
+def test_acc_1_signup_creates_account_profile_membership_and_signs_in(client, org_a):
     response = client.post(reverse("signup", args=[org_a.slug]), VALID)
     assert response.status_code == 302
     consumer = ConsumerClient.objects.for_organisation(org_a).get()
@@ -52,7 +52,7 @@ def test_acc1_signup_creates_account_profile_membership_and_signs_in(client, org
 
 
 @pytest.mark.parametrize("missing", MANDATORY)
-def test_acc1_signup_missing_mandatory_field_french_error_nothing_written(client, org_a, missing):
+def test_acc_1_signup_missing_mandatory_field_french_error_nothing_written(client, org_a, missing):
     before = _counts()
     data = {k: v for k, v in VALID.items() if k != missing}
     response = client.post(reverse("signup", args=[org_a.slug]), data)
@@ -63,7 +63,7 @@ def test_acc1_signup_missing_mandatory_field_french_error_nothing_written(client
     assert _counts() == before
 
 
-def test_acc1_signup_terms_not_accepted_is_refused(client, org_a):
+def test_acc_1_signup_terms_not_accepted_is_refused(client, org_a):
     before = _counts()
     data = {k: v for k, v in VALID.items() if k != "accept_terms"}
     body = client.post(reverse("signup", args=[org_a.slug]), data).content.decode()
@@ -71,7 +71,7 @@ def test_acc1_signup_terms_not_accepted_is_refused(client, org_a):
     assert _counts() == before
 
 
-def test_acc1_signup_separate_billing_address_requires_its_fields(client, org_a):
+def test_acc_1_signup_separate_billing_address_requires_its_fields(client, org_a):
     data = {k: v for k, v in VALID.items() if k != "billing_same"}
     body = client.post(reverse("signup", args=[org_a.slug]), data).content.decode()
     assert "Ce champ est obligatoire lorsque l&#x27;adresse de facturation est différente." in body
@@ -80,7 +80,7 @@ def test_acc1_signup_separate_billing_address_requires_its_fields(client, org_a)
     assert ConsumerClient.objects.get().billing_city == "Paris"
 
 
-def test_acc1_signup_bad_values_french_messages(client, org_a):
+def test_acc_1_signup_bad_values_french_messages(client, org_a):
     data = dict(VALID, email="pas-une-adresse", postal_code="4900", phone="12", password2="autre")
     body = client.post(reverse("signup", args=[org_a.slug]), data).content.decode()
     assert "Saisissez une adresse e-mail valide." in body
@@ -89,13 +89,13 @@ def test_acc1_signup_bad_values_french_messages(client, org_a):
     assert "Les deux mots de passe ne correspondent pas." in body
 
 
-def test_acc1_signup_weak_password_french_message(client, org_a):
+def test_acc_1_signup_weak_password_french_message(client, org_a):
     data = dict(VALID, password1="12345678", password2="12345678")
     body = client.post(reverse("signup", args=[org_a.slug]), data).content.decode()
     assert "Ce mot de passe est entièrement numérique." in body
 
 
-def test_acc1_signup_existing_email_is_refused(client, org_a):
+def test_acc_1_signup_existing_email_is_refused(client, org_a):
     client.post(reverse("signup", args=[org_a.slug]), VALID)
     client.logout()
     before = _counts()

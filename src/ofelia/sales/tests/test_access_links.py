@@ -30,7 +30,7 @@ def _issue(org: Any, actor: Any, user: Any) -> tuple[AccessLink, str]:
         return access.access_link_issue(actor=actor, organisation=org, user=user)
 
 
-def test_link_logs_the_person_into_their_extranet_and_only_the_hash_is_stored(mi4: Any) -> None:
+def test_acc_2_link_logs_the_person_into_their_extranet_and_only_the_hash_is_stored(mi4: Any) -> None:
     admin, learner = make_user(mi4, Role.ADMINISTRATOR), make_user(mi4, Role.LEARNER)
     link, secret = _issue(mi4, admin, learner)
     assert secret not in link.token_hash and len(link.token_hash) == 64
@@ -43,7 +43,7 @@ def test_link_logs_the_person_into_their_extranet_and_only_the_hash_is_stored(mi
     assert link.last_used_at is not None
 
 
-def test_one_live_link_per_person_regenerating_revokes_the_previous(mi4: Any) -> None:
+def test_acc_2_one_live_link_per_person_regenerating_revokes_the_previous(mi4: Any) -> None:
     admin, learner = make_user(mi4, Role.ADMINISTRATOR), make_user(mi4, Role.LEARNER)
     first, first_secret = _issue(mi4, admin, learner)
     second, second_secret = _issue(mi4, admin, learner)
@@ -58,7 +58,7 @@ def test_one_live_link_per_person_regenerating_revokes_the_previous(mi4: Any) ->
         assert Client().get(f"/acces/{second_secret}/").status_code == 302
 
 
-def test_link_expires_after_90_days(mi4: Any) -> None:
+def test_acc_2_link_expires_after_90_days(mi4: Any) -> None:
     admin, learner = make_user(mi4, Role.ADMINISTRATOR), make_user(mi4, Role.LEARNER)
     _link, secret = _issue(mi4, admin, learner)
     with clock.frozen(ISSUED + access.VALIDITY - timedelta(minutes=1)):
@@ -68,7 +68,7 @@ def test_link_expires_after_90_days(mi4: Any) -> None:
         assert Client().get(f"/acces/{secret}/").status_code == 410
 
 
-def test_staff_revokes_and_person_reports_loss_which_revokes_at_once(mi4: Any) -> None:
+def test_acc_2_staff_revokes_and_person_reports_loss_which_revokes_at_once(mi4: Any) -> None:
     admin, learner = make_user(mi4, Role.ADMINISTRATOR), make_user(mi4, Role.LEARNER)
     link, secret = _issue(mi4, admin, learner)
     access.access_link_revoke(actor=admin, link=link)
@@ -83,7 +83,7 @@ def test_staff_revokes_and_person_reports_loss_which_revokes_at_once(mi4: Any) -
     assert access.access_link_use(secret) is None
 
 
-def test_staff_page_issues_the_link_once_and_only_for_extranet_members(mi4: Any) -> None:
+def test_acc_2_staff_page_issues_the_link_once_and_only_for_extranet_members(mi4: Any) -> None:
     admin, learner = make_user(mi4, Role.ADMINISTRATOR), make_user(mi4, Role.LEARNER)
     membership = learner.memberships.get()
     web = Client()
@@ -107,3 +107,14 @@ def test_tenancy_staff_of_another_organisation_cannot_issue_links_for_ours(mi4: 
                                                  "action": "issue"})
     assert response.status_code == 404
     assert not AccessLink.objects.exists()
+
+
+def test_acc_2_a_suspended_account_cannot_use_its_personal_link(mi4: Any) -> None:
+    from ofelia.organisations import services as people
+
+    admin, learner = make_user(mi4, Role.ADMINISTRATOR), make_user(mi4, Role.LEARNER)
+    _link, secret = _issue(mi4, admin, learner)
+    people.membership_suspend(actor=admin, membership=learner.memberships.get(),
+                              reason="Soupçon de fraude")
+    with clock.frozen(ISSUED + timedelta(days=1)):
+        assert access.access_link_use(secret) is None
