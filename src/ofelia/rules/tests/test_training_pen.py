@@ -111,6 +111,20 @@ def test_pen_v1_ecb_plus_10_and_suspension_8_days_after_the_notice():
     assert outcome.deadlines["suspension_from"] == {"F-1": date(2026, 3, 18)}
 
 
+def test_pay_v1_payable_on_receipt_paid_the_same_day_owes_nothing_one_day_later_is_late():
+    on_time = run(training(signed_on="2026-02-01", start="2026-02-02", end="2026-02-27",
+                           events=[invoice("2026-03-02", "1000.00"), paid("2026-03-02", "1000.00")]),
+                  "virtualeo", as_of=date(2026, 3, 31))
+    assert on_time.deadlines["payment_due"] == {"F-1": date(2026, 3, 2)}
+    assert on_time.penalties == ()
+    assert "dès réception" in on_time.deadline_reasons["payment_due"][1]
+    assert on_time.deadline_reasons["payment_due"][0] == "PAY-V1"
+    late = run(training(signed_on="2026-02-01", start="2026-02-02", end="2026-02-27",
+                        events=[invoice("2026-03-02", "1000.00"), paid("2026-03-03", "1000.00")]),
+               "virtualeo", as_of=date(2026, 3, 31))
+    assert only_penalty(late).days_late == 1
+
+
 def test_invoice_own_due_date_wins_over_the_policy_term():
     outcome = run(training(events=[invoice("2026-01-15", due_on="2026-03-31"), paid("2026-03-31")]))
     assert outcome.deadlines["payment_due"] == {"F-1": date(2026, 3, 31)}
