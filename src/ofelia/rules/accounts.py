@@ -1,4 +1,5 @@
-"""Accounts and platform terms: LRN-5 (inactive accounts), ACC-4 (change of terms),
+"""Accounts and platform terms: LRN-5 (inactive accounts), ACC-4 (change of terms), ACC-5
+(force majeure), ACC-6 (data rights), ACC-7 (SaaS licence term),
 ACC-3 (maintenance notice), ACC-8 (security incident notification).
 
 Cases "account" and "terms_change" of SIMULATION.md; ACC-3 and ACC-8 are pure functions
@@ -182,3 +183,90 @@ def security_incident_inform_by(
     """ACC-8: the client is informed within `business_hours` business hours (CAL-5) of the
     incident becoming known."""
     return add_business_time(known_at, timedelta(hours=business_hours), cal, hours)
+
+
+# --- ACC-5 -----------------------------------------------------------------------------------
+
+
+def force_majeure_termination_from(started_on: date, *, consecutive_days: int = 30) -> date:
+    """ACC-5 (Mi4 CGU, « Force majeure »): a force majeure lasting beyond `consecutive_days`
+    consecutive days lets either party terminate by registered letter. Counting the first
+    day of the event as day 1, termination is open from day `consecutive_days` + 1."""
+    return started_on + timedelta(days=consecutive_days)
+
+
+def force_majeure_may_terminate(started_on: date, notified_on: date, ended_on: date | None = None,
+                                *, consecutive_days: int = 30) -> bool:
+    """ACC-5: True when the notice is sent while the event still lasts (`ended_on`: its last
+    day, None if ongoing) and after it has lasted beyond `consecutive_days` days."""
+    if notified_on < force_majeure_termination_from(started_on, consecutive_days=consecutive_days):
+        return False
+    return ended_on is None or notified_on <= ended_on
+
+
+# --- ACC-6 -----------------------------------------------------------------------------------
+
+DATA_RIGHTS = ("access", "rectification", "erasure", "restriction", "objection", "portability")
+# RGPD art. 12.3: an answer within one month of the request, extendable by two months for
+# complex or numerous requests (the person being told why within the first month).
+ANSWER_MONTHS = 1
+EXTENSION_MONTHS = 2
+# Code de commerce L123-22: accounting documents, invoices included, are kept 10 years.
+INVOICE_RETENTION_YEARS = 10
+
+
+@dataclass(frozen=True)
+class DataRequestDeadline:
+    right: str
+    answer_by: date
+    extended_answer_by: date
+    explanation: str
+
+
+def data_request_deadline(right: str, received_on: date) -> DataRequestDeadline:
+    """ACC-6: when a data-protection request must be answered (RGPD art. 12.3, CAL-6)."""
+    if right not in DATA_RIGHTS:
+        raise ValueError(f"droit inconnu : {right} (attendu : {', '.join(DATA_RIGHTS)})")
+    answer_by = add_months(received_on, ANSWER_MONTHS)
+    extended = add_months(received_on, ANSWER_MONTHS + EXTENSION_MONTHS)
+    return DataRequestDeadline(
+        right=right, answer_by=answer_by, extended_answer_by=extended,
+        explanation=(f"Demande reçue le {received_on:%d/%m/%Y} : réponse au plus tard le "
+                     f"{answer_by:%d/%m/%Y}, prolongeable jusqu'au {extended:%d/%m/%Y} si elle "
+                     "est complexe, en le motivant dans le premier mois (RGPD, art. 12.3 ; ACC-6)."))
+
+
+def invoice_kept_until(issued_on: date) -> date:
+    """ACC-6: an invoice survives an erasure request until the end of its legal retention
+    (Code de commerce L123-22: 10 years; counted here from the invoice date, CAL-6)."""
+    return add_years(issued_on, INVOICE_RETENTION_YEARS)
+
+
+# --- ACC-7 -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SaasAccountTerm:
+    licence_ends_on: date
+    closed_on: date
+    non_personal_data_until: date
+    explanation: str
+
+
+def saas_account_term(invoiced_on: tuple[date, ...] | list[date], *, licence_months: int = 12,
+                      keep_data_months: int = 12) -> SaasAccountTerm:
+    """ACC-7 (VIRTUALEO CGV art. 13.2): the licence runs `licence_months` from the last
+    invoice, renewed by each new one; at its term the account is closed; data outside the
+    GDPR's scope is kept `keep_data_months` after closure; personal data is deleted or
+    returned at closure."""
+    if not invoiced_on:
+        raise ValueError("aucune facture : la licence n'a pas commencé")
+    last = max(invoiced_on)
+    ends = add_months(last, licence_months)
+    kept = add_months(ends, keep_data_months)
+    return SaasAccountTerm(
+        licence_ends_on=ends, closed_on=ends, non_personal_data_until=kept,
+        explanation=(f"Licence de {licence_months} mois depuis la facture du {last:%d/%m/%Y} : "
+                     f"compte clôturé le {ends:%d/%m/%Y} sans nouvelle facture ; données "
+                     f"personnelles supprimées ou restituées à la clôture, autres données "
+                     f"conservées jusqu'au {kept:%d/%m/%Y} (ACC-7)."))
