@@ -232,6 +232,23 @@ PARAM_SPECS.update({
     "PRV-D2": _r2_common(),
     "PRV-D3": _r2_common(),
     "PRV-D4": _r2_common(end_until_jours_francs=_DAYS),
+    "PRV-F1": _r2_common(
+        delay_months=Param("int", minimum=1,
+                           help="retard de fourniture au-delà duquel le client peut demander la "
+                                "résolution (mois calendaires, CAL-6)"),
+        complaint_days=Param("int", minimum=0,
+                             help="jours après la fourniture pour émettre réserves et réclamations"),
+    ),
+    "PRV-X": _r2_common(),
+    "CAN-L1": _r2_common(refusals=Param("list", item=Param("table", fields={
+        "payer": Param("enum", choices=("opco", "faf", "france_travail"),
+                       help="financeur dont le refus est visé (france_travail : abondement du CPF)"),
+        "effect": Param("enum", choices=("whole_price", "order_kept", "pay_or_cancel"),
+                        help="whole_price : tout le prix dû par le client ; order_kept : ni "
+                             "annulation ni remboursement ; pay_or_cancel : le client paie le "
+                             "reste ou annule"),
+        "article": Param("str", help="article cité pour ce refus"),
+    }))),
     "FUN-D1": _r2_common(payers=_FUNDERS, agreement_days_after_start=_DAYS,
                          remainder_due_days=_DUE),
     "FUN-L1": _r2_common(payers=_FUNDERS,

@@ -20,7 +20,7 @@ from ofelia.rules.calendars import (
 from ofelia.rules.errors import CaseError
 from ofelia.rules.legal import LegalData
 from ofelia.rules.money import HUNDRED, cent_text, cents, fmt_eur, percent_of, split_instalments
-from ofelia.rules.outcome import Charge, Outcome, iso
+from ofelia.rules.outcome import Breach, Charge, Outcome, iso
 from ofelia.rules.policy import Clause, Policy
 from ofelia.rules.policy_schema import band_for
 from ofelia.rules.training_case import Event, TrainingCase, parse_case, reference_date
@@ -38,6 +38,8 @@ from ofelia.rules.training_terms import (
     opco_agreement_by,
     payment_clause,
     price_due_on,
+    refusal,
+    refused_payer,
     split,
     terms_for,
     with_vat,
@@ -45,7 +47,10 @@ from ofelia.rules.training_terms import (
 
 __all__ = ["TrainingCase", "evaluate", "parse_case", "reference_date"]
 
-TERMINAL = ("retraction", "cancellation", "abandonment", "provider_stop")
+TERMINAL = ("retraction", "cancellation", "abandonment", "provider_stop", "rescission")
+# Ofelia's own events (docs/simulation.md) whose rules run after the contract's fate.
+EXTENSIONS = frozenset(("funding_refused", "delivery", "complaint", "remote_switch"))
+REFUSED_BY = {"opco": "l'OPCO", "faf": "le FAF", "france_travail": "France Travail (abondement du CPF)"}
 CANCELLATION_RULES = ("CAN-D1", "CAN-F1", "CAN-F2")
 ABANDONMENT_RULES = ("ABD-D1", "ABD-D2", "CAN-D2")
 REASONS_FR = {"force_majeure": "force majeure", "legitimate": "motif légitime et impérieux",
@@ -73,13 +78,18 @@ def evaluate(case: TrainingCase, *, policy: Policy, legal: LegalData,
     elif fate.type == "cancellation" and fate.by == "provider":
         _provider_cancellation(ctx, fate)
     elif fate.type == "cancellation":
-        _client_cancellation(ctx, fate)
+        if "funding_refused" not in ctx.case.types or not _cancellation_after_refusal(ctx, fate):
+            _client_cancellation(ctx, fate)
     elif fate.type == "abandonment":
         assert fate.hours_attended is not None
         _abandonment(ctx, fate, fate.hours_attended)
+    elif fate.type == "rescission":
+        _rescission(ctx, fate)
     else:
         _provider_stop(ctx, fate)
     _schedule_changes(ctx)
+    if not EXTENSIONS.isdisjoint(ctx.case.types):
+        _extensions(ctx)
     _payments_before_retraction_end(ctx)
     penalties = invoices(ctx)
     return Outcome(
@@ -146,6 +156,8 @@ def _deadlines(ctx: Ctx) -> None:
                      f"{(by - c.start).days}e jour après le début du {fr_date(c.start)} ; "
                      "à défaut, tout le prix est facturé au client")
     _france_travail(ctx)
+    if "PRV-F1" in ctx.clauses:
+        _delivery_deadlines(ctx, ctx.clauses["PRV-F1"])
     mod = ctx.clause("CAN-F3")
     if mod is not None:
         days = int(mod.get("days_before"))
@@ -215,6 +227,8 @@ def _fate(ctx: Ctx) -> Event | None:
             continue
         if event.type == "retraction" and not _is_retraction(ctx, event):
             _invalid_retraction(ctx, event)
+            continue
+        if event.type == "rescission" and not _may_rescind(ctx, event):
             continue
         chosen = event
     return chosen
@@ -586,3 +600,174 @@ def _schedule_changes(ctx: Ctx) -> None:
             else:
                 ctx.warn(f"Report notifié le {fr_date(event.on)} dans le délai : l'organisme informe "
                          "par écrit et recherche une solution de substitution", prv)
+
+
+# --- delivery delay, rescission and complaints (PRV-F1) ----------------------------------------
+
+
+def _delivered_on(ctx: Ctx) -> date | None:
+    if "delivery" not in ctx.case.types:
+        return None
+    return ctx.case.of_type("delivery")[0].on
+
+
+def _delivery_deadlines(ctx: Ctx, clause: Clause) -> None:
+    """PRV-F1: rescission possible once the delivery is more than N calendar months late
+    (CAL-6), unless delivered by then; complaints within M days of the delivery."""
+    c = ctx.contract
+    months = int(clause.get("delay_months"))
+    last = add_months(c.start, months)
+    delivered = _delivered_on(ctx)
+    if delivered is None or delivered > last:
+        ctx.deadline("rescission_from", last + ONE_DAY, clause,
+                     f"Fourniture prévue le {fr_date(c.start)} : sans fourniture au {fr_date(last)}, "
+                     f"soit un retard de plus de {months} mois calendaires, le client peut demander "
+                     f"la résolution du contrat à partir du {fr_date(last + ONE_DAY)} et les acomptes "
+                     "versés lui sont restitués")
+    if delivered is not None:
+        days = int(clause.get("complaint_days"))
+        ctx.deadline("complaints_by", delivered + timedelta(days=days), clause,
+                     f"Réserves et réclamations par écrit, avec leurs justificatifs, dans les "
+                     f"{fr_days(days)} suivant la fourniture du {fr_date(delivered)}, soit jusqu'au "
+                     f"{fr_date(delivered + timedelta(days=days))} inclus ; à défaut, les prestations "
+                     "sont réputées conformes")
+
+
+def _may_rescind(ctx: Ctx, event: Event) -> bool:
+    """A rescission the contract allows (PRV-F1); any other is reported and changes nothing."""
+    clause = ctx.clause("PRV-F1")
+    lead = f"Demande de résolution du {fr_date(event.on)}"
+    if clause is None:
+        ctx.warn(f"{lead} sans effet : aucune clause de retard de fourniture ne s'applique à ce "
+                 "contrat ; le contrat continue")
+        return False
+    delivered = _delivered_on(ctx)
+    if delivered is not None and delivered <= event.on:
+        ctx.warn(f"{lead} refusée (PRV-F1) : la prestation a été fournie le {fr_date(delivered)} ; "
+                 "le contrat continue", clause)
+        return False
+    since = ctx.deadlines.get("rescission_from")
+    if isinstance(since, date) and event.on >= since:
+        return True
+    months = int(clause.get("delay_months"))
+    ctx.warn(f"{lead} refusée (PRV-F1) : la fourniture prévue le {fr_date(ctx.contract.start)} "
+             f"n'a pas plus de {months} mois calendaires de retard ; la résolution n'est possible "
+             f"qu'à partir du {fr_date(since) if isinstance(since, date) else '—'} ; le contrat "
+             "continue", clause)
+    return False
+
+
+def _deposits_paid(ctx: Ctx, until: date) -> tuple[Decimal, str]:
+    """What the client has paid by `until` (VAT included): the payments received, or else
+    the deposits the contract asked for by then."""
+    payments = [p.amount for p in ctx.case.of_type("payment") if p.on <= until and p.amount]
+    if payments:
+        total = cents(sum(payments, Decimal(0)))
+        return total, f"les sommes versées ({fmt_eur(total)})"
+    due = [ch for ch in _planned_charges(ctx).charges if ch.kind == "deposit"
+           and ch.due_on is not None and ch.due_on <= until]
+    total = cents(sum((ch.amount + ch.vat for ch in due), Decimal(0)))
+    return total, f"les acomptes versés ({fmt_eur(total)})" if due else "aucun acompte versé"
+
+
+def _rescission(ctx: Ctx, event: Event) -> None:
+    clause = ctx.clauses["PRV-F1"]  # `_may_rescind` let no rescission through without it
+    months = int(clause.get("delay_months"))
+    lead = (f"Contrat résolu à la demande du client le {fr_date(event.on)}, la fourniture prévue le "
+            f"{fr_date(ctx.contract.start)} ayant plus de {months} mois calendaires de retard")
+    for payer in ("client", *(f.payer for f in ctx.case.funding)):
+        ctx.charge("price", payer, ZERO, clause, f"{lead} : rien n'est dû")
+    paid, what = _deposits_paid(ctx, event.on)
+    ctx.refund("client", paid, clause, f"{lead} : {what} restitué(s) intégralement")
+
+
+def _complaints(ctx: Ctx) -> None:
+    clause = ctx.clause("PRV-F1")
+    by = ctx.deadlines.get("complaints_by")
+    for event in ctx.case.of_type("complaint"):
+        if clause is None or not isinstance(by, date):
+            why = ("aucune clause de réclamation ne s'applique à ce contrat" if clause is None
+                   else "aucune fourniture (événement delivery) n'est déclarée")
+            ctx.warn(f"Réclamation du {fr_date(event.on)} : {why} ; aucun délai vérifié")
+        elif event.on > by:
+            ctx.breaches.append(Breach("complaints_by", by, clause.rule, ctx.cite(
+                f"Réclamation du {fr_date(event.on)} émise après le délai de "
+                f"{fr_days(int(clause.get('complaint_days')))} suivant la fourniture, qui courait "
+                f"jusqu'au {fr_date(by)} : elle ne peut être valablement acceptée et les prestations "
+                "sont réputées conformes", clause)))
+
+
+# --- Ofelia's own events: funding refused, delivery, complaint, remote switch --------------------
+
+
+def _extensions(ctx: Ctx) -> None:
+    types = ctx.case.types
+    if "funding_refused" in types:
+        _refusals(ctx)
+    if "delivery" in types and ctx.clause("PRV-F1") is None:
+        ctx.warn(f"Fourniture du {fr_date(ctx.case.of_type('delivery')[0].on)} : aucune clause de "
+                 "retard de fourniture ni de réclamation ne s'applique à ce contrat")
+    if "complaint" in types:
+        _complaints(ctx)
+    if "remote_switch" in types:
+        _remote_switches(ctx)
+
+
+def _refusals(ctx: Ctx) -> None:
+    """CAN-L1: the refusals the payment split did not already apply are reported."""
+    seen: set[str] = set()
+    for event in ctx.case.of_type("funding_refused"):
+        payer = refused_payer(event)
+        if payer in seen:
+            continue
+        seen.add(payer)
+        found = refusal(ctx, payer)
+        who = REFUSED_BY[payer]
+        if found is None:
+            ctx.warn(f"Prise en charge refusée par {who} le {fr_date(event.on)} : aucune clause ne "
+                     "s'applique à ce refus pour ce contrat ; sans effet sur le calcul")
+        elif found.effect == "order_kept":
+            text = (f"Prise en charge refusée par {who} le {fr_date(event.on)} : la commande n'est ni "
+                    "annulée ni remboursée ; le client reste redevable de tout le prix")
+            fun = ctx.terms.funders.get(payer)
+            if fun is not None and payer == "faf":
+                text += f", qu'il règle lui-même avant de solliciter le FAF ({fun.rule})"
+            ctx.warn(text, found.clause)
+
+
+def _cancellation_after_refusal(ctx: Ctx, event: Event) -> bool:
+    """CAN-L1: after a refusal that leaves the client to pay or cancel, his cancellation
+    undoes the order: nothing is owed and what was paid comes back."""
+    found = next((r for r in (refusal(ctx, p) for p in REFUSED_BY)
+                  if r is not None and r.effect == "pay_or_cancel" and r.event.on <= event.on), None)
+    if found is None:
+        return False
+    who = REFUSED_BY[refused_payer(found.event)]
+    lead = (f"Commande annulée le {fr_date(event.on)} après le refus de prise en charge par {who} "
+            f"du {fr_date(found.event.on)}")
+    cpf = ctx.case.funder("cpf") is not None
+    ctx.charge("price", "client", ZERO, found.clause, f"{lead} : rien n'est dû")
+    if cpf:
+        ctx.charge("remaining_charge", "learner", ZERO, found.clause,
+                   f"{lead} : aucun reste à charge n'est dû")
+    for funder in ctx.case.funding:
+        ctx.charge("price", funder.payer, ZERO, found.clause,
+                   f"{lead} : rien n'est facturé au financeur ({funder.payer})")
+    paid, what = _paid(ctx, event.on)
+    payee = "learner" if cpf else "client"
+    ctx.refund(payee, paid, found.clause, f"{lead} : {what} remboursé(es)")
+    return True
+
+
+def _remote_switches(ctx: Ctx) -> None:
+    """PRV-X: moving the training to remote delivery refunds nothing."""
+    clause = ctx.clause("PRV-X")
+    for event in ctx.case.of_type("remote_switch"):
+        if clause is None:
+            ctx.warn(f"Passage à distance le {fr_date(event.on)} : aucune clause de circonstances "
+                     "exceptionnelles ne s'applique à ce contrat ; les règles habituelles s'appliquent")
+            continue
+        ctx.refund("client", ZERO, clause,
+                   f"Formation adaptée à distance le {fr_date(event.on)} en raison de circonstances "
+                   "exceptionnelles : ce passage à distance ne donne droit au remboursement d'aucun "
+                   "montant du prix de la formation")

@@ -2,6 +2,18 @@
 
 Contract amounts (price, deposit, funding amounts, CPF rights) are excluding VAT; the
 amounts of `invoice` and `payment` events are what was invoiced or paid, VAT included.
+
+Besides the events of SIMULATION.md, Ofelia reads these (docs/simulation.md):
+
+- `funding_refused` with `on` and `payer` (`opco`, `faf`, `france_travail`, or `cpf` for
+  the refusal of the CPF top-up, the same as `france_travail`): a funder declared in
+  `funding` refuses to pay (CAN-L1);
+- `delivery` with `on`: the service or product was delivered (PRV-F1);
+- `rescission` with `on`: the client asks for the contract to be rescinded because the
+  delivery is late (PRV-F1);
+- `complaint` with `on`: the client's written reservations or complaint (PRV-F1);
+- `remote_switch` with `on`: the provider moves the training to remote delivery under
+  exceptional circumstances (PRV-X).
 """
 
 from __future__ import annotations
@@ -37,6 +49,8 @@ INVOICE_PAYERS = ("client", "learner", "opco", "cpf", "france_travail", "faf", "
 REASONS = ("force_majeure", "legitimate", "other")
 PARTIES = ("client", "provider")
 INSTALMENT_COUNTS = (3, 4)
+# `funding_refused.payer`: `cpf` names the refused top-up of the CPF, as `france_travail`.
+REFUSED_PAYERS = ("opco", "faf", "france_travail", "cpf")
 
 # Keys each event type accepts besides `type` and `on`.
 _EVENT_KEYS: Mapping[str, tuple[str, ...]] = {
@@ -48,6 +62,12 @@ _EVENT_KEYS: Mapping[str, tuple[str, ...]] = {
     "invoice": ("id", "amount", "payer", "due_on"),
     "payment": ("invoice", "amount"),
     "formal_notice": ("invoice",),
+    # Ofelia's own events (docs/simulation.md)
+    "funding_refused": ("payer",),
+    "delivery": (),
+    "rescission": (),
+    "complaint": (),
+    "remote_switch": (),
 }
 # Every key an event of each type may carry (built once, checked on every event).
 _EVENT_FIELDS: Mapping[str, frozenset[str]] = {
@@ -115,6 +135,7 @@ class Event(NamedTuple):
 
 
 _CHRONOLOGICAL = attrgetter("on", "position")
+_NO_TYPES: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -124,6 +145,8 @@ class TrainingCase:
     events: tuple[Event, ...] = ()
     instalments: int | None = None
     chronological: tuple[Event, ...] = field(init=False, repr=False, compare=False)
+    # The event types present: the rules of the rarer events are skipped at once.
+    types: frozenset[str] = field(init=False, repr=False, compare=False)
 
     def funder(self, payer: str) -> Funding | None:
         if not self.funding:  # the usual case: nobody but the client pays
@@ -145,6 +168,8 @@ class TrainingCase:
     def __post_init__(self) -> None:
         # Sorted once: the case is a frozen value, its events never change.
         object.__setattr__(self, "chronological", tuple(sorted(self.events, key=_CHRONOLOGICAL)))
+        object.__setattr__(self, "types", frozenset([e.type for e in self.events])
+                           if self.events else _NO_TYPES)
 
 
 _NO_DEPOSIT = Decimal("0.00")
@@ -276,6 +301,9 @@ def _usual_event(e: Mapping[str, Any], i: int, contract: Contract) -> Event | No
             return Event(kind, on, i, invoice=_text(e["invoice"]), amount=_amount(e["amount"]))
         if kind == "formal_notice":
             return Event(kind, on, i, invoice=_text(e["invoice"]))
+        if kind == "funding_refused":
+            payer = e["payer"]
+            return Event(kind, on, i, payer=payer) if payer in REFUSED_PAYERS else None
         return Event(kind, on, i)
     except (KeyError, TypeError, ValueError, ArithmeticError):
         return None
@@ -309,10 +337,12 @@ def _event(raw: Any, i: int, contract: Contract) -> Event:
                      amount=req_decimal(e, "amount", path))
     if kind == "formal_notice":
         return Event(kind, on, i, invoice=req_str(e, "invoice", path))
+    if kind == "funding_refused":
+        return Event(kind, on, i, payer=req_enum(e, "payer", path, REFUSED_PAYERS))
     return Event(kind, on, i)
 
 
-def _events(data: Any, contract: Contract) -> tuple[Event, ...]:
+def _events(data: Any, contract: Contract, funding: tuple[Funding, ...]) -> tuple[Event, ...]:
     events = tuple([_event(raw, i, contract) for i, raw in enumerate(array(data, "events"))])
     ids: set[str] = set()
     for e in events:
@@ -320,6 +350,10 @@ def _events(data: Any, contract: Contract) -> tuple[Event, ...]:
             if e.id in ids:
                 raise CaseError(join(join("events", e.position), "id"), f"facture « {e.id} » déjà déclarée")
             ids.add(e.id)
+        elif e.type == "funding_refused" and all(f.payer != e.payer for f in funding):
+            raise CaseError(join(join("events", e.position), "payer"),
+                            f"refus de prise en charge par « {e.payer} » : ce financeur n'est pas "
+                            "déclaré dans funding", "CAN-L1")
     for e in events:
         if e.type in ("payment", "formal_notice") and e.invoice not in ids:
             raise CaseError(join(join("events", e.position), "invoice"),
@@ -337,7 +371,7 @@ def parse_case(data: Mapping[str, Any]) -> TrainingCase:
     funding = root.get("funding")  # absent, null or empty: nobody but the client pays
     funding = _funding(funding, contract) if funding else ()
     events = root.get("events")
-    events = _events(events, contract) if events else ()
+    events = _events(events, contract, funding) if events else ()
     instalments = opt_int(root, "instalments", "", rule="PAY-L1")
     if instalments is not None and instalments not in INSTALMENT_COUNTS:
         raise CaseError("instalments", "paiement en 3 ou 4 fois uniquement", "PAY-L1")

@@ -8,7 +8,7 @@ Everything numeric comes from the clause parameters (see the R2 section of
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -20,7 +20,7 @@ from ofelia.rules.money import HUNDRED, cents, fmt_eur
 from ofelia.rules.outcome import Breach, Charge, DeadlineValue, Refund
 from ofelia.rules.penalties import fmt_rate
 from ofelia.rules.policy import Clause, Policy
-from ofelia.rules.training_case import FUNDERS, Contract, TrainingCase
+from ofelia.rules.training_case import FUNDERS, Contract, Event, TrainingCase
 
 ZERO = Decimal("0.00")
 PAYMENT_RULES = ("PAY-D1", "PAY-D2", "PAY-L1", "PAY-F1", "PAY-V1")
@@ -269,6 +269,42 @@ def price_due_on(ctx: Ctx, clause: Clause) -> date | None:
     return {"order": c.signed_on, "start": c.start, "end": c.end}.get(str(when))
 
 
+# --- a funder's refusal (CAN-L1) --------------------------------------------------------------
+
+
+class Refusal(NamedTuple):
+    event: Event  # the first `funding_refused` of this payer
+    clause: Clause  # CAN-L1, citing the article of this payer's refusal
+    effect: str  # whole_price, order_kept or pay_or_cancel
+
+
+def refused_payer(event: Event) -> str:
+    """The funder a `funding_refused` names: `cpf` is the refused top-up of the CPF."""
+    return "france_travail" if event.payer == "cpf" else str(event.payer)
+
+
+def refusal(ctx: Ctx, payer: str) -> Refusal | None:
+    """CAN-L1: the refusal of `payer` (opco, faf, france_travail) and what the policy makes
+    of it; None without such an event, or when the policy says nothing of it."""
+    if "funding_refused" not in ctx.case.types:  # the usual case
+        return None
+    clause = ctx.clause("CAN-L1")
+    if clause is None:
+        return None
+    entry = next((r for r in clause.get("refusals") or () if r["payer"] == payer), None)
+    event = next((e for e in ctx.case.of_type("funding_refused") if refused_payer(e) == payer),
+                 None)
+    if entry is None or event is None:
+        return None
+    return Refusal(event, replace(clause, article=str(entry["article"])), str(entry["effect"]))
+
+
+def refusal_text(found: Refusal, who: str, contract: Contract) -> str:
+    when = "après" if found.event.on >= contract.signed_on else "avant"
+    return (f"Prise en charge refusée par {who} le {fr_date(found.event.on)}, {when} la commande "
+            f"du {fr_date(contract.signed_on)}")
+
+
 # --- who pays the price (FUN-*) ----------------------------------------------------------------
 
 
@@ -319,7 +355,15 @@ def split(ctx: Ctx, base: Decimal, kind: str, what: str) -> list[Share]:
                             f"{', '.join(clashing)} ({article(faf, ctx.contract)})", faf.rule)
 
     opco = by_payer.get("opco")
-    if opco is not None and opco.amount is not None:
+    refused = refusal(ctx, "opco") if opco is not None else None
+    if refused is not None and refused.effect != "order_kept":
+        lead = refusal_text(refused, "l'OPCO", ctx.contract)
+        shares.append(Share(kind, "opco", ZERO, refused.clause, f"{lead} : rien n'est facturé à l'OPCO"))
+        client_clause = refused.clause
+        client_text = f"{lead} : le client est redevable de l'intégralité {what}, soit {{amount}}"
+        if refused.effect == "pay_or_cancel":
+            client_text += ", à moins qu'il n'annule sa commande"
+    elif opco is not None and opco.amount is not None:
         fc = clauses["opco"]
         deadline = opco_agreement_by(ctx, fc)
         agreed = deadline is None or (opco.agreement_on is not None and opco.agreement_on <= deadline)
@@ -367,7 +411,15 @@ def split(ctx: Ctx, base: Decimal, kind: str, what: str) -> list[Share]:
             rest = remaining - rights
             how = (f"droits CPF de {fmt_eur(rights)} < {fmt_eur(remaining)} − {fmt_eur(participation)}"
                    f" : reste à charge = {fmt_eur(remaining)} − {fmt_eur(rights)} = {fmt_eur(rest)} ({why})")
-        shares.append(Share("remaining_charge", "learner", rest, fc, f"Financement CPF, {how}"))
+        topup = refusal(ctx, "france_travail")
+        if topup is not None and topup.effect != "order_kept":
+            lead = refusal_text(topup, "France Travail (abondement du CPF)", ctx.contract)
+            choice = ("l'élève prend en charge ce reste à charge ou annule sa commande"
+                      if topup.effect == "pay_or_cancel" else "l'élève prend en charge ce reste à charge")
+            shares.append(Share("remaining_charge", "learner", rest, topup.clause,
+                                f"{lead} : {choice} ; financement CPF, {how}"))
+        else:
+            shares.append(Share("remaining_charge", "learner", rest, fc, f"Financement CPF, {how}"))
         shares.append(Share(kind, "cpf", remaining - rest, fc,
                             f"Part financée par le CPF : {fmt_eur(remaining - rest)} {what}"))
         remaining = ZERO
