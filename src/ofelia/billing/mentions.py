@@ -3,8 +3,10 @@
 Sources: Code de commerce L441-9 (date, parties, quantities and prices, due date, late
 penalty rate, the 40 € recovery fee for professionals), CGI annexe II art. 242 nonies A
 (seller and buyer identity and addresses, SIREN/SIRET, VAT number, number, date, VAT rate
-or the exemption's legal basis), Code du travail L6352-12 (a training organisation quotes
-its activity declaration number, NDA). Each missing mention is named, in French.
+or the exemption's legal basis), Code du travail R6351-6 (without a convention, the
+activity declaration number, NDA, goes on the order, quote or invoice; we print it on every
+invoice) and L6352-12 (that registration is no State approval). Each missing mention is
+named, in French.
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ _PARTIES = (
     Mention("provider_identity", "identité de l'organisme de formation (raison sociale, SIRET, adresse)",
             "Code du travail L6353-1"),
     Mention("nda_number", "numéro d'enregistrement de la déclaration d'activité de l'organisme",
-            "Code du travail L6351-1"),
+            "Code du travail R6351-6"),
 )
 
 # D6353-1, I (version in force since 1 January 2019) has two items only: 1° title, objective
