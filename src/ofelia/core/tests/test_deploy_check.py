@@ -9,7 +9,7 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parents[3]
 
 
-def test_check_deploy_with_production_settings_is_clean(tmp_path):
+def _check_deploy(tmp_path, **extra):
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "ofelia.config.settings.production",
@@ -17,15 +17,28 @@ def test_check_deploy_with_production_settings_is_clean(tmp_path):
         "DJANGO_ALLOWED_HOSTS": "ofelia.example.org",
         "OFELIA_DATA_DIR": str(tmp_path),
         "PYTHONPATH": str(SRC),
+        **extra,
     }
     env.pop("DATABASE_URL", None)
-    result = subprocess.run(
+    if "CACHE_URL" not in extra:
+        env.pop("CACHE_URL", None)
+    return subprocess.run(
         [sys.executable, "-m", "django", "check", "--deploy", "--fail-level", "WARNING"],
         env=env,
         capture_output=True,
         text=True,
         timeout=120,
     )
+
+
+def test_check_deploy_with_production_settings_is_clean(tmp_path):
+    result = _check_deploy(tmp_path, CACHE_URL="redis://127.0.0.1:6379/1")
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert "System check identified no issues" in output, output
+
+
+def test_check_deploy_warns_when_login_throttling_is_per_process(tmp_path):
+    result = _check_deploy(tmp_path)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0 and "ofelia.W001" in output and "CACHE_URL" in output, output
