@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("ofelia.catalogue.urls")),
     path("", include("ofelia.apitokens.urls")),
     path("", include("ofelia.organisations.urls")),
+    path("", include("ofelia.privacy.urls")),
 ]
 
 handler403 = "ofelia.core.views.permission_denied"

@@ -74,6 +74,10 @@ ACTIONS = {
     "access_link.revoke.loss_reported": "Lien d'accès déclaré perdu",
     "access_link.revoke.replaced": "Lien d'accès remplacé",
     "bench.bulk_load": "Chargement de données de mesure",
+    "data_request.file": "Demande sur des données personnelles (ACC-6)",
+    "data_request.answered": "Réponse à une demande sur des données personnelles",
+    "data_request.refused": "Refus motivé d'une demande sur des données personnelles",
+    "personal_data.export": "Export des données personnelles (portabilité)",
 }
 
 

@@ -54,6 +54,7 @@ def _staff_menu(role: str) -> list[Entry]:
             ("client-company-list", _("Client companies")),
             ("consumer-client-list", _("Consumer clients")),
             ("learner-list", _("Learners")),
+            ("privacy:request-list", "Données personnelles"),
         ]),
         ("simulator:index", _("Simulation")),
         (_("Settings"), settings),
@@ -66,6 +67,7 @@ def _extranet_menu(role: str) -> list[Entry]:
         items.append(("sales:my-trainings", _("My trainings")))
     if role in (Role.CLIENT_CONTACT, Role.CONSUMER):
         items.append(("billing:my-invoices", _("My invoices")))
+    items.append(("privacy:my-data", "Mes données"))
     return items
 
 

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "ofelia.catalogue",
     "ofelia.sales",
     "ofelia.apitokens",
+    "ofelia.privacy",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,1 @@
+"""Personal data rights (RULES.md ACC-6): what the organisation holds, requests and answers."""
