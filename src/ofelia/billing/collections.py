@@ -25,8 +25,8 @@ from django.db.models.expressions import RawSQL
 
 from ofelia.core import audit, clock
 from ofelia.core.models import AuditEntry
+from ofelia.legal.selectors import legal_data
 from ofelia.policies import policy_in_force
-from ofelia.policies.legal import load_legal_data
 from ofelia.rules.errors import RulesError
 from ofelia.rules.legal import LegalData
 from ofelia.rules.penalties import dmy
@@ -229,7 +229,7 @@ def run_collections(*, as_of: date, organisation_id: int | None = None,
     instalments; the rules core computes; the changed penalties and the new steps (each
     with its audit row) are written in bulk, in one transaction per batch.
     """
-    legal = legal or load_legal_data()
+    legal = legal or legal_data()
     report = RunReport(as_of=as_of, problems=[])
     assert report.problems is not None
     last_id = 0
@@ -266,15 +266,20 @@ def run_collections(*, as_of: date, organisation_id: int | None = None,
                                         buyer_kind=row["buyer_kind"])
                 if clause is None:
                     continue
-                result = assess(row, clause, policy, legal, as_of, paid, schedule)
                 found = steps({**row, "due_date": due}, clause, policy, as_of, reached[row["id"]])
+            except RulesError as problem:
+                report.problems.append(f"{row['number']} : {problem}")
+                continue
+            org, invoice_id = row["organisation_id"], row["id"]
+            # Reminders and notices need no rate: they go on while a rate is missing.
+            new_steps.extend((org, invoice_id, x.step, x.reached_on, x.rule, x.explanation)
+                             for x in found)
+            try:
+                result = assess(row, clause, policy, legal, as_of, paid, schedule)
             except RulesError as problem:
                 # A half-year without a rate: say so, never guess; the other invoices go on.
                 report.problems.append(f"{row['number']} : {problem}")
                 continue
-            org, invoice_id = row["organisation_id"], row["id"]
-            new_steps.extend((org, invoice_id, x.step, x.reached_on, x.rule, x.explanation)
-                             for x in found)
             if result is None:
                 continue
             values = (as_of, result.days_late, result.interest, result.recovery_fee, result.rule,

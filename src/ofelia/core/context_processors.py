@@ -113,6 +113,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         entries = _staff_menu(membership.role) if membership.role in STAFF_ROLES else _extranet_menu(membership.role)
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated and user.is_superuser:
+        entries.append(("legal:data", "Données légales"))
         entries.append(("admin:index", _("Platform administration")))
     return {
         "nav_items": build_menu(entries, request.path),

@@ -10,6 +10,7 @@ use without a release (see legal/README.md).
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping, Sequence
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -29,8 +30,10 @@ def _shipped(file_name: str) -> str:
     return resources.files("ofelia.policies").joinpath("legal", file_name).read_text("utf-8")
 
 
-def read_legal_data(override_dir: Path | None) -> LegalData:
-    """Shipped tables first, then the override directory's files of the same name."""
+def read_legal_data(override_dir: Path | None,
+                    more: Mapping[str, Sequence[str]] | None = None) -> LegalData:
+    """Shipped tables first, then the override directory's files of the same name, then
+    `more` CSV texts per table (the rows an operator entered in the web app)."""
     texts: dict[str, list[str]] = {}
     for key, file_name in TABLES.items():
         texts[key] = [_shipped(file_name)]
@@ -38,6 +41,7 @@ def read_legal_data(override_dir: Path | None) -> LegalData:
             extra = override_dir / file_name
             if extra.is_file():
                 texts[key].append(extra.read_text(encoding="utf-8"))
+        texts[key].extend((more or {}).get(key, ()))
     return parse_legal_data(
         legal_interest_rates=texts["legal_interest_rates"],
         ecb_rates=texts["ecb_rates"],

@@ -60,11 +60,11 @@ def policy_source_for(*, organisation: Any) -> Callable[[str], Sequence[Policy]]
 def simulate_for(*, organisation: Any, case: Any, today: Any) -> dict[str, Any]:
     """The outcome of a case under this organisation's policies: the same engine, the same
     figures as `ofelia simulate` (raises the core's errors, see `problem_for`)."""
-    from ofelia.policies.legal import load_legal_data
+    from ofelia.legal.selectors import legal_data
     from ofelia.rules.simulate import simulate
 
     return simulate(case, today=today, policies=policy_source_for(organisation=organisation),
-                    legal=load_legal_data())
+                    legal=legal_data())
 
 
 def problem_for(exc: Exception) -> dict[str, Any]:

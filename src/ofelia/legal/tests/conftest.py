@@ -1,0 +1,1 @@
+from ofelia.organisations.testing import *  # noqa: F403
