@@ -1,7 +1,7 @@
 """Training contracts: deadlines, charges, refunds and penalties of a `training` case.
 
 The engine is generic: bands, percentages, day counts, thresholds, payers and articles
-come from the policy's clauses (RET, PAY, PEN, CAN-D/F, ABD, PRV, FUN of RULES.md);
+come from the policy's clauses (RET, PAY, PEN, CAN-D/F/L, ABD, PRV, FUN of RULES.md);
 each rule id only says what its parameters mean. Every line names its clause.
 """
 
@@ -48,8 +48,6 @@ from ofelia.rules.training_terms import (
 __all__ = ["TrainingCase", "evaluate", "parse_case", "reference_date"]
 
 TERMINAL = ("retraction", "cancellation", "abandonment", "provider_stop", "rescission")
-# Ofelia's own events (docs/simulation.md) whose rules run after the contract's fate.
-EXTENSIONS = frozenset(("funding_refused", "delivery", "complaint", "remote_switch"))
 REFUSED_BY = {"opco": "l'OPCO", "faf": "le FAF", "france_travail": "France Travail (abondement du CPF)"}
 CANCELLATION_RULES = ("CAN-D1", "CAN-F1", "CAN-F2")
 ABANDONMENT_RULES = ("ABD-D1", "ABD-D2", "CAN-D2")
@@ -78,7 +76,7 @@ def evaluate(case: TrainingCase, *, policy: Policy, legal: LegalData,
     elif fate.type == "cancellation" and fate.by == "provider":
         _provider_cancellation(ctx, fate)
     elif fate.type == "cancellation":
-        if "funding_refused" not in ctx.case.types or not _cancellation_after_refusal(ctx, fate):
+        if not ctx.case.own_events or not _cancellation_after_refusal(ctx, fate):
             _client_cancellation(ctx, fate)
     elif fate.type == "abandonment":
         assert fate.hours_attended is not None
@@ -88,7 +86,7 @@ def evaluate(case: TrainingCase, *, policy: Policy, legal: LegalData,
     else:
         _provider_stop(ctx, fate)
     _schedule_changes(ctx)
-    if not EXTENSIONS.isdisjoint(ctx.case.types):
+    if ctx.case.own_events:
         _extensions(ctx)
     _payments_before_retraction_end(ctx)
     penalties = invoices(ctx)
@@ -606,9 +604,10 @@ def _schedule_changes(ctx: Ctx) -> None:
 
 
 def _delivered_on(ctx: Ctx) -> date | None:
-    if "delivery" not in ctx.case.types:
+    if not ctx.case.own_events:  # the usual case
         return None
-    return ctx.case.of_type("delivery")[0].on
+    delivered = ctx.case.of_type("delivery")
+    return delivered[0].on if delivered else None
 
 
 def _delivery_deadlines(ctx: Ctx, clause: Clause) -> None:
@@ -701,7 +700,7 @@ def _complaints(ctx: Ctx) -> None:
 
 
 def _extensions(ctx: Ctx) -> None:
-    types = ctx.case.types
+    types = {e.type for e in ctx.case.events}
     if "funding_refused" in types:
         _refusals(ctx)
     if "delivery" in types and ctx.clause("PRV-F1") is None:

@@ -51,6 +51,8 @@ PARTIES = ("client", "provider")
 INSTALMENT_COUNTS = (3, 4)
 # `funding_refused.payer`: `cpf` names the refused top-up of the CPF, as `france_travail`.
 REFUSED_PAYERS = ("opco", "faf", "france_travail", "cpf")
+# Ofelia's own events (docs/simulation.md), beyond those of SIMULATION.md.
+OWN_EVENTS = frozenset(("funding_refused", "delivery", "rescission", "complaint", "remote_switch"))
 
 # Keys each event type accepts besides `type` and `on`.
 _EVENT_KEYS: Mapping[str, tuple[str, ...]] = {
@@ -135,7 +137,6 @@ class Event(NamedTuple):
 
 
 _CHRONOLOGICAL = attrgetter("on", "position")
-_NO_TYPES: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -144,9 +145,10 @@ class TrainingCase:
     funding: tuple[Funding, ...] = ()
     events: tuple[Event, ...] = ()
     instalments: int | None = None
+    # Some event is one of OWN_EVENTS (set by `parse_case`, which reads every event
+    # anyway): without one, their rules are skipped at once.
+    own_events: bool = False
     chronological: tuple[Event, ...] = field(init=False, repr=False, compare=False)
-    # The event types present: the rules of the rarer events are skipped at once.
-    types: frozenset[str] = field(init=False, repr=False, compare=False)
 
     def funder(self, payer: str) -> Funding | None:
         if not self.funding:  # the usual case: nobody but the client pays
@@ -168,8 +170,6 @@ class TrainingCase:
     def __post_init__(self) -> None:
         # Sorted once: the case is a frozen value, its events never change.
         object.__setattr__(self, "chronological", tuple(sorted(self.events, key=_CHRONOLOGICAL)))
-        object.__setattr__(self, "types", frozenset([e.type for e in self.events])
-                           if self.events else _NO_TYPES)
 
 
 _NO_DEPOSIT = Decimal("0.00")
@@ -342,23 +342,28 @@ def _event(raw: Any, i: int, contract: Contract) -> Event:
     return Event(kind, on, i)
 
 
-def _events(data: Any, contract: Contract, funding: tuple[Funding, ...]) -> tuple[Event, ...]:
+def _events(data: Any, contract: Contract,
+            funding: tuple[Funding, ...]) -> tuple[tuple[Event, ...], bool]:
+    """The events, and whether one is among OWN_EVENTS."""
     events = tuple([_event(raw, i, contract) for i, raw in enumerate(array(data, "events"))])
     ids: set[str] = set()
+    own = False
     for e in events:
         if e.type == "invoice" and e.id is not None:
             if e.id in ids:
                 raise CaseError(join(join("events", e.position), "id"), f"facture « {e.id} » déjà déclarée")
             ids.add(e.id)
-        elif e.type == "funding_refused" and all(f.payer != e.payer for f in funding):
-            raise CaseError(join(join("events", e.position), "payer"),
-                            f"refus de prise en charge par « {e.payer} » : ce financeur n'est pas "
-                            "déclaré dans funding", "CAN-L1")
+        elif e.type in OWN_EVENTS:
+            own = True
+            if e.type == "funding_refused" and all(f.payer != e.payer for f in funding):
+                raise CaseError(join(join("events", e.position), "payer"),
+                                f"refus de prise en charge par « {e.payer} » : ce financeur n'est "
+                                "pas déclaré dans funding", "CAN-L1")
     for e in events:
         if e.type in ("payment", "formal_notice") and e.invoice not in ids:
             raise CaseError(join(join("events", e.position), "invoice"),
                             f"facture « {e.invoice} » inconnue (aucun événement invoice ne la déclare)")
-    return events
+    return events, own
 
 
 def parse_case(data: Mapping[str, Any]) -> TrainingCase:
@@ -371,11 +376,11 @@ def parse_case(data: Mapping[str, Any]) -> TrainingCase:
     funding = root.get("funding")  # absent, null or empty: nobody but the client pays
     funding = _funding(funding, contract) if funding else ()
     events = root.get("events")
-    events = _events(events, contract, funding) if events else ()
+    events, own = _events(events, contract, funding) if events else ((), False)
     instalments = opt_int(root, "instalments", "", rule="PAY-L1")
     if instalments is not None and instalments not in INSTALMENT_COUNTS:
         raise CaseError("instalments", "paiement en 3 ou 4 fois uniquement", "PAY-L1")
-    return TrainingCase(contract=contract, funding=funding, events=events, instalments=instalments)
+    return TrainingCase(contract, funding, events, instalments, own)
 
 
 def reference_date(case: TrainingCase) -> date:

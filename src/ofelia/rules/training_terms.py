@@ -286,7 +286,7 @@ def refused_payer(event: Event) -> str:
 def refusal(ctx: Ctx, payer: str) -> Refusal | None:
     """CAN-L1: the refusal of `payer` (opco, faf, france_travail) and what the policy makes
     of it; None without such an event, or when the policy says nothing of it."""
-    if "funding_refused" not in ctx.case.types:  # the usual case
+    if not ctx.case.own_events:  # the usual case
         return None
     clause = ctx.clause("CAN-L1")
     if clause is None:
@@ -355,7 +355,9 @@ def split(ctx: Ctx, base: Decimal, kind: str, what: str) -> list[Share]:
                             f"{', '.join(clashing)} ({article(faf, ctx.contract)})", faf.rule)
 
     opco = by_payer.get("opco")
-    refused = refusal(ctx, "opco") if opco is not None else None
+    # A refusal is rare: the flag spares the usual case a call.
+    refusals = ctx.case.own_events
+    refused = refusal(ctx, "opco") if refusals and opco is not None else None
     if refused is not None and refused.effect != "order_kept":
         lead = refusal_text(refused, "l'OPCO", ctx.contract)
         shares.append(Share(kind, "opco", ZERO, refused.clause, f"{lead} : rien n'est facturé à l'OPCO"))
@@ -411,7 +413,7 @@ def split(ctx: Ctx, base: Decimal, kind: str, what: str) -> list[Share]:
             rest = remaining - rights
             how = (f"droits CPF de {fmt_eur(rights)} < {fmt_eur(remaining)} − {fmt_eur(participation)}"
                    f" : reste à charge = {fmt_eur(remaining)} − {fmt_eur(rights)} = {fmt_eur(rest)} ({why})")
-        topup = refusal(ctx, "france_travail")
+        topup = refusal(ctx, "france_travail") if refusals else None
         if topup is not None and topup.effect != "order_kept":
             lead = refusal_text(topup, "France Travail (abondement du CPF)", ctx.contract)
             choice = ("l'élève prend en charge ce reste à charge ou annule sa commande"
