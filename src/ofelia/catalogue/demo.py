@@ -20,6 +20,7 @@ from django.db import transaction
 
 from ofelia.core import clock
 from ofelia.organisations import services as org_services
+from ofelia.organisations.demo import ORGANISATIONS
 from ofelia.organisations.models import ClientCompany, Learner, Membership, Organisation, Role
 
 from . import services
@@ -113,20 +114,15 @@ def _days(hours: Decimal, modality: str) -> int:
     return 1 if modality == "elearning" else max(1, int(hours // 7))
 
 
-# The terms of Mi4 and VIRTUALEO give no activity declaration number, without which no
-# convention can be signed (R6351-6): the demo gives them one, said to be a demo value.
-DEMO_NDA = {"mi4": ("93060999906", "Provence-Alpes-Côte d'Azur"),
-            "virtualeo": ("11920999992", "Île-de-France")}
-
-
 def _complete_legal_data(organisation: Organisation) -> None:
-    if organisation.nda_number or organisation.slug not in DEMO_NDA:
+    """A database made by an older `ofelia demo` lacks the demo NDA of Mi4 and VIRTUALEO,
+    without which no convention can be signed (R6351-6): complete it from the demo data."""
+    data = next((d for d in ORGANISATIONS if d["slug"] == organisation.slug), {})
+    if organisation.nda_number or not data.get("nda_number"):
         return
-    number, region = DEMO_NDA[organisation.slug]
     org_services.organisation_update(
-        actor=None, organisation=organisation, nda_number=number, nda_region=region,
-        legal_mentions=f"{organisation.legal_mentions} NDA de démonstration (non communiqué "
-                       "dans les conditions générales).".strip())
+        actor=None, organisation=organisation, nda_number=data["nda_number"],
+        nda_region=data["nda_region"], legal_mentions=data["legal_mentions"])
 
 
 def _trainer(organisation: Organisation) -> Trainer:

@@ -20,7 +20,8 @@ OPERATOR_EMAIL = "operateur@ofelia.demo"
 
 # Legal data from the organisations' own terms (seeds). Where the terms give a SIREN
 # without establishment number, or no SIRET at all, the missing part is a demo value
-# and the legal mentions say so.
+# and the legal mentions say so; likewise the NDA of Mi4 and VIRTUALEO, without which no
+# convention can be signed (R6351-6).
 ORGANISATIONS: list[dict[str, Any]] = [
     {
         "slug": "mi4",
@@ -32,8 +33,10 @@ ORGANISATIONS: list[dict[str, Any]] = [
         "postal_code": "06560",
         "city": "Valbonne",
         "email": "formation@mi4.fr",
+        "nda_number": "93060999906",
+        "nda_region": "Provence-Alpes-Côte d'Azur",
         "vat_status": Organisation.VatStatus.TRAINING_EXEMPT,
-        "legal_mentions": "Organisme de formation professionnelle. SIRET de démonstration (non communiqué dans les CGU).",
+        "legal_mentions": "Organisme de formation professionnelle. SIRET et NDA de démonstration (non communiqués dans les CGU).",
     },
     {
         "slug": "dixneuf",
@@ -103,7 +106,9 @@ ORGANISATIONS: list[dict[str, Any]] = [
         "city": "Saint-Cloud Cedex",
         "vat_status": Organisation.VatStatus.SUBJECT,
         "vat_number": "FR02949525075",
-        "legal_mentions": "Éditeur de la solution de classes virtuelles. RCS Nanterre 949 525 075 00014. Tarifs hors taxes, TVA en vigueur au jour de la facturation.",
+        "nda_number": "11920999992",
+        "nda_region": "Île-de-France",
+        "legal_mentions": "Éditeur de la solution de classes virtuelles. RCS Nanterre 949 525 075 00014. Tarifs hors taxes, TVA en vigueur au jour de la facturation. NDA de démonstration (non communiqué dans les CGV).",
     },
 ]
 
