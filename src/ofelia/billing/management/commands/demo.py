@@ -9,7 +9,7 @@ from django.utils import translation
 
 from ofelia.billing.demo_business import billing_summary, load_billing
 from ofelia.catalogue.demo import catalogue_summary, load_catalogue
-from ofelia.organisations.demo import DEMO_PASSWORD, ORGANISATIONS, load_demo
+from ofelia.organisations.demo import DEMO_PASSWORD, OPERATOR_EMAIL, ORGANISATIONS, load_demo
 from ofelia.organisations.models import Organisation
 from ofelia.sales.demo import load_sales, sales_summary
 
@@ -56,6 +56,11 @@ class Command(BaseCommand):
         for problem in problems:
             # Collections never guess a legal rate: the missing value is said, not invented.
             self.stdout.write(self.style.WARNING(f"Recouvrement — {problem}"))
+        if problems:
+            self.stdout.write(self.style.WARNING(
+                f"→ Donnée légale à saisir avec sa source : connectez-vous en {OPERATOR_EMAIL}, "
+                "page « Données légales » (/plateforme/donnees-legales/) ; les relances, "
+                "elles, sont déjà calculées."))
         self.stdout.write(f"\nMot de passe de tous les comptes : {DEMO_PASSWORD}")
 
     def _logins(self, logins: Any) -> None:
