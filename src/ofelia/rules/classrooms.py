@@ -27,6 +27,7 @@ from ofelia.rules.validation import (
     join,
     obj,
     opt_instant,
+    opt_int,
     reject_unknown,
     req_bool,
     req_decimal,
@@ -42,7 +43,7 @@ MAX_LEARNERS = 30
 MODES = ("scheduled", "on_demand")
 TARIFF_FIELDS = ("machine_hour", "storage_machine_day", "outside_hours_machine_hour",
                  "extension_machine_hour")
-_EVENT_TYPES = ("cancellation", "extension", "usage", "ready")
+_EVENT_TYPES = ("cancellation", "extension", "usage", "ready", "tool")
 _MICROS_PER_HOUR = Decimal(3_600_000_000)
 _ZERO = timedelta(0)
 
@@ -69,6 +70,10 @@ class VirtualClass:
     learners: int
     validated_at: datetime | None = None
     tariff: Tariff | None = None
+    # VCL-6 "périodes de stockage péri-formation": machine days kept before the first class
+    # day and after the last (Ofelia extension of SIMULATION.md, docs/simulation.md).
+    storage_days_before: int = 0
+    storage_days_after: int = 0
 
     @property
     def machines(self) -> tuple[str, ...]:
@@ -92,12 +97,21 @@ class Usage:
 
 
 @dataclass(frozen=True)
+class Tool:
+    """VCL-6: an additional tool or resource activated for the class, at its price (HT)."""
+    name: str
+    amount: Decimal
+    path: str
+
+
+@dataclass(frozen=True)
 class ClassCase:
     klass: VirtualClass
     cancelled_at: datetime | None = None
     extensions: tuple[Extension, ...] = ()
     usages: tuple[Usage, ...] = ()
     ready_at: datetime | None = None
+    tools: tuple[Tool, ...] = ()
 
 
 # --- parsing ----------------------------------------------------------------------------
@@ -121,7 +135,7 @@ def _class(data: Any) -> VirtualClass:
     path = "class"
     body = obj(data, path)
     reject_unknown(body, ("created_at", "mode", "validated_at", "start", "days", "daily_hours",
-                          "learners", "tariff"), path)
+                          "learners", "tariff", "storage_days_before", "storage_days_after"), path)
     mode = req_enum(body, "mode", path, MODES)
     created_at = req_instant(body, "created_at", path)
     validated_at = opt_instant(body, "validated_at", path)
@@ -144,6 +158,8 @@ def _class(data: Any) -> VirtualClass:
         learners=learners,
         validated_at=validated_at,
         tariff=None if body.get("tariff") is None else _tariff(body["tariff"], join(path, "tariff")),
+        storage_days_before=opt_int(body, "storage_days_before", path, minimum=0, maximum=366) or 0,
+        storage_days_after=opt_int(body, "storage_days_after", path, minimum=0, maximum=366) or 0,
     )
 
 
@@ -156,6 +172,7 @@ def parse_case(data: Mapping[str, object]) -> ClassCase:
     ready_at: datetime | None = None
     extensions: list[Extension] = []
     usages: list[Usage] = []
+    tools: list[Tool] = []
     for i, raw in enumerate(array(root.get("events", []), "events")):
         path = join("events", i)
         event = obj(raw, path)
@@ -171,6 +188,9 @@ def parse_case(data: Mapping[str, object]) -> ClassCase:
                 cancelled_at = at
             else:
                 ready_at = at if ready_at is None else min(ready_at, at)
+        elif kind == "tool":
+            reject_unknown(event, ("type", "name", "amount"), path)
+            tools.append(Tool(req_str(event, "name", path), req_decimal(event, "amount", path), path))
         elif kind == "extension":
             reject_unknown(event, ("type", "day", "hours", "approved"), path)
             day = req_int(event, "day", path, minimum=1, maximum=klass.days)
@@ -188,7 +208,7 @@ def parse_case(data: Mapping[str, object]) -> ClassCase:
             if end <= start:
                 raise CaseError(join(path, "to"), "la fin doit suivre le début")
             usages.append(Usage(machine, start, end, path))
-    return ClassCase(klass, cancelled_at, tuple(extensions), tuple(usages), ready_at)
+    return ClassCase(klass, cancelled_at, tuple(extensions), tuple(usages), ready_at, tuple(tools))
 
 
 def reference_date(case: ClassCase) -> date:
@@ -425,11 +445,13 @@ def evaluate(
     machines = len(klass.machines)
     planned = klass.daily_hours * klass.days * machines
     storage = cents(tariff.storage_machine_day * machines * klass.days)
-    estimate = cents(_amount(tariff.machine_hour, planned) + storage)
+    peri_days = klass.storage_days_before + klass.storage_days_after
+    peri = cents(tariff.storage_machine_day * machines * peri_days)
+    estimate = cents(_amount(tariff.machine_hour, planned) + storage + peri)
     charges = [_charge("estimate", estimate, vat_rate, vcl2.rule,
                        f"Estimation indicative à la création : {machines} machines × {klass.days} "
                        f"jour(s) × {_fmt_hours(klass.daily_hours)} × {fmt_eur(tariff.machine_hour)} HT, "
-                       f"plus le stockage ({fmt_eur(storage)} HT) ; tarifs en vigueur à la "
+                       f"plus le stockage ({fmt_eur(storage + peri)} HT) ; tarifs en vigueur à la "
                        f"création {_cite(vcl2)}.")]
 
     if cancelled and case.cancelled_at is not None:
@@ -468,6 +490,15 @@ def evaluate(
     charges.append(_charge("storage", storage, vat_rate, vcl5.rule,
                            f"Stockage : {machines} machines provisionnées × {klass.days} jour(s) × "
                            f"{fmt_eur(tariff.storage_machine_day)} HT, machines éteintes comprises {_cite(vcl5)}."))
+    if peri_days:
+        charges.append(_charge("storage", peri, vat_rate, vcl6.rule,
+                               f"Stockage péri-formation : {machines} machines × {peri_days} jour(s) "
+                               f"({klass.storage_days_before} avant, {klass.storage_days_after} après) × "
+                               f"{fmt_eur(tariff.storage_machine_day)} HT {_cite(vcl6)}."))
+    for tool in case.tools:
+        charges.append(_charge("tool", cents(tool.amount), vat_rate, vcl6.rule,
+                               f"Outil ou ressource additionnel activé : {tool.name}, "
+                               f"{fmt_eur(cents(tool.amount))} HT {_cite(vcl6)}."))
     extra["hours"] = {name: f"{hours_of(d).quantize(Decimal('0.0001')):f}" for name, d in (
         ("usage", split.usage), ("extension", split.extension),
         ("outside_hours", split.outside_hours), ("total", split.total))}

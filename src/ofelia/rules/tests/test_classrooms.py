@@ -382,3 +382,49 @@ def test_vcl_6_running_time_after_as_of_is_not_billed_yet() -> None:
     later = run(data, as_of=datetime.fromisoformat("2026-06-04T19:00:00+02:00"))
     assert later.extra["hours"] == {"usage": "1.0000", "extension": "0.0000",
                                     "outside_hours": "1.0000", "total": "2.0000"}
+
+
+# --- VCL-6: storage before and after the class, additional tools (Ofelia extensions) -----
+
+def test_vcl_6_storage_before_and_after_adds_a_storage_line_citing_vcl_6() -> None:
+    data = klass([use("learner-1", "2026-06-04T09:00:00+02:00", "2026-06-04T10:00:00+02:00")],
+                 storage_days_before=2, storage_days_after=1)
+    out = run(data)
+    storage = [c for c in out.charges if c.kind == "storage"]
+    # class days: 13 machines × 3 days × 0.40; around them: 13 × (2 + 1) × 0.40
+    assert [str(c.amount) for c in storage] == ["15.60", "15.60"]
+    assert out.charge_total("storage", "client") == Decimal("31.20")
+    assert storage[1].rule == "VCL-6" and "2 avant, 1 après" in storage[1].explanation
+    assert amounts(out)["estimate"] == "312.00"  # 296.40 + the 15.60 known at creation
+
+
+def test_vcl_6_without_peri_storage_nothing_changes() -> None:
+    out = run(klass([use("learner-1", "2026-06-04T09:00:00+02:00", "2026-06-04T10:00:00+02:00")],
+                    storage_days_before=0))
+    assert amounts(out) == {"estimate": "296.40", "usage": "0.80", "storage": "15.60"}
+
+
+def test_vcl_6_additional_tool_is_billed_at_its_price_on_the_final_invoice_only() -> None:
+    data = klass([{"type": "tool", "name": "Licence IDE cloud", "amount": "45.5"}])
+    during = run(data, as_of=datetime.fromisoformat("2026-06-03T10:00:00+02:00"))
+    assert "tool" not in amounts(during)
+    tool = next(c for c in run(data).charges if c.kind == "tool")
+    assert (tool.amount, tool.rule) == (Decimal("45.50"), "VCL-6")
+    assert "Licence IDE cloud" in tool.explanation
+
+
+@pytest.mark.parametrize("change, where", [
+    ({"storage_days_before": -1}, "class.storage_days_before"),
+    ({"storage_days_after": "2"}, "class.storage_days_after"),
+])
+def test_vcl_6_bad_peri_storage_is_an_invalid_case_naming_the_field(change: dict[str, Any],
+                                                                     where: str) -> None:
+    with pytest.raises(CaseError) as refused:
+        classrooms.parse_case(klass(**change))
+    assert refused.value.path == where
+
+
+def test_vcl_6_a_tool_without_price_is_an_invalid_case() -> None:
+    with pytest.raises(CaseError) as refused:
+        classrooms.parse_case(klass([{"type": "tool", "name": "GPU"}]))
+    assert refused.value.path == "events[0].amount"
