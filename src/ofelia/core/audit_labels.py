@@ -75,6 +75,7 @@ ACTIONS = {
     "access_link.revoke.replaced": "Lien d'accès remplacé",
     "bench.bulk_load": "Chargement de données de mesure",
     "data_request.file": "Demande sur des données personnelles (ACC-6)",
+    "data_request.extend": "Prolongation du délai de réponse (RGPD art. 12.3)",
     "data_request.answered": "Réponse à une demande sur des données personnelles",
     "data_request.refused": "Refus motivé d'une demande sur des données personnelles",
     "personal_data.export": "Export des données personnelles (portabilité)",

@@ -42,6 +42,10 @@ class DataRequest(TenantModel):
     answer = models.TextField("réponse", blank=True)
     handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                    blank=True, related_name="+", verbose_name="traitée par")
+    # RGPD art. 12.3: the two-month extension, told to the person with its reasons within
+    # the first month.
+    extended_on = models.DateField("prolongation décidée le", null=True, blank=True)
+    extension_reason = models.TextField("motif de la prolongation", blank=True)
 
     class Meta:
         ordering = ["-received_on", "-id"]
@@ -52,6 +56,11 @@ class DataRequest(TenantModel):
     def __str__(self) -> str:
         return f"{self.get_right_display()} — {self.person_name} ({self.received_on:%d/%m/%Y})"
 
+    @property
+    def due_by(self) -> date:
+        """The deadline in force: one month, or three once the extension was decided."""
+        return self.extended_answer_by if self.extended_on else self.answer_by
+
     def is_overdue(self, today: date) -> bool:
-        """Still unanswered after the one-month deadline (RGPD art. 12.3)."""
-        return self.status == self.Status.OPEN and today > self.answer_by
+        """Still unanswered after the deadline in force (RGPD art. 12.3)."""
+        return self.status == self.Status.OPEN and today > self.due_by

@@ -74,6 +74,36 @@ def data_request_answer(*, actor: Any, request: DataRequest, status: str, answer
 
 
 @transaction.atomic
+def data_request_extend(*, actor: Any, request: DataRequest, reason: str) -> DataRequest:
+    """RGPD art. 12.3: a complex or numerous request may take two more months, provided the
+    person is told so, with the reasons, within the first month."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Indiquez à la personne pourquoi le délai est prolongé "
+                                         "(RGPD art. 12.3)."})
+    if len(reason) > MESSAGE_MAX:
+        raise ValidationError({"reason": f"Motif trop long : {MESSAGE_MAX} caractères au plus."})
+    locked = DataRequest.objects.select_for_update().get(pk=request.pk)
+    today = clock.today()
+    if locked.status != DataRequest.Status.OPEN:
+        raise ValidationError("Cette demande a déjà reçu une réponse : rien à prolonger.")
+    if locked.extended_on is not None:
+        raise ValidationError(f"Le délai a déjà été prolongé le {locked.extended_on:%d/%m/%Y}.")
+    if today > locked.answer_by:
+        raise ValidationError(f"Trop tard pour prolonger : la prolongation doit être annoncée dans "
+                              f"le premier mois, au plus tard le {locked.answer_by:%d/%m/%Y} "
+                              "(RGPD art. 12.3).")
+    before = audit.snapshot(locked)
+    locked.extended_on = today
+    locked.extension_reason = reason
+    locked.save(update_fields=["extended_on", "extension_reason", "updated_at"])
+    old, new = audit.changed(before, audit.snapshot(locked))
+    audit.record(actor=actor, action="data_request.extend", organisation=locked.organisation,
+                 obj=locked, before=old, after=new)
+    return locked
+
+
+@transaction.atomic
 def personal_data_export(*, actor: Any, organisation: Organisation, membership: Membership,
                          user: Any) -> dict[str, Any]:
     """ACC-6 (portability, RGPD art. 20): the person's data in a structured, readable form.

@@ -104,6 +104,16 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if data_request is None:
         # Another organisation's request is indistinguishable from a missing one.
         raise Http404
+    if request.method == "POST" and request.POST.get("action") == "extend":
+        try:
+            services.data_request_extend(actor=request.user, request=data_request,
+                                         reason=request.POST.get("reason", ""))
+        except ValidationError as refused:
+            messages.error(request, " ".join(refused.messages))
+        else:
+            messages.success(request, "Délai prolongé de deux mois ; la personne voit le motif "
+                                      "dans son espace.")
+        return redirect("privacy:request-detail", pk=data_request.pk)
     form = AnswerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -282,3 +282,47 @@ def test_acc_6_audit_actions_read_in_french() -> None:
     assert action_label("data_request.file") == "Demande sur des données personnelles (ACC-6)"
     assert action_label("data_request.refused").startswith("Refus motivé")
     assert action_label("personal_data.export") == "Export des données personnelles (portabilité)"
+
+
+def test_acc_6_extension_within_the_first_month_moves_the_deadline_two_months(org_a: Any,
+                                                                            admin_a: Any) -> None:
+    person = make_member(org_a, Role.LEARNER)
+    request = _file(org_a, person, "portability", on=datetime(2026, 1, 10, 9, 0))  # due 10/02
+    url = f"{STAFF_LIST}{request.pk}/"
+    with clock.frozen(datetime(2026, 2, 10, 9, 0)):  # the last day of the first month
+        _web(admin_a).post(url, {"action": "extend", "reason": "Historique de 8 ans à extraire."})
+    request.refresh_from_db()
+    assert request.extended_on == date(2026, 2, 10) and request.due_by == date(2026, 4, 10)
+    assert not request.is_overdue(date(2026, 4, 10)) and request.is_overdue(date(2026, 4, 11))
+    assert AuditEntry.objects.filter(action="data_request.extend", object_id=str(request.pk)).exists()
+    with clock.frozen(datetime(2026, 2, 11, 9, 0)):
+        seen = _web(person).get(MY_DATA).content.decode()
+    assert "Historique de 8 ans à extraire." in seen and "10/04/2026" in seen
+
+
+@pytest.mark.parametrize("reason, when, message", [
+    ("", datetime(2026, 1, 20, 9, 0), "pourquoi le délai est prolongé"),
+    ("Trop tard.", datetime(2026, 2, 11, 9, 0), "Trop tard pour prolonger"),
+])
+def test_acc_6_extension_needs_a_reason_and_the_first_month_nothing_written_otherwise(
+        org_a: Any, admin_a: Any, reason: str, when: datetime, message: str) -> None:
+    request = _file(org_a, make_member(org_a, Role.LEARNER), "access", on=datetime(2026, 1, 10, 9, 0))
+    before = AuditEntry.objects.count()
+    with clock.frozen(when):
+        page = _web(admin_a).post(f"{STAFF_LIST}{request.pk}/", {"action": "extend", "reason": reason},
+                                  follow=True).content.decode()
+    assert message in page
+    request.refresh_from_db()
+    assert request.extended_on is None and AuditEntry.objects.count() == before
+
+
+def test_acc_6_extension_only_once_and_not_after_the_answer(org_a: Any, admin_a: Any) -> None:
+    request = _file(org_a, make_member(org_a, Role.LEARNER), "access", on=datetime(2026, 1, 10, 9, 0))
+    with clock.frozen(datetime(2026, 1, 20, 9, 0)):
+        services.data_request_extend(actor=admin_a, request=request, reason="Volume important.")
+        with pytest.raises(ValidationError, match="déjà été prolongé"):
+            services.data_request_extend(actor=admin_a, request=request, reason="Encore.")
+        other = _file(org_a, make_member(org_a, Role.LEARNER), "access", on=datetime(2026, 1, 15, 9, 0))
+        services.data_request_answer(actor=admin_a, request=other, status="answered", answer="Fait.")
+        with pytest.raises(ValidationError, match="déjà reçu une réponse"):
+            services.data_request_extend(actor=admin_a, request=other, reason="Volume.")
