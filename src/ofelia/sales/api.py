@@ -82,6 +82,8 @@ class EventIn(Schema):
     hours_attended: Decimal | None = None
     note: str = ""
     force_reason: str = ""
+    # funding_refused (CAN-L1): opco, faf, france_travail or cpf; blank for other types.
+    payer: str = ""
 
 
 class EventOut(Schema):
@@ -91,6 +93,7 @@ class EventOut(Schema):
     by: str
     reason: str
     hours_attended: Decimal | None
+    payer: str
     forced: bool
     force_reason: str
     evaluated_as_of: date | None
@@ -227,7 +230,9 @@ def list_events(request: HttpRequest, contract_id: int) -> Any:
 
 @router.post("/contracts/{contract_id}/events",
              response={201: EventOut, 400: dict[str, Any], 409: dict[str, Any], **_FORBIDDEN},
-             summary="Enregistrer un événement (annulation, rétractation, abandon…), évalué par les règles")
+             summary="Enregistrer un événement (annulation, rétractation, abandon, refus d'un "
+                     "financeur, fourniture, résolution, réclamation, passage à distance…), "
+                     "évalué par les règles")
 def create_event(request: HttpRequest, contract_id: int, payload: EventIn) -> Any:
     contract = _scoped_contract(request, contract_id)
     if isinstance(contract, JsonResponse):

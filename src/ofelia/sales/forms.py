@@ -13,6 +13,12 @@ from ofelia.organisations.models import ClientCompany, ConsumerClient
 from .models import ContractEvent, TermsAcceptance
 
 _DATE = forms.DateInput(attrs={"type": "date"})
+# Ofelia's own events (CAN-L1, PRV-F1, PRV-X): offered whatever the terms; under terms
+# without the clause the computed outcome says that it changes nothing.
+_OWN_EVENTS = (
+    ContractEvent.Type.FUNDING_REFUSED, ContractEvent.Type.DELIVERY, ContractEvent.Type.RESCISSION,
+    ContractEvent.Type.COMPLAINT, ContractEvent.Type.REMOTE_SWITCH,
+)
 
 
 class ContractEventForm(forms.Form):
@@ -24,6 +30,7 @@ class ContractEventForm(forms.Form):
         ("schedule_change", "Report / changement de dates, d'horaires ou de lieu"),
         ("opco_agreement", "Accord de prise en charge OPCO reçu"),
         ("schedule_choice", "Réponse du client au changement (PRV-D4)"),
+        *((t.value, t.label) for t in _OWN_EVENTS),
     ])
     on = forms.DateField(label="Date de l'acte (envoi)", widget=_DATE)
     by = forms.ChoiceField(label="À l'initiative de", required=False, choices=[
@@ -44,6 +51,9 @@ class ContractEventForm(forms.Form):
         ("", "—"), (ContractEvent.Choice.END, "Mettre fin au contrat"),
         (ContractEvent.Choice.MOVE, "Reporter à une session ultérieure"),
     ])
+    payer = forms.ChoiceField(label="Financeur qui refuse (refus de prise en charge)",
+                              required=False,
+                              choices=[("", "—"), *ContractEvent.RefusingPayer.choices])
     moved_to = forms.ModelChoiceField(label="Session de report", required=False,
                                       queryset=TrainingSession.objects.none())
 

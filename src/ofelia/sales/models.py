@@ -230,6 +230,12 @@ class ContractEvent(TenantModel):
         OPCO_AGREEMENT = "opco_agreement", _("OPCO agreement received")
         # PRV-D4 follow-up of a schedule change: the client ends the contract or moves.
         SCHEDULE_CHOICE = "schedule_choice", "Choix du client après un changement (PRV-D4)"
+        # Ofelia's own events of the training case (docs/simulation.md).
+        FUNDING_REFUSED = "funding_refused", "Refus de prise en charge d'un financeur (CAN-L1)"
+        DELIVERY = "delivery", "Fourniture / livraison (PRV-F1)"
+        RESCISSION = "rescission", "Demande de résolution pour retard de fourniture (PRV-F1)"
+        COMPLAINT = "complaint", "Réclamation du client (PRV-F1)"
+        REMOTE_SWITCH = "remote_switch", "Passage à distance, circonstances exceptionnelles (PRV-X)"
 
     class Choice(models.TextChoices):
         END = "end", "mettre fin au contrat"
@@ -244,6 +250,13 @@ class ContractEvent(TenantModel):
         LEGITIMATE = "legitimate", _("Recognised legitimate reason")
         OTHER = "other", _("Other reason")
 
+    class RefusingPayer(models.TextChoices):
+        # `funding_refused.payer`: `cpf` is the refused top-up of the CPF (CAN-L1).
+        OPCO = "opco", "OPCO"
+        FAF = "faf", "FAF"
+        FRANCE_TRAVAIL = "france_travail", "France Travail"
+        CPF = "cpf", "CPF (abondement)"
+
     contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="events")
     type = models.CharField(_("type"), max_length=20, choices=Type.choices)
     on = models.DateField(_("on"))
@@ -252,6 +265,9 @@ class ContractEvent(TenantModel):
     hours_attended = models.DecimalField(_("hours attended"), max_digits=7, decimal_places=2, null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
     choice = models.CharField("choix du client", max_length=5, choices=Choice.choices, blank=True)
+    # CAN-L1: the funder that refuses (funding_refused only).
+    payer = models.CharField("financeur qui refuse", max_length=20, choices=RefusingPayer.choices,
+                             blank=True)
     moved_to = models.ForeignKey(
         "catalogue.TrainingSession", on_delete=models.PROTECT, null=True, blank=True,
         related_name="+", verbose_name="session de report",

@@ -29,6 +29,12 @@ CASE_EVENT_TYPES = frozenset({
     ContractEvent.Type.ABANDONMENT,
     ContractEvent.Type.PROVIDER_STOP,
     ContractEvent.Type.SCHEDULE_CHANGE,
+    # Ofelia's own events (docs/simulation.md): CAN-L1, PRV-F1, PRV-X.
+    ContractEvent.Type.FUNDING_REFUSED,
+    ContractEvent.Type.DELIVERY,
+    ContractEvent.Type.RESCISSION,
+    ContractEvent.Type.COMPLAINT,
+    ContractEvent.Type.REMOTE_SWITCH,
 })
 
 
@@ -78,6 +84,8 @@ def event_entry(event: ContractEvent) -> dict[str, Any] | None:
         entry["reason"] = event.reason
     if event.type == ContractEvent.Type.PROVIDER_STOP:
         entry["hours_attended"] = number(event.hours_attended or Decimal(0))
+    if event.type == ContractEvent.Type.FUNDING_REFUSED:
+        entry["payer"] = event.payer
     return entry
 
 

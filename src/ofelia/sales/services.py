@@ -350,7 +350,8 @@ def _deadline(outcome: Mapping[str, Any], name: str) -> tuple[date, str, str] | 
 
 
 def _check_event_allowed(
-    *, contract: Contract, event: ContractEvent, before: Mapping[str, Any], actor: Any
+    *, contract: Contract, event: ContractEvent, before: Mapping[str, Any], actor: Any,
+    recorded: Sequence[ContractEvent] = (),
 ) -> None:
     """Refuse what the terms refuse, citing the rule and the clause (from the core's outcome)."""
     if event.type == ContractEvent.Type.RETRACTION:
@@ -364,6 +365,9 @@ def _check_event_allowed(
             )
     if event.type == ContractEvent.Type.SCHEDULE_CHOICE:
         _check_schedule_choice(contract=contract, event=event)
+        return
+    if event.type == ContractEvent.Type.RESCISSION:
+        _check_rescission(contract=contract, event=event, before=before, recorded=recorded)
         return
     provider_side = event.type == ContractEvent.Type.SCHEDULE_CHANGE or (
         event.type == ContractEvent.Type.CANCELLATION and event.by == ContractEvent.By.PROVIDER
@@ -458,6 +462,7 @@ def contract_event_record(
     force_reason: str = "",
     choice: str = "",
     moved_to: TrainingSession | None = None,
+    payer: str = "",
     as_of: date | None = None,
 ) -> ContractEvent:
     """Record a flow on a signed contract, evaluated by the rules core; the outcome is kept.
@@ -470,22 +475,24 @@ def contract_event_record(
             f"Ce contrat est « {contract.get_status_display()} » : aucun événement ne peut s'y ajouter."
         )
     as_of = as_of or clock.today()
+    recorded = list(contract.events.order_by("on", "id"))
+    funding = list(contract.funding.all())
+    _check_payer(type=type, payer=payer, funding=funding, recorded=recorded)
     event = ContractEvent(
         organisation=contract.organisation, contract=contract, type=type, on=on, by=by,
         reason=reason, hours_attended=hours_attended, note=note, force_reason=force_reason,
-        choice=choice, moved_to=moved_to,
+        choice=choice, moved_to=moved_to, payer=payer,
         recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
         evaluated_as_of=as_of,
     )
     event.full_clean(exclude=["contract", "organisation", "recorded_by"])
-    _require_event_facts(contract, event)
-    recorded = list(contract.events.order_by("on", "id"))
-    funding = list(contract.funding.all())
+    _require_event_facts(contract, event, recorded)
     try:
         before = rules_io.evaluate_contract(contract, as_of=as_of, events=recorded, funding=funding)
     except RulesError as exc:
         raise ValidationError(str(exc)) from exc
-    _check_event_allowed(contract=contract, event=event, before=before, actor=actor)
+    _check_event_allowed(contract=contract, event=event, before=before, actor=actor,
+                         recorded=recorded)
     if event.type == ContractEvent.Type.OPCO_AGREEMENT:
         opco = next((f for f in funding if f.payer == FundingEntry.Payer.OPCO), None)
         if opco is None:
@@ -504,6 +511,9 @@ def contract_event_record(
     event.save()
     status_before = contract.status
     new_status = _ENDING_STATUS.get(event.type)
+    if event.type == ContractEvent.Type.RESCISSION and _delivery_clause(contract) is not None:
+        # PRV-F1 (checked above): the contract is rescinded, nothing is owed.
+        new_status = Contract.Status.CANCELLED
     if event.type == ContractEvent.Type.SCHEDULE_CHOICE and event.choice == ContractEvent.Choice.END:
         new_status = Contract.Status.CANCELLED
     if new_status is not None:
@@ -516,7 +526,8 @@ def contract_event_record(
         obj=event,
         before={"contract_status": status_before},
         after={**audit.snapshot(event, ["type", "on", "by", "reason", "hours_attended",
-                                        "forced", "force_reason", "choice", "moved_to"]),
+                                        "forced", "force_reason", "choice", "moved_to",
+                                        "payer"]),
                "contract": contract.number, "contract_status": contract.status},
     )
     if contract.status in {Contract.Status.RETRACTED, Contract.Status.CANCELLED}:
@@ -526,8 +537,74 @@ def contract_event_record(
     return event
 
 
-def _require_event_facts(contract: Contract, event: ContractEvent) -> None:
+REFUSING_PAYERS = {
+    "opco": "l'OPCO", "faf": "le FAF", "france_travail": "France Travail",
+    "cpf": "le CPF (abondement)",
+}
+
+
+def _check_payer(*, type: str, payer: str, funding: Sequence[FundingEntry],
+                 recorded: Sequence[ContractEvent]) -> None:
+    """CAN-L1: a refusal names a funder declared on the contract, once; no other event
+    names a payer. Checked before anything is written."""
+    if type != ContractEvent.Type.FUNDING_REFUSED:
+        if payer:
+            raise ValidationError("Seul un refus de prise en charge (CAN-L1) indique un financeur.")
+        return
+    if not payer:
+        raise ValidationError("Indiquez le financeur qui refuse la prise en charge "
+                              "(OPCO, FAF, France Travail ou CPF).")
+    if payer not in REFUSING_PAYERS:
+        raise ValidationError(f"Financeur « {payer} » inconnu : OPCO, FAF, France Travail ou CPF.")
+    declared = [f.payer for f in funding]
+    if payer not in declared:
+        known = ", ".join(f.get_payer_display() for f in funding) or "aucun"
+        raise ValidationError(
+            f"Refus de prise en charge par {REFUSING_PAYERS[payer]} impossible : ce financeur "
+            f"n'est pas déclaré dans le plan de financement du contrat (financeurs : {known})."
+        )
+    earlier = next((e for e in recorded
+                    if e.type == ContractEvent.Type.FUNDING_REFUSED and e.payer == payer), None)
+    if earlier is not None:
+        raise ValidationError(f"Le refus de {REFUSING_PAYERS[payer]} est déjà enregistré "
+                              f"(le {earlier.on:%d/%m/%Y}) ; seul le premier compte.")
+
+
+def _delivery_clause(contract: Contract) -> Any:
+    """The PRV-F1 clause of the contract's terms for this client, or None."""
+    clause = rules_io.contract_policy(contract).clause("PRV-F1")
+    if clause is None or not clause.applies_to(contract.client_kind, contract.format):
+        return None
+    return clause
+
+
+def _check_rescission(*, contract: Contract, event: ContractEvent, before: Mapping[str, Any],
+                      recorded: Sequence[ContractEvent]) -> None:
+    """PRV-F1: a rescission only once the delivery is late beyond the clause's delay and
+    before any delivery. Without the clause the core's warning says it has no effect."""
+    clause = _delivery_clause(contract)
+    if clause is None:
+        return
+    delivered = next((e for e in recorded if e.type == ContractEvent.Type.DELIVERY), None)
+    if delivered is not None and delivered.on <= event.on:
+        raise RuleRefusal("PRV-F1", f"Résolution refusée : la prestation a été fournie le "
+                                    f"{delivered.on:%d/%m/%Y} — {clause.summary} ({clause.article}).")
+    since = _deadline(before, "rescission_from")
+    if since is None or event.on < since[0]:
+        months = int(clause.get("delay_months"))
+        when = (f"elle n'est possible qu'à partir du {since[0]:%d/%m/%Y}. {since[2]}" if since
+                else f"la fourniture n'a pas plus de {months} mois calendaires de retard.")
+        raise RuleRefusal("PRV-F1", f"Résolution refusée : {when} ({clause.article})".strip())
+
+
+def _require_event_facts(contract: Contract, event: ContractEvent,
+                         recorded: Sequence[ContractEvent] = ()) -> None:
     t = ContractEvent.Type
+    if event.type == t.DELIVERY:
+        first = next((e for e in recorded if e.type == t.DELIVERY), None)
+        if first is not None:
+            raise ValidationError(f"La fourniture est déjà enregistrée le {first.on:%d/%m/%Y} : "
+                                  "seule la première compte (PRV-F1).")
     if event.type == t.SCHEDULE_CHOICE and event.choice not in ContractEvent.Choice.values:
         raise ValidationError("Indiquez le choix du client : mettre fin au contrat ou reporter.")
     if event.type == t.CANCELLATION and (not event.by or not event.reason):
