@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from ofelia.core import clock
+from ofelia.core.templatetags.ofelia_ui import outcome_label
 from ofelia.core.tenancy import tenant_required
 from ofelia.organisations.models import Role
 from ofelia.rules.errors import PolicyError, RulesError
@@ -21,28 +22,9 @@ from .forms import JsonCaseForm, PolicyVersionForm, TrainingCaseForm
 
 STAFF = (Role.ADMINISTRATOR, Role.STAFF)
 
-KIND_LABELS = {
-    "price": "Prix", "prorata": "Prorata des heures suivies", "cancellation_fee": "Frais d'annulation",
-    "abandonment_fee": "Dédommagement d'abandon", "deposit": "Acompte", "instalment": "Échéance",
-    "remaining_charge": "Reste à charge", "usage": "Consommation", "storage": "Stockage",
-    "extension": "Prolongation", "outside_hours": "Hors horaires", "estimate": "Estimation",
-}
 PAYER_LABELS = {
     "client": "Client", "learner": "Apprenant", "opco": "OPCO", "cpf": "CPF",
     "france_travail": "France Travail", "faf": "FAF", "employer": "Employeur",
-}
-DEADLINE_LABELS = {
-    "retraction_ends": "Fin du délai de rétractation", "first_payment_from": "Premier paiement possible",
-    "provider_cancel_by": "Report ou annulation par l'organisme au plus tard",
-    "opco_agreement_by": "Accord OPCO attendu au plus tard",
-    "france_travail_request_by": "Demande France Travail au plus tard",
-    "modification_request_by": "Demande de modification au plus tard", "payment_due": "Échéance",
-    "formal_notice_from": "Mise en demeure possible", "order_to_pay_from": "Injonction de payer possible",
-    "suspension_from": "Suspension possible", "certification_submission_by": "Vidéo d'évaluation au plus tard",
-    "change_until": "Modification gratuite jusqu'au", "ready_by": "Prête au plus tard",
-    "take_charge_by": "Prise en charge au plus tard", "workaround_by": "Contournement au plus tard",
-    "resolution_by": "Résolution au plus tard", "deletion_from": "Suppression possible",
-    "effective_on": "Entrée en vigueur",
 }
 
 
@@ -55,14 +37,14 @@ def _present(outcome: dict[str, Any]) -> dict[str, Any]:
     reasons = outcome.get("deadline_reasons", {})
     deadlines = []
     for name, value in outcome.get("deadlines", {}).items():
-        label = DEADLINE_LABELS.get(name, name)
+        label = outcome_label(name)
         reason = reasons.get(name, {})
         if isinstance(value, dict):
             deadlines += [{"name": name, "label": f"{label} ({key})", "value": v, **reason}
                           for key, v in value.items()]
         else:
             deadlines.append({"name": name, "label": label, "value": value, **reason})
-    charges = [{**c, "kind_label": KIND_LABELS.get(c["kind"], c["kind"]),
+    charges = [{**c, "kind_label": outcome_label(c["kind"]),
                 "payer_label": PAYER_LABELS.get(c["payer"], c["payer"])} for c in outcome.get("charges", [])]
     refunds = [{**r, "payee_label": PAYER_LABELS.get(r["payee"], r["payee"])} for r in outcome.get("refunds", [])]
     return {

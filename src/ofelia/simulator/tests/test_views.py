@@ -58,7 +58,7 @@ def test_training_form_builds_the_case_and_shows_the_cancellation_fee(staff_clie
     }
     response = staff_client.post("/simulation/run/", body, **HTMX)
     page = response.content.decode()
-    assert "Frais d&#x27;annulation" in page and "1200.00 €" in page and "CAN-D1" in page, page
+    assert "Dédommagement d&#x27;annulation" in page and "1200.00 €" in page and "CAN-D1" in page, page
 
 
 def test_training_form_errors_are_shown(staff_client):
