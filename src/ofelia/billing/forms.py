@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from .funding import FUNDER_PAYERS, PAYER_LABELS
@@ -61,6 +63,15 @@ class DepositForm(forms.Form):
                                 decimal_places=2, required=False)
 
 
+INSTALMENT_LABELS = {1: "En une fois", 3: "En 3 fois sans frais", 4: "En 4 fois sans frais"}
+
+
 class PayOnlineForm(forms.Form):
-    instalments = forms.TypedChoiceField(label="Paiement", coerce=int, choices=[
-        (1, "En une fois"), (3, "En 3 fois sans frais"), (4, "En 4 fois sans frais")])
+    instalments = forms.TypedChoiceField(label="Paiement", coerce=int,
+                                         choices=list(INSTALMENT_LABELS.items()))
+
+    def __init__(self, *args: Any, counts: tuple[int, ...] = (1, 3, 4), **kwargs: Any) -> None:
+        """`counts`: what the terms allow for this invoice (PAY-L1), 1 always."""
+        super().__init__(*args, **kwargs)
+        self.fields["instalments"].choices = [(n, INSTALMENT_LABELS.get(n, f"En {n} fois"))
+                                              for n in counts]

@@ -103,13 +103,27 @@ def checkout_create(
     return checkout
 
 
+def _invoice_policy_and_base(invoice: Invoice) -> tuple[Policy, Decimal]:
+    """The terms an invoice was issued under, and the amount excluding VAT its balance is."""
+    from ofelia.policies import policy_in_force
+
+    policy = policy_in_force(invoice.policy_id or invoice.organisation.policy_id,
+                             invoice.issue_date or clock.today(), invoice.policy_version or None)
+    excl = invoice.total_excl_vat if invoice.balance == invoice.total_incl_vat else invoice.balance
+    return policy, excl
+
+
+def invoice_instalment_counts(invoice: Invoice) -> tuple[int, ...]:
+    """What the client may choose when paying this invoice online (PAY-L1)."""
+    policy, excl = _invoice_policy_and_base(invoice)
+    return instalment_counts_allowed(policy, amount_excl_vat=excl)
+
+
 def pay_invoice_online(*, actor: Any, invoice: Invoice, instalments: int = 1,
                        gateway: PaymentGateway | None = None,
                        success_url: str = "https://localhost/paiement/merci/",
                        cancel_url: str = "https://localhost/paiement/annule/") -> OnlineCheckout:
     """The client pays an issued invoice's balance at Stripe; 3/4 times where PAY-L1 allows."""
-    from ofelia.policies import policy_in_force
-
     from .gateways import default_gateway
 
     if invoice.kind != "invoice" or invoice.status != InvoiceStatus.ISSUED or invoice.balance <= 0:
@@ -118,9 +132,7 @@ def pay_invoice_online(*, actor: Any, invoice: Invoice, instalments: int = 1,
                                        amount=invoice.balance).exclude(payment_url="").first()
     if pending is not None and not pending.instalments.filter(paid=True).exists():
         return pending
-    policy = policy_in_force(invoice.policy_id or invoice.organisation.policy_id,
-                             invoice.issue_date or clock.today(), invoice.policy_version or None)
-    excl = invoice.total_excl_vat if invoice.balance == invoice.total_incl_vat else invoice.balance
+    policy, excl = _invoice_policy_and_base(invoice)
     return checkout_create(actor=actor, organisation=invoice.organisation,
                            order_reference=invoice.number, amount=invoice.balance,
                            amount_excl_vat=excl, policy=policy, gateway=gateway or default_gateway(),

@@ -314,9 +314,15 @@ def _my_invoice(request: HttpRequest, pk: int) -> Any:
 
 @tenant_required(*EXTRANET)
 def my_invoices(request: HttpRequest) -> HttpResponse:
+    from .online import invoice_instalment_counts
+
     page = Paginator(_mine(request), 25).get_page(request.GET.get("page"))
+    # Each payable invoice offers only the instalments its terms allow (PAY-L1).
+    rows = [(i, PayOnlineForm(prefix=f"i{i.pk}", counts=invoice_instalment_counts(i))
+             if i.kind == "invoice" and i.status == "issued" and i.balance > 0 else None)
+            for i in page]
     return render(request, "billing/extranet_invoices.html", {
-        "page": page, "pay_form": PayOnlineForm(), "today": clock.today()})
+        "page": page, "rows": rows, "today": clock.today()})
 
 
 @tenant_required(*EXTRANET)
@@ -331,7 +337,7 @@ def my_invoice_pay(request: HttpRequest, pk: int) -> HttpResponse:
     from .online import pay_invoice_online
 
     invoice = _my_invoice(request, pk)
-    form = PayOnlineForm(request.POST)
+    form = PayOnlineForm(request.POST, prefix=f"i{invoice.pk}")
     count = form.cleaned_data["instalments"] if form.is_valid() else 1
     try:
         checkout = pay_invoice_online(

@@ -148,12 +148,26 @@ def test_extranet_client_sees_only_their_invoices_and_pays_online(client, two_or
     assert client.get(f"/espace/factures/{ours.pk}/document.pdf").content.startswith(b"%PDF")
     assert client.get(f"/espace/factures/{not_ours.pk}/document.pdf").status_code == 404
     assert client.get(f"/facturation/factures/{ours.pk}/").status_code == 403
-    response = client.post(f"/espace/factures/{ours.pk}/payer/", {"instalments": "3"})
+    assert "En 3 fois sans frais" in page and "En 4 fois sans frais" in page  # PAY-L1, 1 200 € HT
+    response = client.post(f"/espace/factures/{ours.pk}/payer/", {f"i{ours.pk}-instalments": "3"})
     assert response.status_code == 302 and response["Location"].startswith("https://checkout.invalid/")
     checkout = OnlineCheckout.objects.get()
     assert checkout.invoice == ours and checkout.instalment_count == 3
     assert list(checkout.instalments.values_list("amount", flat=True)) == [Decimal("400.00")] * 3
     assert checkout.status == CheckoutStatus.OPEN
+
+
+def test_pay_l1_instalments_are_offered_only_where_the_terms_allow_them(client, two_orgs, today):
+    a, _ = two_orgs
+    acme = _company(a)
+    dixneuf = _invoice(a, company=acme, buyer_name="Acme", policy_id="dixneuf")
+    _login(client, make_member(a, Role.CLIENT_CONTACT, company=acme))
+    page = client.get("/espace/factures/").content.decode()
+    assert dixneuf.number in page and "Payer en ligne" in page and "En 3 fois" not in page
+    response = client.post(f"/espace/factures/{dixneuf.pk}/payer/", {f"i{dixneuf.pk}-instalments": "3"},
+                           follow=True)
+    assert "Paiement en 3 fois refusé" in response.content.decode()
+    assert not OnlineCheckout.objects.exists()
 
 
 def test_extranet_consumer_sees_only_their_own(client, two_orgs, today):
