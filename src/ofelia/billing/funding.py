@@ -314,19 +314,33 @@ def deposit_invoice_create(*, actor: Any, contract: Any, amount: Decimal | str |
 
 # --- FUN-D1: no OPCO agreement by day 8 -> the client is invoiced the whole price ------------
 
-def _opco_missed(outcome: Mapping[str, Any], as_of: date) -> bool:
+# Why the OPCO pays nothing any more, by the rule of the core's outcome that says so.
+WITHDRAWN_REASONS = {
+    "FUN-D1": "Accord de l'OPCO non parvenu au 8e jour : refacturation au client (FUN-D1)",
+    "CAN-L1": "Prise en charge refusée par l'OPCO après la commande : le client doit "
+              "l'intégralité du prix (CAN-L1)",
+}
+
+
+def _opco_withdrawn(outcome: Mapping[str, Any], as_of: date) -> str | None:
+    """The rule under which the OPCO's share falls back on the client, or None: a refusal
+    after the order (CAN-L1), or no agreement by the FUN-D1 deadline."""
+    nothing = [c for c in outcome.get("charges", []) if c["payer"] == "opco" and D(c["amount"]) == 0]
+    if any(c.get("rule") == "CAN-L1" for c in nothing):
+        return "CAN-L1"
     by = outcome.get("deadlines", {}).get("opco_agreement_by")
     if not by or as_of <= date.fromisoformat(by):
-        return False
-    return any(c["payer"] == "opco" and D(c["amount"]) == 0 for c in outcome.get("charges", []))
+        return None
+    return "FUN-D1" if nothing else None
 
 
 def fun_d1_rebill(*, as_of: date, organisation_id: int | None = None) -> list[str]:
-    """Daily, idempotent: re-bill the client where the OPCO agreement missed its deadline.
+    """Daily, idempotent: re-bill the client where the OPCO's share falls back on them,
+    because its agreement missed the deadline (FUN-D1) or it refused after the order (CAN-L1).
 
-    The outcome of the rules core decides (FUN-D1 as the policy words it); the open
-    invoices of the OPCO and of the client's remainder are cancelled by avoir, then the
-    client's invoice of the whole price is issued. The plan keeps the day it ran.
+    The outcome of the rules core decides, as the policy words it; the open invoices of the
+    OPCO and of the client's remainder are cancelled by avoir, then the client's invoice of
+    the whole price is issued. The plan keeps the day it ran.
     """
     from ofelia.sales.models import Contract
 
@@ -352,7 +366,8 @@ def fun_d1_rebill(*, as_of: date, organisation_id: int | None = None) -> list[st
 
 def _rebill_one(contract: Any, as_of: date) -> bool:
     plan = funding_plan(contract, as_of=as_of)
-    if not _opco_missed(plan.outcome, as_of):
+    rule = _opco_withdrawn(plan.outcome, as_of)
+    if rule is None:
         return False
     stored = FundingPlan.objects.select_for_update().filter(contract=contract).first()
     if stored is not None and stored.client_rebilled_on is not None:
@@ -361,8 +376,7 @@ def _rebill_one(contract: Any, as_of: date) -> bool:
         open_invoice = _already_billed(contract, what)
         if open_invoice is not None and open_invoice.status == InvoiceStatus.ISSUED:
             credit_note_issue(actor=None, invoice=open_invoice, issue_date=as_of,
-                              reason="Accord de l'OPCO non parvenu au 8e jour : refacturation "
-                                     "au client (FUN-D1)")
+                              reason=WITHDRAWN_REASONS[rule])
     lines = [x for x in plan.of("client") if x.amount > 0 and x.kind != "deposit"]
     invoice = None
     if lines:
@@ -372,7 +386,8 @@ def _rebill_one(contract: Any, as_of: date) -> bool:
     stored.client_rebilled_on = as_of
     stored.save()
     audit.record(actor=None, action="funding.fun_d1_rebill", organisation=contract.organisation,
-                 obj=contract, after={"as_of": as_of, "invoice": invoice.number if invoice else "",
+                 obj=contract, after={"as_of": as_of, "rule": rule,
+                                      "invoice": invoice.number if invoice else "",
                                       "amount": invoice.total_incl_vat if invoice else ZERO})
     return True
 

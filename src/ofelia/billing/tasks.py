@@ -36,7 +36,8 @@ def instalments_daily(as_of: str | None = None) -> dict[str, Any]:
 
 @shared_task(name="ofelia.billing.tasks.funding_daily")
 def funding_daily(as_of: str | None = None) -> dict[str, Any]:
-    """FUN-D1: re-bill the client where the OPCO agreement did not come by day 8."""
+    """FUN-D1 and CAN-L1: re-bill the client where the OPCO agreement did not come by day 8
+    or the OPCO refused after the order."""
     from datetime import date
 
     from .funding import fun_d1_rebill

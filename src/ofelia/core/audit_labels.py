@@ -62,6 +62,8 @@ ACTIONS = {
     "payment.online_failed": "Paiement en ligne échoué",
     "refund.pay": "Remboursement effectué",
     "funding.add": "Ajout d'un financement",
+    "funding.fun_d1_rebill": "Refacturation au client de la part de l'OPCO (FUN-D1 ou CAN-L1)",
+    "funding.fun_d1_refused": "Refacturation de la part de l'OPCO impossible",
     "dunning.step": "Étape de relance",
     "dunning.letter": "Lettre de mise en demeure",
     "collections.run": "Passage des relances",

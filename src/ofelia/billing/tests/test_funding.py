@@ -72,6 +72,36 @@ def test_fun_d1_day_8_rebills_the_whole_price_to_the_client_once():
     assert FundingPlan.objects.get(contract=contract).client_rebilled_on == date(2026, 3, 25)
 
 
+def test_can_l1_opco_refusal_after_the_order_credits_its_invoice_and_bills_the_client_once():
+    from ofelia.sales.services import contract_event_record
+
+    org = make_organisation(slug="laporte-opco", policy_id="laporte")
+    contract = signed_contract(org, client=consumer(org), signed=date(2026, 3, 1),
+                               start=date(2026, 3, 31), price="1999.00", at_distance=True)
+    funding_entry_add(actor=None, contract=contract, payer="opco", amount="1000.00",
+                      today=date(2026, 3, 1), **OPCO)
+    opco = invoice_from_contract(actor=None, contract=contract, payer="opco",
+                                 as_of=date(2026, 3, 2), issue=True)
+    rest = invoice_from_contract(actor=None, contract=contract, payer="client",
+                                 as_of=date(2026, 3, 2), issue=True)
+    assert (opco.total_incl_vat, rest.total_incl_vat) == (Decimal("1000.00"), Decimal("999.00"))
+    assert fun_d1_rebill(as_of=date(2026, 3, 10)) == []  # nothing refused yet
+    contract_event_record(actor=None, contract=contract, type="funding_refused", payer="opco",
+                          on=date(2026, 3, 10), as_of=date(2026, 3, 10))
+    assert fun_d1_rebill(as_of=date(2026, 3, 11)) == [contract.number]
+    opco.refresh_from_db()
+    rest.refresh_from_db()
+    assert opco.status == rest.status == InvoiceStatus.CANCELLED
+    note = Invoice.objects.get(kind="credit_note", credited_invoice=opco)
+    assert "CAN-L1" in note.reason
+    whole = Invoice.objects.get(source_reference=f"{contract.number}/client", status="issued",
+                                kind="invoice")
+    assert whole.total_incl_vat == Decimal("1999.00") and whole.issue_date == date(2026, 3, 11)
+    before = _writes()
+    assert fun_d1_rebill(as_of=date(2026, 3, 12)) == []
+    assert _writes() == before
+
+
 def test_fun_d1_agreement_received_in_time_changes_nothing():
     org = make_organisation()
     contract = signed_contract(org, client=company(org), signed=date(2026, 1, 12),
