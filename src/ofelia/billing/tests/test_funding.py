@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -49,6 +49,16 @@ def test_plan_splits_the_price_per_payer_from_the_rules_outcome():
         invoice_from_contract(actor=None, contract=contract, payer="opco", as_of=date(2026, 1, 21))
 
 
+def _assert_client_rebilled_once(contract, amount: Decimal, on: date) -> None:
+    """The client's invoice of the whole price is issued that day; the next run writes nothing."""
+    whole = Invoice.objects.get(source_reference=f"{contract.number}/client", status="issued",
+                                kind="invoice")
+    assert whole.total_incl_vat == amount and whole.issue_date == on
+    before = _writes()
+    assert fun_d1_rebill(as_of=on + timedelta(days=1)) == []
+    assert _writes() == before
+
+
 def test_fun_d1_day_8_rebills_the_whole_price_to_the_client_once():
     org = make_organisation()
     contract = signed_contract(org, client=company(org), signed=date(2026, 1, 12),
@@ -63,12 +73,7 @@ def test_fun_d1_day_8_rebills_the_whole_price_to_the_client_once():
     assert fun_d1_rebill(as_of=date(2026, 3, 25)) == [contract.number]
     client_part.refresh_from_db()
     assert client_part.status == InvoiceStatus.CANCELLED
-    whole = Invoice.objects.get(source_reference=f"{contract.number}/client", status="issued",
-                               kind="invoice")
-    assert whole.total_incl_vat == Decimal("2400.00") and whole.issue_date == date(2026, 3, 25)
-    before = _writes()
-    assert fun_d1_rebill(as_of=date(2026, 3, 26)) == []
-    assert _writes() == before
+    _assert_client_rebilled_once(contract, Decimal("2400.00"), date(2026, 3, 25))
     assert FundingPlan.objects.get(contract=contract).client_rebilled_on == date(2026, 3, 25)
 
 
@@ -94,12 +99,7 @@ def test_can_l1_opco_refusal_after_the_order_credits_its_invoice_and_bills_the_c
     assert opco.status == rest.status == InvoiceStatus.CANCELLED
     note = Invoice.objects.get(kind="credit_note", credited_invoice=opco)
     assert "CAN-L1" in note.reason
-    whole = Invoice.objects.get(source_reference=f"{contract.number}/client", status="issued",
-                                kind="invoice")
-    assert whole.total_incl_vat == Decimal("1999.00") and whole.issue_date == date(2026, 3, 11)
-    before = _writes()
-    assert fun_d1_rebill(as_of=date(2026, 3, 12)) == []
-    assert _writes() == before
+    _assert_client_rebilled_once(contract, Decimal("1999.00"), date(2026, 3, 11))
 
 
 def test_fun_d1_agreement_received_in_time_changes_nothing():
