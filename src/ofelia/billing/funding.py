@@ -462,23 +462,32 @@ def refund_record_paid(*, actor: Any, refund: Refund, method: str, paid_on: date
     return refund
 
 
+# An event that ends a contract with every sum paid given back, and the rule that says so.
+ENDINGS_REFUNDED = {
+    "retraction": ("RET-3", "Rétractation"),
+    "rescission": ("PRV-F1", "Résolution pour retard de fourniture"),
+}
+
+
 @transaction.atomic
 def refunds_after_retraction(*, actor: Any, contract: Any, as_of: date | None = None) -> list[Refund]:
-    """RET-3: every sum paid on the contract's invoices is refunded within the clause's delay.
+    """RET-3, PRV-F1: every sum paid on the contract's invoices is refunded, after a
+    retraction (within the clause's delay) or a rescission for late delivery (at once).
 
-    The due date and the clause come from the rules core's outcome of the retraction; the
-    invoices still open are cancelled by avoir first. Running it again adds nothing.
+    The due date and the clause come from the rules core's outcome; the invoices still
+    open are cancelled by avoir first. Running it again adds nothing.
     """
     as_of = as_of or clock.today()
     outcome = evaluate(contract, as_of=as_of)
-    lines = [r for r in outcome.get("refunds", []) if r.get("rule") == "RET-3" or
-             "Rétractation" in r.get("explanation", "")]
-    retraction = contract.events.filter(type="retraction").order_by("on").first()
-    if retraction is None or not lines:
-        raise BillingError("Aucune rétractation valable sur ce contrat : rien à rembourser (RET-3).")
-    rule = lines[0].get("rule", "RET-3")
+    ending = contract.events.filter(type__in=ENDINGS_REFUNDED).order_by("on", "id").first()
+    rule, label = ENDINGS_REFUNDED[ending.type] if ending is not None else ("RET-3", "Rétractation")
+    lines = [r for r in outcome.get("refunds", []) if r.get("rule") == rule]
+    if ending is None or not lines:
+        raise BillingError("Ni rétractation ni résolution valable sur ce contrat : rien à "
+                           "rembourser (RET-3, PRV-F1).")
     due = lines[0].get("due_by")
-    due_on = date.fromisoformat(due) if due else retraction.on + timedelta(days=14)
+    due_on = date.fromisoformat(due) if due else (
+        ending.on + timedelta(days=14) if rule == "RET-3" else max(ending.on, as_of))
     created = []
     invoices = (Invoice.objects.for_organisation(contract.organisation)
                 .filter(kind="invoice", source_reference__startswith=f"{contract.number}/")
@@ -486,7 +495,7 @@ def refunds_after_retraction(*, actor: Any, contract: Any, as_of: date | None = 
     for invoice in invoices:
         if invoice.status != InvoiceStatus.CANCELLED and invoice.amount_credited < invoice.total_incl_vat:
             credit_note_issue(actor=actor, invoice=invoice, issue_date=as_of,
-                              reason=f"Rétractation du {retraction.on:%d/%m/%Y} ({rule})")
+                              reason=f"{label} du {ending.on:%d/%m/%Y} ({rule})")
             invoice.refresh_from_db()
         left = refundable(invoice)
         if left > 0:

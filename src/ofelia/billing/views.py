@@ -225,6 +225,9 @@ def contract_billing(request: HttpRequest, pk: int) -> HttpResponse:
         "entries": contract.funding.all(), "funding_plan": funding.plan_of(contract),
         "invoices": invoices, "refunds": [(r, r.is_overdue(today)) for r in refunds],
         "funding_form": FundingForm(), "deposit_form": DepositForm(), "today": today,
+        # Ended with every sum paid given back (RET-3, PRV-F1): refunds can be scheduled.
+        "refund_ending": contract.events.filter(type__in=funding.ENDINGS_REFUNDED)
+        .order_by("on", "id").values_list("type", flat=True).first(),
     })
 
 

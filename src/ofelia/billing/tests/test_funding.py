@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 
 from ofelia.billing.funding import (
     deposit_invoice_create,
@@ -18,7 +19,11 @@ from ofelia.billing.funding import (
 )
 from ofelia.billing.models import FundingPlan, Invoice, InvoiceStatus, Refund
 from ofelia.billing.services import BillingError, payment_record
+from ofelia.core import clock
 from ofelia.core.models import AuditEntry
+from ofelia.organisations.models import Role
+from ofelia.organisations.testing import make_member
+from ofelia.sales.services import contract_event_record
 
 from .conftest import make_organisation
 from .contracts import company, consumer, signed_contract
@@ -248,3 +253,53 @@ def test_ret_3_refund_within_14_days_after_a_retraction_flagged_when_overdue():
     assert invoice.amount_paid == Decimal("0.00") and invoice.balance == Decimal("0.00")
     refund.refresh_from_db()
     assert not refund.is_overdue(date(2026, 3, 1))
+
+
+def _late_formagogy_contract(slug: str):
+    """A FORMAGOGY service due on 2 February 2026, its 30 % deposit (600 €) paid."""
+    org = make_organisation(slug=slug, policy_id="formagogy")
+    contract = signed_contract(org, client=company(org), signed=date(2026, 1, 12),
+                               start=date(2026, 2, 2), price="2000.00")
+    deposit = deposit_invoice_create(actor=None, contract=contract, on=date(2026, 1, 12))
+    payment_record(actor=None, organisation=org, method="transfer", amount="600",
+                   received_on=date(2026, 1, 15), allocations=[(deposit, "600")])
+    return org, contract, deposit
+
+
+def _rescind(contract, on: date) -> None:
+    contract_event_record(actor=None, contract=contract, type="rescission", on=on, as_of=on)
+    contract.refresh_from_db()
+
+
+def test_prv_f1_rescission_for_late_delivery_refunds_the_deposit_paid_at_once():
+    _org, contract, deposit = _late_formagogy_contract("formagogy-late")
+    with pytest.raises(BillingError, match="rien à rembourser"):
+        refunds_after_retraction(actor=None, contract=contract, as_of=date(2026, 5, 1))
+    # Start 2 February + 3 calendar months = 2 May: rescission possible from 3 May.
+    _rescind(contract, date(2026, 5, 3))
+    refunds = refunds_after_retraction(actor=None, contract=contract, as_of=date(2026, 5, 4))
+    assert [(r.amount, r.due_on, r.rule) for r in refunds] == [
+        (Decimal("600.00"), date(2026, 5, 4), "PRV-F1")]
+    note = Invoice.objects.get(kind="credit_note", credited_invoice=deposit)
+    assert note.reason == "Résolution pour retard de fourniture du 03/05/2026 (PRV-F1)"
+    assert refunds_after_retraction(actor=None, contract=contract, as_of=date(2026, 5, 5)) == []
+
+
+def test_prv_f1_contract_billing_page_schedules_the_rescission_refunds(client):
+    org, contract, _deposit = _late_formagogy_contract("formagogy-page")
+    _rescind(contract, date(2026, 5, 3))
+    url = f"/facturation/contrats/{contract.pk}/"
+    client.force_login(make_member(org, Role.STAFF))
+    with clock.frozen(datetime(2026, 5, 4, 9, 0)):
+        page = client.get(url).content.decode()
+        assert "Programmer les remboursements de la résolution (PRV-F1" in page
+        client.post(f"{url}refunds/")
+        after = client.get(url).content.decode()
+    assert Refund.objects.get(contract=contract).rule == "PRV-F1"
+    assert "600,00" in after and "(PRV-F1)" in after
+    outsider = Client()
+    outsider.force_login(make_member(make_organisation(slug="autre-org"), Role.STAFF))
+    assert outsider.get(url).status_code == 404
+    learner = Client()
+    learner.force_login(make_member(org, Role.LEARNER))
+    assert learner.get(url).status_code == 403
