@@ -72,6 +72,7 @@ def date_fr(value: object) -> str:
     """A date (or ISO date string) as "1er août 2025"; anything else unchanged."""
     from datetime import date, datetime
 
+    from django.utils import translation
     from django.utils.formats import date_format
 
     if isinstance(value, str):
@@ -81,5 +82,7 @@ def date_fr(value: object) -> str:
             return value
     if not isinstance(value, date):
         return str(value)
-    text = date_format(value, "j F Y" if not isinstance(value, datetime) else "j F Y, H:i")
+    # French whatever language a previous request left active: the filter says "fr".
+    with translation.override("fr"):
+        text = date_format(value, "j F Y" if not isinstance(value, datetime) else "j F Y, H:i")
     return "1er" + text[1:] if text.startswith("1 ") else text
