@@ -470,7 +470,7 @@ ENDINGS_REFUNDED = {
 
 
 @transaction.atomic
-def refunds_after_retraction(*, actor: Any, contract: Any, as_of: date | None = None) -> list[Refund]:
+def refunds_after_ending(*, actor: Any, contract: Any, as_of: date | None = None) -> list[Refund]:
     """RET-3, PRV-F1: every sum paid on the contract's invoices is refunded, after a
     retraction (within the clause's delay) or a rescission for late delivery (at once).
 

@@ -256,7 +256,7 @@ def contract_billing_action(request: HttpRequest, pk: int, action: str) -> HttpR
             invoice = funding.deposit_invoice_create(actor=actor, contract=contract, amount=amount)
             messages.success(request, f"Facture d'acompte {invoice.number} émise.")
         elif action == "refunds":
-            created = funding.refunds_after_retraction(actor=actor, contract=contract)
+            created = funding.refunds_after_ending(actor=actor, contract=contract)
             messages.success(request, f"{len(created)} remboursement(s) programmé(s).")
         else:
             raise Http404

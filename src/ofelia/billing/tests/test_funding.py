@@ -15,7 +15,7 @@ from ofelia.billing.funding import (
     funding_plan,
     invoice_from_contract,
     refund_pay,
-    refunds_after_retraction,
+    refunds_after_ending,
 )
 from ofelia.billing.models import FundingPlan, Invoice, InvoiceStatus, Refund
 from ofelia.billing.services import BillingError, payment_record
@@ -83,8 +83,6 @@ def test_fun_d1_day_8_rebills_the_whole_price_to_the_client_once():
 
 
 def test_can_l1_opco_refusal_after_the_order_credits_its_invoice_and_bills_the_client_once():
-    from ofelia.sales.services import contract_event_record
-
     org = make_organisation(slug="laporte-opco", policy_id="laporte")
     contract = signed_contract(org, client=consumer(org), signed=date(2026, 3, 1),
                                start=date(2026, 3, 31), price="1999.00", at_distance=True)
@@ -229,8 +227,6 @@ def test_pay_d1_dixneuf_first_payment_refused_before_the_retraction_end_and_abov
 
 
 def test_ret_3_refund_within_14_days_after_a_retraction_flagged_when_overdue():
-    from ofelia.sales.services import contract_event_record
-
     org = make_organisation()
     person = consumer(org)
     contract = signed_contract(org, client=person, signed=date(2026, 1, 12), start=date(2026, 3, 16),
@@ -242,10 +238,10 @@ def test_ret_3_refund_within_14_days_after_a_retraction_flagged_when_overdue():
     contract_event_record(actor=None, contract=contract, type="retraction", on=date(2026, 1, 20),
                           as_of=date(2026, 1, 20))
     contract.refresh_from_db()
-    refunds = refunds_after_retraction(actor=None, contract=contract, as_of=date(2026, 1, 20))
+    refunds = refunds_after_ending(actor=None, contract=contract, as_of=date(2026, 1, 20))
     assert [(r.amount, r.due_on, r.rule) for r in refunds] == [
         (Decimal("300.00"), date(2026, 2, 3), "RET-3")]
-    assert refunds_after_retraction(actor=None, contract=contract, as_of=date(2026, 1, 21)) == []
+    assert refunds_after_ending(actor=None, contract=contract, as_of=date(2026, 1, 21)) == []
     refund = refunds[0]
     assert not refund.is_overdue(date(2026, 2, 3)) and refund.is_overdue(date(2026, 2, 4))
     refund_pay(actor=None, refund=refund, method="transfer", paid_on=date(2026, 2, 2))
@@ -274,15 +270,15 @@ def _rescind(contract, on: date) -> None:
 def test_prv_f1_rescission_for_late_delivery_refunds_the_deposit_paid_at_once():
     _org, contract, deposit = _late_formagogy_contract("formagogy-late")
     with pytest.raises(BillingError, match="rien à rembourser"):
-        refunds_after_retraction(actor=None, contract=contract, as_of=date(2026, 5, 1))
+        refunds_after_ending(actor=None, contract=contract, as_of=date(2026, 5, 1))
     # Start 2 February + 3 calendar months = 2 May: rescission possible from 3 May.
     _rescind(contract, date(2026, 5, 3))
-    refunds = refunds_after_retraction(actor=None, contract=contract, as_of=date(2026, 5, 4))
+    refunds = refunds_after_ending(actor=None, contract=contract, as_of=date(2026, 5, 4))
     assert [(r.amount, r.due_on, r.rule) for r in refunds] == [
         (Decimal("600.00"), date(2026, 5, 4), "PRV-F1")]
     note = Invoice.objects.get(kind="credit_note", credited_invoice=deposit)
     assert note.reason == "Résolution pour retard de fourniture du 03/05/2026 (PRV-F1)"
-    assert refunds_after_retraction(actor=None, contract=contract, as_of=date(2026, 5, 5)) == []
+    assert refunds_after_ending(actor=None, contract=contract, as_of=date(2026, 5, 5)) == []
 
 
 def test_prv_f1_contract_billing_page_schedules_the_rescission_refunds(client):
