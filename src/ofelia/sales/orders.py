@@ -24,6 +24,12 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from ofelia.catalogue.models import Enrolment, Modality, TrainingSession
+from ofelia.catalogue.seats import (
+    confirmed_count,
+    enrolment_cancel,
+    enrolment_create,
+    locked_session,
+)
 from ofelia.core import audit, clock
 from ofelia.organisations.models import ConsumerClient, Learner, Organisation
 from ofelia.rules.errors import RulesError
@@ -32,15 +38,7 @@ from ofelia.rules.money import cents
 from . import rules_io
 from .mentions import MissingMention
 from .models import Contract, Order, TermsAcceptance
-from .services import (
-    _confirmed_count,
-    _locked_session,
-    _next_number,
-    contract_create,
-    contract_sign,
-    enrolment_cancel,
-    enrolment_create,
-)
+from .services.contracts import _next_number, contract_create, contract_sign
 
 DIGITAL_CONSENT_TEXT = (
     "Je demande à accéder immédiatement à la formation en ligne, avant la fin du délai de "
@@ -107,8 +105,8 @@ def order_create(
         raise ValidationError("Cette session a déjà commencé.")
     if not accept_terms:
         raise ValidationError("Pour commander, acceptez les conditions générales de vente.")
-    session = _locked_session(organisation=organisation, session_id=session.pk)
-    if _confirmed_count(session) >= session.capacity:
+    session = locked_session(organisation=organisation, session_id=session.pk)
+    if confirmed_count(session) >= session.capacity:
         raise ValidationError("Cette session est complète : choisissez une autre date.")
     enrolment = enrolment_create(actor=actor, organisation=organisation, session=session,
                                  learner=_learner_for(consumer))

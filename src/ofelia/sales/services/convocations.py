@@ -1,0 +1,66 @@
+"""Convocations: each confirmed learner of a signed contract gets theirs (PDF + .ics)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from ofelia.catalogue.models import Enrolment, TrainingSession
+from ofelia.core import audit, clock
+
+from ..models import Contract
+
+
+@transaction.atomic
+def convocation_send(*, actor: Any, contract: Contract, uid_host: str = "ofelia.localhost") -> int:
+    """E-mail each confirmed learner of a signed contract their convocation (PDF + .ics).
+
+    Sent once the transaction commits; returns the number of convocations queued.
+    """
+    from django.core.mail import EmailMessage
+
+    from ..documents import convocation_ics, render_convocation_pdf
+
+    if contract.status != Contract.Status.SIGNED:
+        raise ValidationError("Seul un contrat signé donne lieu à des convocations.")
+    enrolments = list(
+        contract.enrolments.filter(status=Enrolment.Status.CONFIRMED).select_related("learner")
+    )
+    if not enrolments:
+        raise ValidationError("Aucun stagiaire confirmé sur ce contrat.")
+    ics = convocation_ics(contract, uid_host=uid_host, stamp=clock.now())
+    messages = []
+    for enrolment in enrolments:
+        learner = enrolment.learner
+        message = EmailMessage(
+            subject=f"Convocation : {contract.title} ({contract.start_date:%d/%m/%Y})",
+            body=(
+                f"Bonjour {learner.first_name},\n\nVous trouverez ci-joint votre convocation à la "
+                f"formation « {contract.title} » et l'invitation à ajouter à votre agenda.\n\n"
+                f"{contract.organisation}"
+            ),
+            to=[learner.email],
+        )
+        message.attach(f"convocation-{contract.number}.pdf",
+                       render_convocation_pdf(contract, learner), "application/pdf")
+        message.attach(f"formation-{contract.number}.ics", ics, "text/calendar; method=PUBLISH")
+        messages.append(message)
+    audit.record(actor=actor, action="contract.convocations_send", organisation=contract.organisation,
+                 obj=contract, after={"learners": [e.learner_id for e in enrolments]})
+    transaction.on_commit(lambda: [m.send() for m in messages])
+    return len(messages)
+
+
+@transaction.atomic
+def session_convocations_send(*, actor: Any, session: TrainingSession,
+                              uid_host: str = "ofelia.localhost") -> int:
+    """The roster's button: convocations of every signed contract of the session."""
+    contracts = Contract.objects.filter(
+        session=session, status=Contract.Status.SIGNED,
+        enrolments__status=Enrolment.Status.CONFIRMED).distinct()
+    sent = sum(convocation_send(actor=actor, contract=c, uid_host=uid_host) for c in contracts)
+    if not sent:
+        raise ValidationError("Aucun stagiaire confirmé avec un contrat signé sur cette session.")
+    return sent

@@ -1,0 +1,142 @@
+"""Quotes (devis): drafting, sending, written acceptance, conversion into a contract."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from ofelia.catalogue.models import TrainingSession
+from ofelia.core import audit, clock
+from ofelia.organisations.models import ClientCompany, ConsumerClient, Organisation
+from ofelia.rules.errors import RulesError
+
+from .. import rules_io
+from ..models import Contract, Quote, QuoteLine, TermsAcceptance
+from .contracts import _next_number, contract_create
+
+
+@transaction.atomic
+def quote_create(
+    *,
+    actor: Any,
+    organisation: Organisation,
+    lines: Sequence[Mapping[str, Any]],
+    valid_until: date,
+    client_company: ClientCompany | None = None,
+    consumer: ConsumerClient | None = None,
+    session: TrainingSession | None = None,
+    vat_rate: Decimal = Decimal("0"),
+) -> Quote:
+    """A quote with its lines (description, quantity, unit_price excl. VAT) and validity."""
+    if (client_company is None) == (consumer is None):
+        raise ValidationError("Un devis a un client : une entreprise ou un particulier.")
+    for related in (client_company, consumer, session):
+        if related is not None and related.organisation_id != organisation.pk:
+            raise ValidationError("Cet élément appartient à un autre organisme.")
+    if not lines:
+        raise ValidationError("Un devis a au moins une ligne.")
+    today = clock.today()
+    if valid_until < today:
+        raise ValidationError("La date de validité est déjà passée.")
+    quote = Quote(
+        organisation=organisation,
+        number=_next_number(Quote, organisation, "DV", today.year),
+        client_company=client_company, consumer=consumer, session=session,
+        issued_on=today, valid_until=valid_until, vat_rate=vat_rate,
+    )
+    quote.full_clean()
+    quote.save()
+    for data in lines:
+        line = QuoteLine(quote=quote, **data)
+        line.full_clean(exclude=["quote"])
+        if line.quantity <= 0 or line.unit_price < 0:
+            raise ValidationError("Quantité positive et prix unitaire non négatif attendus.")
+        line.save()
+    audit.record(actor=actor, action="quote.create", organisation=organisation, obj=quote,
+                 after={**audit.snapshot(quote), "lines": [dict(d) for d in lines],
+                        "total_excl_vat": quote.total_excl_vat()})
+    return quote
+
+
+def _quote_transition(*, actor: Any, quote: Quote, allowed: set[str], status: str, action: str,
+                      **changes: Any) -> Quote:
+    quote = Quote.objects.select_for_update().get(pk=quote.pk)
+    if quote.status not in allowed:
+        raise ValidationError(f"Ce devis est « {quote.get_status_display()} » : action impossible.")
+    before = audit.snapshot(quote)
+    quote.status = status
+    for name, value in changes.items():
+        setattr(quote, name, value)
+    quote.save()
+    old, new = audit.changed(before, audit.snapshot(quote))
+    audit.record(actor=actor, action=action, organisation=quote.organisation, obj=quote,
+                 before=old, after=new)
+    return quote
+
+
+@transaction.atomic
+def quote_send(*, actor: Any, quote: Quote) -> Quote:
+    return _quote_transition(actor=actor, quote=quote, allowed={Quote.Status.DRAFT},
+                             status=Quote.Status.SENT, action="quote.send")
+
+
+@transaction.atomic
+def quote_accept(
+    *, actor: Any, quote: Quote, accepted_by_name: str, method: str, user: Any = None
+) -> Quote:
+    """Written acceptance within the validity; the terms in force today are accepted with it."""
+    now = clock.now()
+    if now.date() > quote.valid_until:
+        raise ValidationError(
+            f"Devis expiré le {quote.valid_until:%d/%m/%Y} : un nouveau devis est nécessaire."
+        )
+    if not accepted_by_name.strip():
+        raise ValidationError("L'acceptation écrite indique qui accepte.")
+    quote = _quote_transition(
+        actor=actor, quote=quote, allowed={Quote.Status.SENT}, status=Quote.Status.ACCEPTED,
+        action="quote.accept", accepted_at=now, accepted_by_name=accepted_by_name,
+        acceptance_method=method,
+    )
+    organisation = quote.organisation
+    if organisation.policy_id:
+        try:
+            policy = rules_io.policy_for_signature(organisation, organisation.policy_id, now.date())
+        except RulesError as exc:
+            raise ValidationError(f"Conditions applicables introuvables : {exc}") from exc
+        TermsAcceptance.objects.create(
+            organisation=organisation, quote=quote, user=user, accepted_by_name=accepted_by_name,
+            accepted_at=now, method=method, policy_id=policy.id, policy_version=policy.version,
+            policy_sha256=rules_io.policy_sha256(organisation, policy.id, policy.version),
+            ip_address=audit.current_ip.get(),
+        )
+    return quote
+
+
+@transaction.atomic
+def quote_reject(*, actor: Any, quote: Quote) -> Quote:
+    return _quote_transition(actor=actor, quote=quote, allowed={Quote.Status.SENT},
+                             status=Quote.Status.REJECTED, action="quote.reject")
+
+
+@transaction.atomic
+def quote_convert(*, actor: Any, quote: Quote, **fields: Any) -> Contract:
+    """The accepted quote becomes a draft convention / contrat at the quoted price."""
+    quote = Quote.objects.select_for_update(of=("self",)).select_related("session__training").get(pk=quote.pk)
+    if quote.status != Quote.Status.ACCEPTED:
+        raise ValidationError("Seul un devis accepté par écrit devient un contrat.")
+    if quote.session is None:
+        raise ValidationError("Choisissez d'abord la session du devis.")
+    fields.setdefault("price", quote.total_excl_vat())
+    fields.setdefault("vat_rate", quote.vat_rate)
+    contract = contract_create(
+        actor=actor, organisation=quote.organisation, session=quote.session,
+        client_company=quote.client_company, consumer=quote.consumer, quote=quote, **fields,
+    )
+    _quote_transition(actor=actor, quote=quote, allowed={Quote.Status.ACCEPTED},
+                      status=Quote.Status.CONVERTED, action="quote.convert")
+    return contract
