@@ -20,7 +20,7 @@ from ofelia.catalogue.seats import (
 from ofelia.core import audit, clock
 from ofelia.rules.errors import RulesError
 
-from .. import rules_io
+from .. import rules_io, signals
 from ..models import ClientKind, Contract, ContractEvent, FundingEntry
 from .contracts import RuleRefusal, _is_administrator
 
@@ -228,6 +228,8 @@ def contract_event_record(
         # The seats come back to the session (and to its waiting list).
         for enrolment in contract.enrolments.exclude(status=Enrolment.Status.CANCELLED):
             enrolment_cancel(actor=actor, organisation=contract.organisation, enrolment=enrolment)
+    transaction.on_commit(lambda: signals.contract_event_recorded.send(
+        sender=Contract, contract=contract, event=event, actor=actor))
     return event
 
 

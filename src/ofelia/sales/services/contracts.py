@@ -19,7 +19,7 @@ from ofelia.organisations.models import (
 )
 from ofelia.rules.errors import RulesError
 
-from .. import rules_io
+from .. import rules_io, signals
 from ..documents import PAYMENT_CLAUSES, TERMINATION_CLAUSES, clause_texts, document_values
 from ..mentions import CONVENTION, require_mentions
 from ..models import Contract, ContractFormat, FundingEntry, Quote, TermsAcceptance
@@ -201,6 +201,8 @@ def contract_sign(
     audit.record(actor=actor, action="contract.sign", organisation=contract.organisation,
                  obj=contract, before=old,
                  after={**new, "terms_acceptance": audit.snapshot(acceptance)})
+    transaction.on_commit(lambda: signals.contract_signed.send(
+        sender=Contract, contract=contract, actor=actor))
     return contract
 
 
