@@ -113,7 +113,7 @@ def test_example_file_wrapper_is_unwrapped(fake_family):
         ({"case": "training", "policy": "demo", "as_of": "2026-03-06T17:31:00"}, "as_of"),
         ({"case": "training", "policy": "demo", "as_of": 20260306}, "as_of"),
         ({"case": "training", "policy": "demo"}, "signed_on"),
-        ({"case": "training", "policy": "demo", "signed_on": "2024-12-31"}, "policy"),
+        ({"case": "training", "policy": "demo", "signed_on": "2024-12-31"}, "policy_version"),
     ],
 )
 def test_invalid_case_names_the_field(fake_family, case, path):
