@@ -177,8 +177,10 @@ def _france_travail(ctx: Ctx) -> None:
     # d + N working days ≤ start means at least N working days in (d, start]: d must be
     # before the N-th working day counted back from the start included, which is
     # add_working_days(start + 1, -N); the answer is the eve of that day. A start on a
-    # weekend or a holiday counts back from the last working day before it.
-    day = add_working_days(start + ONE_DAY, -n, ctx.cal) - ONE_DAY
+    # weekend or a holiday counts back from the last working day before it. The deadline
+    # is the latest *working* day before it (RULES.md FUN-L2): a Sunday that would still
+    # fit a Monday start is not offered, the Friday before is.
+    day = add_working_days(add_working_days(start + ONE_DAY, -n, ctx.cal), -1, ctx.cal)
     ctx.deadline("france_travail_request_by", day, clause,
                  f"Demande d'abondement à France Travail au moins {n} jours ouvrés avant le début "
                  f"du {fr_date(start)}")
