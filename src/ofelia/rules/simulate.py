@@ -32,6 +32,7 @@ FAMILIES: Mapping[str, str] = {
     "learning": "ofelia.rules.learning",
     "virtual_class": "ofelia.rules.classrooms",
     "ticket": "ofelia.rules.tickets",
+    "availability": "ofelia.rules.availability",
     "account": "ofelia.rules.accounts",
     "terms_change": "ofelia.rules.accounts",
 }
