@@ -577,6 +577,10 @@ def measured_percent(period: timedelta, downtime: timedelta, excluded: timedelta
     return (Decimal(up * 100) / Decimal(base)).quantize(_FOUR_DECIMALS, rounding=ROUND_DOWN)
 
 
+def _fr(x: Decimal) -> str:
+    return f"{x:f}".replace(".", ",")
+
+
 def monthly_availability(
     year: int, month: int, downtimes: Sequence[Downtime], *, services_amount: Decimal,
     policy: Policy,
@@ -601,11 +605,11 @@ def monthly_availability(
         else:
             credit = cents(services_amount * (target - Decimal((base - down // _MICRO) * 100)
                                               / Decimal(base)) / 100)
-        text = (f"Disponibilité de {percent} % en {month:02d}/{year}, sous l'engagement de "
-                f"{target} % : un avoir proportionnel de {fmt_eur(credit)} HT sur les services "
+        text = (f"Disponibilité de {_fr(percent)} % en {month:02d}/{year}, sous l'engagement de "
+                f"{_fr(target)} % : un avoir proportionnel de {fmt_eur(credit)} HT sur les services "
                 f"peut être accordé {_cite(clause)}.")
     else:
-        text = (f"Disponibilité de {percent} % en {month:02d}/{year}, engagement de {target} % "
+        text = (f"Disponibilité de {_fr(percent)} % en {month:02d}/{year}, engagement de {_fr(target)} % "
                 f"tenu {_cite(clause)}.")
     return Availability(f"{year}-{month:02d}", period, down, excluded, percent, below,
                         credit, clause.rule, text)

@@ -449,16 +449,16 @@ def _client_cancellation(ctx: Ctx, event: Event) -> None:
                        f"financeur ({funder.payer}) : il est facturé au client")
     if deposit > 0:
         paid = with_vat(deposit, c.vat_rate)
+        lead = f"Acompte de {fmt_eur(deposit)} HT, soit {fmt_eur(paid)} versés TTC"
         if clause.get("deposit_kept") and fee > 0:
             # « L'acompte versé … ne pourra donner lieu à un quelconque remboursement » (CAN-F1):
             # the deposit is kept as it was paid, VAT included.
-            back = ZERO
+            back, text = ZERO, f"{lead} : acquis à l'organisme, aucun remboursement"
         else:
             back = deposit_back(paid, fee if compensation else with_vat(fee, c.vat_rate))
-        ctx.refund("client", back, clause,
-                   f"Acompte de {fmt_eur(deposit)} HT, soit {fmt_eur(paid)} versés TTC : "
-                   f"{fmt_eur(back)} à rembourser après imputation de "
-                   f"{fmt_eur(min(fee, deposit))}{' (sans TVA)' if compensation else ' HT'}")
+            text = (f"{lead} : {fmt_eur(back)} à rembourser après imputation de "
+                    f"{fmt_eur(min(fee, deposit))}{' (sans TVA)' if compensation else ' HT'}")
+        ctx.refund("client", back, clause, text)
 
 
 def _banded_fee(ctx: Ctx, clause: Clause, event: Event) -> tuple[Decimal, str]:
