@@ -16,6 +16,7 @@ from .test_login import log_in
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("demo_data")]
 
 SHOTS = Path("/tmp")
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def paste(page: Any, case: dict[str, Any]) -> Any:
@@ -42,13 +43,9 @@ def test_simulation_page_answers_the_clarified_contract(page: Any) -> None:
     page.screenshot(path=str(SHOTS / "simul-availability.png"), full_page=True)
 
     # A late invoice reaching 2026-H2: the legal rate is not known yet, the page says which.
-    result = paste(page, {
-        "case": "training", "policy": "dixneuf", "as_of": "2026-08-15",
-        "contract": {"client": "professional", "format": "inter", "signed_on": "2026-04-01",
-                     "at_distance": False, "price": "2400.00", "vat_rate": "0", "hours": "21",
-                     "start": "2026-05-04", "end": "2026-05-06", "deposit": "0.00"},
-        "funding": [], "events": [{"type": "invoice", "id": "F-9", "on": "2026-05-06",
-                                   "amount": "2400.00", "payer": "client"}]})
+    from ofelia.rules.tests.test_simulate import H2_CASE
+
+    result = paste(page, H2_CASE)
     expect(result.get_by_role("alert")).to_contain_text("Donnée légale manquante")
     expect(result.get_by_role("alert")).to_contain_text("taux de l'intérêt légal 2026-H2")
     page.screenshot(path=str(SHOTS / "simul-missing-legal.png"), full_page=True)
@@ -59,13 +56,10 @@ def test_simulation_page_answers_the_clarified_contract(page: Any) -> None:
     expect(result.get_by_role("alert")).to_contain_text("2026-01-24")
 
     # A FORMAGOGY service without training hours, cancelled 21 days before: 50 % of the price.
-    result = paste(page, {
-        "case": "training", "policy": "formagogy", "as_of": "2026-06-20",
-        "contract": {"client": "professional", "format": "service", "signed_on": "2026-04-01",
-                     "at_distance": False, "price": "10000.00", "vat_rate": "20", "hours": "0",
-                     "start": "2026-06-15", "end": "2026-06-15", "deposit": "3000.00"},
-        "funding": [], "events": [{"type": "cancellation", "by": "client", "on": "2026-05-25",
-                                   "reason": "other"}]})
+    case = json.loads((ROOT / "tests" / "cases" / "formagogy-cancellation-21-days-before.json")
+                      .read_text(encoding="utf-8"))["input"]
+    case["contract"]["hours"] = "0"
+    result = paste(page, case)
     expect(result.get_by_role("row").filter(has_text="Dédommagement d'annulation")).to_contain_text(
         "5000.00 €")
     page.screenshot(path=str(SHOTS / "simul-service-zero-hours.png"), full_page=True)
