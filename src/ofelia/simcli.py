@@ -21,6 +21,8 @@ from zoneinfo import ZoneInfo
 EXIT_INVALID_CASE = 2
 EXIT_DATA = 3
 PARIS = ZoneInfo("Europe/Paris")
+CLI_LEGAL_HINT = ("La ligne de commande lit seulement les tables livrées (ofelia/policies/legal/*.csv) ; "
+                  "la simulation web lit aussi les valeurs saisies par l'opérateur de la plateforme.")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -65,7 +67,10 @@ def simulate_main(argv: list[str]) -> int:
     except CaseError as exc:
         print(case_error_text(exc), file=sys.stderr)
         return EXIT_INVALID_CASE
-    except (MissingLegalData, PolicyError) as exc:
+    except MissingLegalData as exc:
+        print(f"Calcul impossible : {exc}\n{CLI_LEGAL_HINT}", file=sys.stderr)
+        return EXIT_DATA
+    except PolicyError as exc:
         print(f"Calcul impossible : {exc}", file=sys.stderr)
         return EXIT_DATA
     except RulesError as exc:

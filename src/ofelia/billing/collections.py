@@ -140,7 +140,8 @@ def steps(row: dict[str, Any], clause: Clause, policy: Policy, as_of: date,
             f"Facture {row['number']} impayée {order_days} jours après son émission, mise en "
             f"demeure du {dmy(notice)} restée sans réponse : injonction de payer possible")
     if suspension_days is not None and notice is not None:
-        add(DunningStepKind.SUSPENSION, notice + timedelta(days=int(suspension_days)),
+        # The notice day does not count; the period ends with its last day (CAL-3).
+        add(DunningStepKind.SUSPENSION, notice + timedelta(days=int(suspension_days) + 1),
             f"Mise en demeure du {dmy(notice)} restée sans effet {suspension_days} jours "
             "calendaires : accès suspendu jusqu'au paiement complet")
     return found

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from typing import Any, Literal
 
 from ofelia.rules.calendars import PARIS, add_months
@@ -539,6 +539,48 @@ class Availability:
     explanation: str
 
 
+def month_span(year: int, month: int) -> Interval:
+    """A calendar month in Europe/Paris as a UTC interval (743 hours in March, 745 in October)."""
+    first = date(year, month, 1)
+    return (_utc(datetime.combine(first, time(0), tzinfo=PARIS)),
+            _utc(datetime.combine(add_months(first, 1), time(0), tzinfo=PARIS)))
+
+
+def split_downtime(span: Interval, downtimes: Sequence[Downtime], notice: timedelta
+                   ) -> tuple[timedelta, timedelta]:
+    """(downtime, excluded) inside `span`: maintenance announced at least `notice` before it
+    starts, force majeure and third-party outages are excluded; the rest is downtime.
+    Overlapping incidents count once, and time both excluded and down counts as excluded."""
+    def excused(d: Downtime) -> bool:
+        if d.cause == "maintenance":
+            return d.announced_at is not None and d.announced_at <= d.start - notice
+        return d.cause in ("force_majeure", "third_party")
+
+    excluded = intersect(merge((_utc(d.start), _utc(d.end)) for d in downtimes if excused(d)), [span])
+    counted = subtract(
+        intersect(merge((_utc(d.start), _utc(d.end)) for d in downtimes if not excused(d)), [span]),
+        excluded)
+    return length(counted), length(excluded)
+
+
+_MICRO = timedelta(microseconds=1)
+_FOUR_DECIMALS = Decimal("0.0001")
+
+
+def measured_percent(period: timedelta, downtime: timedelta, excluded: timedelta) -> Decimal:
+    """100 × (period − excluded − downtime) / (period − excluded), truncated to 4 decimals
+    (SIMULATION.md `availability`); 100 when the whole period is excluded."""
+    base = (period - excluded) // _MICRO
+    if base <= 0:
+        return Decimal("100.0000")
+    up = base - downtime // _MICRO
+    return (Decimal(up * 100) / Decimal(base)).quantize(_FOUR_DECIMALS, rounding=ROUND_DOWN)
+
+
+def _fr(x: Decimal) -> str:
+    return f"{x:f}".replace(".", ",")
+
+
 def monthly_availability(
     year: int, month: int, downtimes: Sequence[Downtime], *, services_amount: Decimal,
     policy: Policy,
@@ -549,40 +591,27 @@ def monthly_availability(
     clause = policy.require("VCL-7")
     target = Decimal(clause.params["target_percent"])
     notice = timedelta(hours=int(clause.params["maintenance_notice_hours"]))
-    first = date(year, month, 1)
-    span = (_utc(datetime.combine(first, time(0), tzinfo=PARIS)),
-            _utc(datetime.combine(add_months(first, 1), time(0), tzinfo=PARIS)))
+    span = month_span(year, month)
     period = span[1] - span[0]
-
-    def excused(d: Downtime) -> bool:
-        if d.cause == "maintenance":
-            return d.announced_at is not None and d.announced_at <= d.start - notice
-        return d.cause in ("force_majeure", "third_party")
-
-    excluded = intersect(merge((_utc(d.start), _utc(d.end)) for d in downtimes if excused(d)), [span])
-    counted = subtract(
-        intersect(merge((_utc(d.start), _utc(d.end)) for d in downtimes if not excused(d)), [span]),
-        excluded)
-    down = length(counted)
-    up = period - down
-    micros = timedelta(microseconds=1)
-    # Exact: up / period < target / 100  ⇔  up × 100 < target × period.
-    below = Decimal(up // micros) * 100 < target * Decimal(period // micros)
-    percent = (Decimal(up // micros) * 100 / Decimal(period // micros)).quantize(Decimal("0.0001"))
+    down, excluded = split_downtime(span, downtimes, notice)
+    base = (period - excluded) // _MICRO
+    # Exact: up / base < target / 100  ⇔  up × 100 < target × base.
+    below = base > 0 and Decimal((base - down // _MICRO) * 100) < target * Decimal(base)
+    percent = measured_percent(period, down, excluded)
     credit = Decimal("0.00")
     if below:
         if clause.params["credit_basis"] == "downtime_share":
-            credit = cents(services_amount * Decimal(down // micros) / Decimal(period // micros))
+            credit = cents(services_amount * Decimal(down // _MICRO) / Decimal(base))
         else:
-            credit = cents(services_amount * (target - Decimal(up // micros) * 100
-                                              / Decimal(period // micros)) / 100)
-        text = (f"Disponibilité de {percent} % en {month:02d}/{year}, sous l'engagement de "
-                f"{target} % : un avoir proportionnel de {fmt_eur(credit)} HT sur les services "
+            credit = cents(services_amount * (target - Decimal((base - down // _MICRO) * 100)
+                                              / Decimal(base)) / 100)
+        text = (f"Disponibilité de {_fr(percent)} % en {month:02d}/{year}, sous l'engagement de "
+                f"{_fr(target)} % : un avoir proportionnel de {fmt_eur(credit)} HT sur les services "
                 f"peut être accordé {_cite(clause)}.")
     else:
-        text = (f"Disponibilité de {percent} % en {month:02d}/{year}, engagement de {target} % "
+        text = (f"Disponibilité de {_fr(percent)} % en {month:02d}/{year}, engagement de {_fr(target)} % "
                 f"tenu {_cite(clause)}.")
-    return Availability(f"{year}-{month:02d}", period, down, length(excluded), percent, below,
+    return Availability(f"{year}-{month:02d}", period, down, excluded, percent, below,
                         credit, clause.rule, text)
 
 

@@ -32,6 +32,7 @@ FAMILIES: Mapping[str, str] = {
     "learning": "ofelia.rules.learning",
     "virtual_class": "ofelia.rules.classrooms",
     "ticket": "ofelia.rules.tickets",
+    "availability": "ofelia.rules.availability",
     "account": "ofelia.rules.accounts",
     "terms_change": "ofelia.rules.accounts",
 }
@@ -99,10 +100,22 @@ def named_version(versions: Sequence[Policy], policy_id: str, version: str) -> P
 
 
 def in_force(versions: Sequence[Policy], policy_id: str, on: date) -> Policy:
+    """ACC-4: the version in force on the case's reference date. Before the first version
+    no terms of this organisation existed yet: the case is invalid (never the earliest
+    version applied backwards); naming a version with `policy_version` evaluates it anyway."""
     try:
         return version_in_force(versions, on)
-    except PolicyError as exc:
-        raise CaseError("policy", f"{exc} (politique {policy_id})") from None
+    except PolicyError:
+        first = min(versions, key=lambda p: p.effective_from)
+        raise CaseError(
+            "policy_version",
+            f"aucune version des conditions de la politique {policy_id} n'était en vigueur le "
+            f"{on.isoformat()} (date de référence du cas : signature, commande, création ou "
+            f"notification) ; la première version ({first.version}) entre en vigueur le "
+            f"{first.effective_from.isoformat()}. Indiquez « policy_version » pour évaluer le "
+            "cas selon une version précise.",
+            rule="ACC-4",
+        ) from None
 
 
 def evaluate_case(

@@ -177,8 +177,10 @@ def _france_travail(ctx: Ctx) -> None:
     # d + N working days ≤ start means at least N working days in (d, start]: d must be
     # before the N-th working day counted back from the start included, which is
     # add_working_days(start + 1, -N); the answer is the eve of that day. A start on a
-    # weekend or a holiday counts back from the last working day before it.
-    day = add_working_days(start + ONE_DAY, -n, ctx.cal) - ONE_DAY
+    # weekend or a holiday counts back from the last working day before it. The deadline
+    # is the latest *working* day before it (RULES.md FUN-L2): a Sunday that would still
+    # fit a Monday start is not offered, the Friday before is.
+    day = add_working_days(add_working_days(start + ONE_DAY, -n, ctx.cal), -1, ctx.cal)
     ctx.deadline("france_travail_request_by", day, clause,
                  f"Demande d'abondement à France Travail au moins {n} jours ouvrés avant le début "
                  f"du {fr_date(start)}")
@@ -446,10 +448,17 @@ def _client_cancellation(ctx: Ctx, event: Event) -> None:
                        f"Le dédommagement d'annulation ne peut pas être pris en charge par le "
                        f"financeur ({funder.payer}) : il est facturé au client")
     if deposit > 0:
-        back = with_vat(max(deposit - fee, ZERO), c.vat_rate)
-        ctx.refund("client", back, clause,
-                   f"Acompte de {fmt_eur(deposit)} HT : {fmt_eur(back)} à rembourser après imputation "
-                   f"de {fmt_eur(min(fee, deposit))}")
+        paid = with_vat(deposit, c.vat_rate)
+        lead = f"Acompte de {fmt_eur(deposit)} HT, soit {fmt_eur(paid)} versés TTC"
+        if clause.get("deposit_kept") and fee > 0:
+            # « L'acompte versé … ne pourra donner lieu à un quelconque remboursement » (CAN-F1):
+            # the deposit is kept as it was paid, VAT included.
+            back, text = ZERO, f"{lead} : acquis à l'organisme, aucun remboursement"
+        else:
+            back = deposit_back(paid, fee if compensation else with_vat(fee, c.vat_rate))
+            text = (f"{lead} : {fmt_eur(back)} à rembourser après imputation de "
+                    f"{fmt_eur(min(fee, deposit))}{' (sans TVA)' if compensation else ' HT'}")
+        ctx.refund("client", back, clause, text)
 
 
 def _banded_fee(ctx: Ctx, clause: Clause, event: Event) -> tuple[Decimal, str]:
@@ -481,6 +490,9 @@ def _abandonment_clause(ctx: Ctx, event: Event) -> Clause | None:
 
 def _prorata(ctx: Ctx, hours: Decimal) -> tuple[Decimal, str]:
     c = ctx.contract
+    if not c.hours:
+        raise CaseError("contract.hours", "un prorata des heures suivies suppose une durée en "
+                                          "heures : ce contrat n'en compte aucune")
     base = cents(c.price * hours / c.hours)
     h, total = fr_number(hours), fr_number(c.hours)
     return base, f"{h} h suivies sur {total} h : {fmt_eur(c.price)} × {h} / {total} = {fmt_eur(base)}"
@@ -514,31 +526,40 @@ def _abandonment(ctx: Ctx, event: Event, hours: Decimal) -> None:
         base, how = _prorata(ctx, hours)
         owed = _charge_shares(ctx, clause, base, "prorata", f"{why} : heures dues au prorata, {how}")
     percent = clause.get("compensation_percent")
+    fee = ZERO
     if percent is not None:
         fee = percent_of(c.price, percent)
-        owed += fee
         ctx.charge("abandonment_fee", "client", fee, clause,
                    f"{why} : dédommagement des heures non suivies de {fr_percent(percent)} du prix de "
                    f"{fmt_eur(c.price)} = {fmt_eur(fee)} (sans TVA)", compensation=True,
                    due_on=client_due(ctx, event.on))
-    _settle_deposit(ctx, clause, owed)
+    _settle_deposit(ctx, clause, owed, fee)
 
 
-def _settle_deposit(ctx: Ctx, clause: Clause, owed: Decimal) -> None:
-    """The deposit pays what is owed; a surplus is refunded, a shortfall invoiced."""
+def _settle_deposit(ctx: Ctx, clause: Clause, owed: Decimal, compensation: Decimal = ZERO) -> None:
+    """The deposit pays what is owed; a surplus is refunded, a shortfall invoiced. Money
+    is compared as it moves: the deposit paid and the hours owed with their VAT, the
+    compensation without (SIMULATION.md: refunds are money paid back, VAT included)."""
     deposit = ctx.contract.deposit
     if deposit <= 0:
         return
-    if deposit > owed:
-        back = with_vat(deposit - owed, ctx.contract.vat_rate)
-        text = (f"Acompte de {fmt_eur(deposit)} HT supérieur aux {fmt_eur(owed)} dus : "
-                f"{fmt_eur(back)} remboursés")
+    rate = ctx.contract.vat_rate
+    paid, due = with_vat(deposit, rate), with_vat(owed, rate) + compensation
+    back = deposit_back(paid, due)
+    if back > 0:
+        text = (f"Acompte de {fmt_eur(deposit)} HT, soit {fmt_eur(paid)} versés TTC, supérieur aux "
+                f"{fmt_eur(due)} TTC dus : {fmt_eur(back)} remboursés")
     else:
-        back = ZERO
         text = (f"Acompte de {fmt_eur(deposit)} HT conservé en paiement ; "
-                + ("aucun complément exigé" if deposit == owed
-                   else f"complément de {fmt_eur(owed - deposit)} HT à facturer"))
+                + ("aucun complément exigé" if paid == due
+                   else f"complément de {fmt_eur(due - paid)} TTC à facturer"))
     ctx.refund("client", back, clause, text)
+
+
+def deposit_back(paid: Decimal, due: Decimal) -> Decimal:
+    """What returns to the client of a deposit `paid` once `due` is imputed (both VAT
+    included); never negative."""
+    return paid - due if paid > due else ZERO
 
 
 def _provider_stop(ctx: Ctx, event: Event) -> None:

@@ -44,6 +44,9 @@ from ofelia.rules.validation import (
 
 CLIENTS = ("consumer", "professional")
 FORMATS = ("inter", "intra", "elearning", "service", "product", "long_service")
+# SIMULATION.md: `hours` may be "0" for a service or a product that carries no training
+# hours; every other format (inter, intra, elearning, long_service) needs a positive duration.
+NO_HOURS_FORMATS = frozenset({"service", "product"})
 FUNDERS = ("opco", "cpf", "france_travail", "faf", "employer")
 INVOICE_PAYERS = ("client", "learner", "opco", "cpf", "france_travail", "faf", "employer")
 REASONS = ("force_majeure", "legitimate", "other")
@@ -198,7 +201,8 @@ def _usual_contract(c: Mapping[str, Any]) -> Contract | None:
     except (KeyError, TypeError, ValueError, ArithmeticError):
         return None
     if (client in CLIENTS and format in FORMATS and (at_distance is True or at_distance is False)
-            and vat_rate <= 100 and hours > 0 and start <= end and deposit <= price):
+            and vat_rate <= 100 and (hours > 0 or (hours == 0 and format in NO_HOURS_FORMATS))
+            and start <= end and deposit <= price):
         return Contract(client, format, signed_on, at_distance, price, vat_rate, hours, start,
                         end, deposit)
     return None
@@ -216,8 +220,10 @@ def _contract(data: Any) -> Contract:
     if vat_rate > 100:
         raise CaseError("contract.vat_rate", "un taux de TVA en pourcentage (0 à 100) est attendu")
     hours = req_decimal(c, "hours", path)
-    if hours <= 0:
-        raise CaseError("contract.hours", "la durée en heures doit être positive")
+    if hours <= 0 and not (hours == 0 and c.get("format") in NO_HOURS_FORMATS):
+        raise CaseError("contract.hours", "la durée en heures doit être positive (« 0 » n'est admis "
+                                          "que pour une prestation « service » ou un produit "
+                                          "« product » sans heures de formation)")
     start = req_date(c, "start", path)
     end = req_date(c, "end", path)
     if end < start:

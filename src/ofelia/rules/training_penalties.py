@@ -391,4 +391,7 @@ def _recourse(ctx: Ctx, clause: Clause, invoice: Event, due: date, notices: list
             day = max(day, notices[0].on + timedelta(days=1))
         order_from[invoice.id] = day
     if suspension_days is not None and notices:
-        suspension_from[invoice.id] = notices[0].on + timedelta(days=int(suspension_days))
+        # "Notice left without effect for 8 calendar days" (PEN-V1): the day of the notice
+        # does not count and the period ends at the end of its 8th day (CAL-3, a
+        # contractual period: not extended), so access may be suspended the day after.
+        suspension_from[invoice.id] = notices[0].on + timedelta(days=int(suspension_days) + 1)

@@ -36,7 +36,7 @@ CASE_SCHEMA = {
     "required": ["case", "policy"],
     "properties": {
         "case": {"type": "string", "enum": ["training", "learning", "virtual_class", "ticket",
-                                            "account", "terms_change"]},
+                                            "availability", "account", "terms_change"]},
         "policy": {"type": "string", "example": "dixneuf"},
         "policy_version": {"type": "string"},
         "as_of": {"type": "string", "description": "AAAA-MM-JJ ou instant ISO 8601 avec décalage"},

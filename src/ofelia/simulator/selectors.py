@@ -78,8 +78,11 @@ def problem_for(exc: Exception) -> dict[str, Any]:
             doc["rule"] = exc.rule
         return doc
     if isinstance(exc, MissingLegalData):
+        # The case is valid, the product lacks a dated legal value: 422 with its own type
+        # and `missing` naming the value (`ofelia simulate` exits 3), see docs/simulation.md.
         return {"type": "https://ofelia.fr/problems/missing-legal-data",
-                "title": "Donnée légale manquante", "status": 422, "detail": str(exc), "field": None}
+                "title": "Donnée légale manquante", "status": 422, "detail": str(exc), "field": None,
+                "missing": exc.what}
     if isinstance(exc, PolicyError):
         return {"type": "https://ofelia.fr/problems/invalid-policy", "title": "Politique inutilisable",
                 "status": 422, "detail": str(exc), "field": None}

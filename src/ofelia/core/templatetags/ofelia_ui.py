@@ -30,6 +30,8 @@ OUTCOME_LABELS = {
     "outside_hours": "Hors horaires",
     "estimate": "Estimation",
     "tool": "Outil additionnel",
+    "availability_credit": "Avoir de disponibilité",
+    "availability": "Disponibilité du mois",
     "client": "client",
     "learner": "stagiaire",
     "opco": "OPCO",

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from ofelia.policies import load_shipped
 from ofelia.rules import classrooms
+from ofelia.rules.calendars import PARIS
 from ofelia.rules.classrooms import Downtime
 from ofelia.rules.errors import CaseError
 from ofelia.rules.outcome import Outcome, outcome_to_json
@@ -428,3 +429,38 @@ def test_vcl_6_a_tool_without_price_is_an_invalid_case() -> None:
     with pytest.raises(CaseError) as refused:
         classrooms.parse_case(klass([{"type": "tool", "name": "GPU"}]))
     assert refused.value.path == "events[0].amount"
+
+
+def test_vcl_5_class_days_keep_09_00_across_the_october_change_usage_and_storage() -> None:
+    # 24 October 2026 (CEST), 25 (the change, back to CET), 26 (CET): every window opens at
+    # 09:00 Paris; the 25th has 25 real hours but the window is still 9 hours long.
+    events = [use("learner-1", f"2026-10-{d}T09:00:00{off}", f"2026-10-{d}T18:00:00{off}")
+              for d, off in (("24", "+02:00"), ("25", "+01:00"), ("26", "+01:00"))]
+    data = klass(events, created_at="2026-10-01T10:00:00+02:00",
+                 start="2026-10-24T09:00:00+02:00", days=3)
+    windows = classrooms.day_windows(classrooms.parse_case(data).klass)
+    assert [w[0].astimezone(PARIS).strftime("%d %H:%M") for w in windows] == [
+        "24 09:00", "25 09:00", "26 09:00"]
+    out = run(data, as_of=date(2026, 10, 27))
+    assert out.extra["hours"]["usage"] == "27.0000"
+    assert out.extra["hours"]["outside_hours"] == "0.0000"
+    # storage: 13 machines × 3 class days × 0.40, the change of time adds no day
+    assert amounts(out)["storage"] == "15.60"
+
+
+def test_vcl_5_an_hour_before_09_00_on_the_day_after_the_change_is_outside_hours() -> None:
+    # Had day 2 opened 24 h after day 1 (08:00 CEST), 08:00–09:00 would be "usage".
+    events = [use("learner-1", "2026-03-29T08:00:00+02:00", "2026-03-29T09:00:00+02:00")]
+    data = klass(events, created_at="2026-03-01T10:00:00+01:00",
+                 start="2026-03-28T09:00:00+01:00", days=2)
+    out = run(data, as_of=date(2026, 3, 30))
+    assert out.extra["hours"]["outside_hours"] == "1.0000"
+    assert out.extra["hours"]["usage"] == "0.0000"
+
+
+def test_vcl_5_cancelled_exactly_at_change_until_written_in_utc_is_free() -> None:
+    # change_until = 08:00+02:00 = 06:00Z: the same instant, however it is written.
+    free = run(klass([{"type": "cancellation", "at": "2026-06-02T06:00:00Z"}]))
+    assert free.charges == ()
+    billed = run(klass([{"type": "cancellation", "at": "2026-06-02T06:00:00.000001Z"}]))
+    assert amounts(billed) == {"estimate": "296.40", "storage": "15.60"}

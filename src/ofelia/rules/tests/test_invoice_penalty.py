@@ -110,7 +110,7 @@ formal_notice_required = true
 
 
 def _laporte_with_penalties() -> Policy:
-    source = Path(ofelia.policies.__file__).parent / "laporte" / "2025.01.01.toml"
+    source = Path(ofelia.policies.__file__).parent / "laporte" / "2024.07.29.toml"
     return parse_policy(source.read_text(encoding="utf-8") + PEN_TABLE)
 
 

@@ -271,4 +271,4 @@ def test_as_of_before_the_order_is_refused() -> None:
 def _laporte_text() -> str:
     from importlib import resources
 
-    return resources.files("ofelia.policies").joinpath("laporte/2025.01.01.toml").read_text("utf-8")
+    return resources.files("ofelia.policies").joinpath("laporte/2024.07.29.toml").read_text("utf-8")

@@ -113,7 +113,7 @@ def test_example_file_wrapper_is_unwrapped(fake_family):
         ({"case": "training", "policy": "demo", "as_of": "2026-03-06T17:31:00"}, "as_of"),
         ({"case": "training", "policy": "demo", "as_of": 20260306}, "as_of"),
         ({"case": "training", "policy": "demo"}, "signed_on"),
-        ({"case": "training", "policy": "demo", "signed_on": "2024-12-31"}, "policy"),
+        ({"case": "training", "policy": "demo", "signed_on": "2024-12-31"}, "policy_version"),
     ],
 )
 def test_invalid_case_names_the_field(fake_family, case, path):
@@ -200,3 +200,27 @@ def test_cli_simulate_does_not_import_django():
     )
     run_ = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert run_.stderr.strip().endswith("PURE"), run_.stderr
+
+
+H2_CASE = {
+    "case": "training", "policy": "dixneuf", "as_of": "2026-08-15",
+    "contract": {"client": "professional", "format": "inter", "signed_on": "2026-04-01",
+                 "at_distance": False, "price": "2400.00", "vat_rate": "0", "hours": "21",
+                 "start": "2026-05-04", "end": "2026-05-06", "deposit": "0.00"},
+    "funding": [],
+    "events": [{"type": "invoice", "id": "F-9", "on": "2026-05-06", "amount": "2400.00",
+                "payer": "client"}],
+}
+
+
+def test_cli_missing_legal_rate_exits_3_and_names_the_half_year(tmp_path):
+    # PEN-D2: late from 6 June into July: the 2026-H2 legal rate is not in the shipped tables.
+    path = tmp_path / "h2.json"
+    path.write_text(json.dumps(H2_CASE), encoding="utf-8")
+    run_ = cli([str(path)])
+    assert run_.returncode == 3, run_.stderr
+    assert "taux de l'intérêt légal 2026-H2" in run_.stderr and "Traceback" not in run_.stderr
+    assert run_.stdout == ""
+    # The same case evaluated on 30 June needs only 2026-H1: exit 0.
+    path.write_text(json.dumps({**H2_CASE, "as_of": "2026-06-30"}), encoding="utf-8")
+    assert cli([str(path)]).returncode == 0

@@ -71,7 +71,9 @@ def test_fun_l1_employer_top_up_exempts_the_participation():
 
 @pytest.mark.parametrize(("start", "latest"), [
     ("2026-03-31", date(2026, 3, 2)),  # Tuesday start: Monday 2 March
-    ("2026-03-30", date(2026, 3, 1)),  # Monday start: a request on Sunday 1 March still fits
+    # Monday start: a request on Sunday 1 March would still fit, but the deadline is the
+    # latest *working* day that fits (FUN-L2): Friday 27 February.
+    ("2026-03-30", date(2026, 2, 27)),
 ])
 def test_fun_l2_france_travail_request_21_working_days_before(start, latest):
     outcome = run(training(**{**LAPORTE, "start": start, "end": start},
@@ -156,21 +158,27 @@ def test_fun_l2_first_day_on_a_holiday():
 
 
 @pytest.mark.parametrize(("start", "latest"), [
-    ("2026-03-30", date(2026, 3, 1)),   # a Sunday request still fits a Monday start
+    ("2026-03-30", date(2026, 2, 27)),  # a Sunday request would fit: the Friday is the deadline
     ("2026-04-13", date(2026, 3, 12)),  # the week before holds Easter Monday: one day earlier
 ])
 def test_fun_l2_first_day_on_a_monday(start, latest):
     outcome = _fun_l2(start, latest.isoformat())
     assert outcome.deadlines["france_travail_request_by"] == latest
     assert _meets_fun_l2(latest, date.fromisoformat(start))
-    assert not _meets_fun_l2(latest + timedelta(days=1), date.fromisoformat(start))
+    assert not _meets_fun_l2(_next_working_day(latest), date.fromisoformat(start))
 
 
-def test_fun_l2_deadline_is_the_latest_day_meeting_the_rule_for_every_first_day_of_2026():
+def _next_working_day(day: date) -> date:
+    return add_working_days(day, 1, french_calendar("national"))
+
+
+def test_fun_l2_deadline_is_the_latest_working_day_meeting_the_rule_for_every_first_day_of_2026():
+    cal = french_calendar("national")
     start = date(2026, 1, 1)
     while start.year == 2026:
         day = _fun_l2(start.isoformat(), start.isoformat()).deadlines["france_travail_request_by"]
         assert isinstance(day, date)
+        assert cal.is_working_day(day), start
         assert _meets_fun_l2(day, start), start
-        assert not _meets_fun_l2(day + timedelta(days=1), start), start
+        assert not _meets_fun_l2(_next_working_day(day), start), start
         start += timedelta(days=1)

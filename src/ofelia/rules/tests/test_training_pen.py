@@ -108,7 +108,9 @@ def test_pen_v1_ecb_plus_10_and_suspension_8_days_after_the_notice():
     p = only_penalty(outcome)
     assert (p.rule, p.days_late, p.interest, p.recovery_fee) == ("PEN-V1", 29, Decimal("9.65"), Decimal("40.00"))
     assert outcome.deadlines["payment_due"] == {"F-1": date(2026, 3, 2)}
-    assert outcome.deadlines["suspension_from"] == {"F-1": date(2026, 3, 18)}
+    # Notice on 10 March: the 8 calendar days are 11–18 March (CAL-3, the day of the notice
+    # does not count); still without effect at the end of the 18th, suspension from the 19th.
+    assert outcome.deadlines["suspension_from"] == {"F-1": date(2026, 3, 19)}
 
 
 def test_pay_v1_payable_on_receipt_paid_the_same_day_owes_nothing_one_day_later_is_late():

@@ -87,7 +87,8 @@ def test_the_organisation_version_in_force_on_the_reference_date_governs(staff_c
     asked = post(staff_client, {**ticket_case("maison", "2026-04-01T10:00:00+02:00"), "policy_version": "v1"}).json()
     assert asked["policy_version"] == "v1"
     too_early = post(staff_client, ticket_case("maison", "2025-12-31T10:00:00+01:00"))
-    assert too_early.status_code == 400 and too_early.json()["field"] == "policy"
+    assert too_early.status_code == 400 and too_early.json()["field"] == "policy_version"
+    assert too_early.json()["rule"] == "ACC-4" and "2026-01-01" in too_early.json()["detail"]
 
 
 def test_another_organisation_cannot_use_this_one_policy(client, org_a, admin_a, org_b):
@@ -95,3 +96,25 @@ def test_another_organisation_cannot_use_this_one_policy(client, org_a, admin_a,
     client.force_login(make_member(org_b, Role.STAFF))
     response = post(client, ticket_case("maison"))
     assert response.status_code == 400 and response.json()["field"] == "policy"
+
+
+def test_missing_legal_rate_is_a_422_problem_naming_the_missing_value_then_200_once_entered(
+        staff_client, django_user_model):
+    """SIMULATION.md: a valid case needing legal data the product does not hold yet
+    (`ofelia simulate` exits 3) answers 422 with type missing-legal-data and `missing`."""
+    from ofelia.legal.services import legal_row_add
+    from ofelia.rules.tests.test_simulate import H2_CASE
+
+    response = post(staff_client, H2_CASE)
+    assert response.status_code == 422
+    assert response["Content-Type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["type"] == "https://ofelia.fr/problems/missing-legal-data"
+    assert problem["missing"] == "taux de l'intérêt légal 2026-H2"
+    assert "2026-H2" in problem["detail"] and problem["field"] is None
+    # The platform operator enters the rate: the same case now answers 200.
+    operator = django_user_model.objects.create_superuser("operateur@example.org", "x" * 12)
+    legal_row_add(actor=operator, table="legal_interest_rates",
+                  row={"half_year": "2026-H2", "private_person": "6.00", "other": "2.50",
+                       "source": "arrêté (test)"})
+    assert post(staff_client, H2_CASE).status_code == 200
