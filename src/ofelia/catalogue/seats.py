@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
 
 from ofelia.core import audit
@@ -42,6 +42,14 @@ def confirmed_count(session: TrainingSession) -> int:
 def free_seats(session: TrainingSession) -> int:
     """Seats still free: capacity less the confirmed learners, never below zero."""
     return max(session.capacity - confirmed_count(session), 0)
+
+
+def waitlist_position(enrolment: Enrolment) -> int:
+    """1 for the next person to get a freed seat (queue order: see enrolment_cancel)."""
+    ahead = Q(updated_at__lt=enrolment.updated_at) | Q(updated_at=enrolment.updated_at,
+                                                         id__lte=enrolment.pk)
+    return Enrolment.objects.filter(ahead, session=enrolment.session_id,
+                                    status=Enrolment.Status.WAITLISTED).count()
 
 
 def has_started(session: TrainingSession, *, today: date) -> bool:
