@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from ofelia.catalogue.models import Enrolment, TrainingSession
-from ofelia.catalogue.seats import with_seats
+from ofelia.catalogue.seats import has_started, with_seats
 from ofelia.organisations.models import Learner
 from ofelia.rules.errors import RulesError
 
@@ -124,7 +124,7 @@ def removal_preview(*, enrolment: Enrolment, reason: str, today: date) -> Remova
         return Removal("plain")
     if contract.status == Contract.Status.DRAFT:
         return Removal("draft", contract)
-    refusal = removal_refusal(contract, enrolment)
+    refusal = removal_refusal(contract, enrolment, today=today)
     if refusal:
         return Removal("refused", contract, problem=refusal)
     recorded = list(contract.events.order_by("on", "id"))
@@ -138,11 +138,15 @@ def removal_preview(*, enrolment: Enrolment, reason: str, today: date) -> Remova
     return Removal("cancellation", contract, outcome)
 
 
-def removal_refusal(contract: Contract, enrolment: Enrolment) -> str:
+def removal_refusal(contract: Contract, enrolment: Enrolment, *, today: date) -> str:
     """Why a learner of a signed contract cannot be removed from the roster ("" if they can)."""
     if contract.status != Contract.Status.SIGNED:
         return (f"{contract} est « {contract.get_status_display()} » : l'inscription ne se "
                 "retire plus depuis la session.")
+    if has_started(enrolment.session, today=today):
+        return (f"La session a commencé le {enrolment.session.start_date:%d/%m/%Y} : ce n'est plus "
+                "une annulation mais un abandon (ABD) ou un arrêt, à enregistrer sur la page du "
+                f"contrat {contract.number} avec les heures suivies.")
     others = other_learners(contract, enrolment)
     if others:
         return (f"{contract} couvre aussi {others} autre(s) stagiaire(s) : retirer l'un d'eux "

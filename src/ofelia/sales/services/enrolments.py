@@ -110,7 +110,7 @@ def session_enrolment_remove(*, actor: Any, organisation: Organisation, enrolmen
             _draft_forgets(actor=actor, contract=contract, enrolment=enrolment)
         promoted = enrolment_cancel(actor=actor, organisation=organisation, enrolment=enrolment)
         return Moved(enrolment, promoted)
-    refusal = removal_refusal(contract, enrolment)
+    refusal = removal_refusal(contract, enrolment, today=clock.today())
     if refusal:
         raise ValidationError(refusal)
     if reason not in ContractEvent.Reason.values:

@@ -98,8 +98,9 @@ def test_convocations_refused_from_the_first_day_of_the_session_included(
             roster = _get(web, f"/ventes/sessions/{session.pk}/")
             page = _get(web, f"/ventes/contrats/{contract.pk}/")
             posted = _post(web, f"/ventes/sessions/{session.pk}/convocations/")
-        assert "disabled" in roster and "la session a commencé le 16/03/2026" in roster
-        assert "Envoyer la convocation<" not in roster
+        assert "la session a commencé le 16/03/2026" in roster
+        assert "Envoyer la convocation" not in roster and "Transférer" not in roster
+        assert "Envoyer les convocations" not in roster
         assert "la session a commencé le 16/03/2026" in page
         assert "Convocations refusées" in posted
     assert len(mail.outbox) == 1
@@ -244,6 +245,18 @@ def test_removal_of_one_learner_of_a_signed_convention_for_several_is_refused(
     assert "couvre aussi 1 autre(s) stagiaire(s)" in page
     assert f"/ventes/contrats/{contract.pk}/" in page
     assert _state() == before and "page du contrat" in posted
+
+
+def test_removal_under_a_signed_contract_once_the_session_started_is_refused(
+        org: Any, admin: Any, company: Any) -> None:
+    session = make_session(org, start=START)
+    holder = _enrol(org, admin, session)
+    _signed_for(org, admin, company, session, holder)
+    with clock.frozen(datetime(2026, 3, 16, 8, 0)):
+        page = _get(_web(admin), f"/ventes/inscriptions/{holder.pk}/retirer/")
+        before = _state()
+        posted = _post(_web(admin), f"/ventes/inscriptions/{holder.pk}/retirer/", {"reason": "other"})
+    assert "abandon (ABD)" in page and "abandon (ABD)" in posted and _state() == before
 
 
 # --- transfer ------------------------------------------------------------------------------
