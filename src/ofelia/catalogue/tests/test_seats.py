@@ -259,3 +259,23 @@ def test_two_simultaneous_transfers_onto_the_last_seat_confirm_one(org: Any, adm
     assert sorted(type(r).__name__ for r in results) == ["ValidationError"] * 3 + ["tuple"]
     assert Enrolment.objects.filter(session=later, status="confirmed").count() == 1
     assert Enrolment.objects.filter(session=session, status="confirmed").count() == 3
+
+
+def test_no_code_outside_the_seats_module_counts_seats_itself() -> None:
+    """The one door: capacity is compared with a count of confirmed enrolments only in
+    catalogue/seats.py; everybody else asks free_seats / with_seats."""
+    import re
+    from pathlib import Path
+
+    root = Path(services.__file__).resolve().parents[1]
+    counting = re.compile(r"capacity\s*[-<>]|[<>]=?\s*[\w.]*capacity\b|"
+                          r"Status\.CONFIRMED\)?\)?\.count\(\)|Count\(\"enrolments\"")
+    offenders = [
+        f"{path.relative_to(root)}:{n}"
+        for path in root.rglob("*.py")
+        if "tests" not in path.parts and "migrations" not in path.parts
+        and path.name != "seats.py" and "bench_data" not in path.name
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if counting.search(line)
+    ]
+    assert offenders == []
