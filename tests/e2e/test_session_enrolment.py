@@ -21,9 +21,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("demo_data")]
 SHOTS = "/tmp/enrol-{}.png"
 
 
-def _sessions() -> tuple[TrainingSession, TrainingSession, TrainingSession]:
-    """A new 3-seat session of DIXNEUF's first training, the demo's later session of the same
-    training (the transfer's target) and its session held five weeks ago."""
+def _sessions(days: int = 40) -> tuple[TrainingSession, TrainingSession, TrainingSession]:
+    """A new 3-seat session of DIXNEUF's first training in `days` days, the demo's later
+    session of the same training (the transfer's target) and its session held five weeks ago."""
     today = clock.today()
     demo = list(TrainingSession.objects.filter(organisation__slug="dixneuf",
                                                training__reference="DX-HAB-B1V")
@@ -31,7 +31,8 @@ def _sessions() -> tuple[TrainingSession, TrainingSession, TrainingSession]:
     past, later = demo[0], demo[-1]
     fresh = TrainingSession.objects.create(
         organisation=past.organisation, training=past.training, place="La Romagne, salle 2",
-        start_date=today + timedelta(days=40), end_date=today + timedelta(days=41), capacity=3)
+        start_date=today + timedelta(days=days), end_date=today + timedelta(days=days + 1),
+        capacity=3)
     return fresh, later, past
 
 
@@ -97,3 +98,42 @@ def test_staff_enrol_fill_to_the_waiting_list_remove_transfer_and_no_convocation
     expect(page.locator("#convocations-closed")).to_contain_text(
         f"la session a commencé le {past.start_date:%d/%m/%Y}")
     page.screenshot(path=SHOTS.format("5-past"), full_page=True)
+
+
+def test_can_d1_removal_of_a_signed_conventions_only_learner_shows_the_fee_then_cancels(
+        page: Any) -> None:
+    from ofelia.catalogue.seats import enrolment_create
+    from ofelia.organisations.models import ClientCompany, Learner
+    from ofelia.sales.tests.conftest import make_contract
+
+    fresh, _later, _past = _sessions(days=20)  # 19 jours francs: CAN-D1 charges 50 %
+    fresh.capacity = 1
+    fresh.save(update_fields=["capacity"])
+    org = fresh.organisation
+    company = ClientCompany.objects.get(organisation=org, name="Entreprise Exemple (dixneuf)")
+    ines, hugo = (Learner.objects.get(organisation=org, last_name=n) for n in ("Moreau", "Bernard"))
+    holder = enrolment_create(actor=None, organisation=org, session=fresh, learner=ines)
+    enrolment_create(actor=None, organisation=org, session=fresh, learner=hugo)
+    contract = make_contract(org, None, client=company, session=fresh)
+    contract.enrolments.add(holder)
+
+    log_in(page, "staff@dixneuf.demo")
+    page.goto(f"/ventes/sessions/{fresh.pk}/")
+    expect(page.get_by_role("row").filter(has_text="Inès Moreau")).to_contain_text(contract.number)
+    page.get_by_role("link", name="Retirer Inès Moreau").click()
+    expect(page.get_by_text("l'annulation du contrat par le client")).to_be_visible()
+    outcome = page.get_by_role("table")
+    expect(outcome).to_contain_text(re.compile(r"CAN-D1 — .*50\s%\sdu prix"))
+    page.screenshot(path=SHOTS.format("6-preview-other"), full_page=True)
+    page.get_by_label("Motif de l'annulation").select_option("legitimate")
+    page.get_by_role("button", name="Voir les conséquences").click()
+    expect(outcome).to_contain_text("motif légitime")
+    page.screenshot(path=SHOTS.format("7-preview-legitimate"), full_page=True)
+    page.get_by_role("button", name="Confirmer l'annulation et retirer le stagiaire").click()
+    expect(page.get_by_role("status")).to_contain_text(f"Annulation enregistrée sur {contract}")
+    expect(page.get_by_role("status")).to_contain_text(
+        "Hugo Bernard passe de la liste d'attente aux confirmés")
+    contract.refresh_from_db()
+    event = contract.events.get()
+    assert (contract.status, event.type, event.by, event.reason) == (
+        "cancelled", "cancellation", "client", "legitimate")
