@@ -5,6 +5,7 @@ transfer (PRV-D4 for a signed contract), and convocations refused once the sessi
 from __future__ import annotations
 
 import html
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -160,6 +161,15 @@ def test_add_confirms_while_seats_remain_then_waitlists_with_the_position(
     assert employee.consumer_id is None  # enrolled for the employer
     again = _post(web, f"/ventes/sessions/{session.pk}/inscrire/", {"learner": second.pk})
     assert "déjà inscrit" in again
+
+
+def test_session_list_shows_the_free_seats_of_the_one_door(org: Any, admin: Any) -> None:
+    full, open_ = make_session(org, capacity=1), make_session(org, capacity=3)
+    for session in (full, full, open_):
+        _enrol(org, admin, session)
+    rows = _get(_web(admin), "/ventes/sessions/").split("<tr>")[2:]
+    cells = [re.findall(r"<td>(.*?)</td>", row) for row in rows]
+    assert [c[3:7] for c in cells] == [["1", "1", "complète", "1"], ["3", "1", "2", "0"]]
 
 
 def test_add_refuses_unknown_or_foreign_learners_without_error(org: Any, other_org: Any,
