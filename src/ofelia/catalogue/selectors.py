@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from ofelia.organisations.models import Membership, Role
 
-from .models import Enrolment, Trainer, Training, TrainingSession
+from .models import Trainer, Training, TrainingSession
+from .seats import with_seats
 
 
 def training_list(*, organisation: Any) -> QuerySet[Training]:
@@ -23,10 +24,8 @@ def public_trainings(*, organisation: Any) -> QuerySet[Training]:
 
 def upcoming_sessions(*, training: Training, today: date) -> QuerySet[TrainingSession]:
     return (
-        TrainingSession.objects.for_organisation(training.organisation)
+        with_seats(TrainingSession.objects.for_organisation(training.organisation))
         .filter(training=training, start_date__gte=today)
-        .annotate(confirmed=Count("enrolments",
-                                  filter=Q(enrolments__status=Enrolment.Status.CONFIRMED)))
         .prefetch_related("slots", Prefetch("trainers", Trainer.objects.select_related(
             "membership__user")))
         .order_by("start_date", "id")

@@ -11,6 +11,7 @@ from ofelia.core import audit
 from ofelia.organisations.models import Membership, Organisation, Role
 
 from .models import Trainer, Training, TrainingSession
+from .seats import confirmed_count, locked_session
 
 _TRAINING_AUDIT = ["title", "reference", "duration_hours", "modality", "format", "price_excl_vat",
                    "price_intra_excl_vat", "cpf_eligible", "certification_code", "is_published",
@@ -41,8 +42,6 @@ def session_save(*, actor: Any, organisation: Organisation, form: Any, slots: An
 
     Capacity cannot drop below the seats already confirmed: confirmed learners keep theirs.
     """
-    from .models import Enrolment
-
     session: TrainingSession = form.instance
     if session.organisation_id != organisation.pk:
         raise ValidationError("Cette session appartient à un autre organisme.")
@@ -50,10 +49,9 @@ def session_save(*, actor: Any, organisation: Organisation, form: Any, slots: An
     before = None
     if not creating:
         # Lock the row enrolments lock too, so a concurrent enrolment cannot slip in.
-        current = TrainingSession.objects.select_for_update().get(pk=session.pk)
+        current = locked_session(organisation=organisation, session_id=session.pk)
         before = audit.snapshot(current, _SESSION_AUDIT)
-        confirmed = Enrolment.objects.filter(session=current,
-                                             status=Enrolment.Status.CONFIRMED).count()
+        confirmed = confirmed_count(current)
         if form.cleaned_data["capacity"] < confirmed:
             raise ValidationError(
                 f"{confirmed} places sont déjà confirmées : la capacité ne peut pas être inférieure.")

@@ -108,9 +108,7 @@ def public_training(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     training = selectors.public_trainings(organisation=organisation).filter(pk=pk).first()
     if training is None:
         raise Http404
-    sessions = list(selectors.upcoming_sessions(training=training, today=clock.today()))
-    for s in sessions:
-        s.seats_left = max(s.capacity - s.confirmed, 0)  # type: ignore[attr-defined]
+    sessions = selectors.upcoming_sessions(training=training, today=clock.today())
     return render(request, "catalogue/public_detail.html",
                   {"organisation": organisation, "training": training, "sessions": sessions})
 

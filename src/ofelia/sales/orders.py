@@ -25,9 +25,9 @@ from django.db.models import QuerySet
 
 from ofelia.catalogue.models import Enrolment, Modality, TrainingSession
 from ofelia.catalogue.seats import (
-    confirmed_count,
     enrolment_cancel,
     enrolment_create,
+    free_seats,
     locked_session,
 )
 from ofelia.core import audit, clock
@@ -106,7 +106,7 @@ def order_create(
     if not accept_terms:
         raise ValidationError("Pour commander, acceptez les conditions générales de vente.")
     session = locked_session(organisation=organisation, session_id=session.pk)
-    if confirmed_count(session) >= session.capacity:
+    if not free_seats(session):
         raise ValidationError("Cette session est complète : choisissez une autre date.")
     enrolment = enrolment_create(actor=actor, organisation=organisation, session=session,
                                  learner=_learner_for(consumer))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, IntegerField, QuerySet, Value, When
 
 from ofelia.catalogue.models import Enrolment, TrainingSession
+from ofelia.catalogue.seats import with_seats
 
 from .models import Contract, ContractEvent, Quote
 
@@ -48,12 +49,8 @@ def quote_get(*, organisation: Any, pk: int) -> Quote | None:
 
 def session_list(*, organisation: Any) -> QuerySet[TrainingSession]:
     return (
-        TrainingSession.objects.for_organisation(organisation)
+        with_seats(TrainingSession.objects.for_organisation(organisation))
         .select_related("training")
-        .annotate(
-            confirmed=Count("enrolments", filter=Q(enrolments__status=Enrolment.Status.CONFIRMED)),
-            waitlisted=Count("enrolments", filter=Q(enrolments__status=Enrolment.Status.WAITLISTED)),
-        )
         .order_by("start_date", "id")
     )
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import online_views, views
+from . import online_views, session_views, views
 
 app_name = "sales"
 urlpatterns = [
@@ -14,10 +14,15 @@ urlpatterns = [
     path("ventes/contrats/<int:pk>/evenement/", views.contract_event, name="contract-event"),
     path("ventes/contrats/<int:pk>/convocations/", views.contract_convocations, name="contract-convocations"),
     path("ventes/contrats/<int:pk>/document.pdf", views.contract_pdf, name="contract-pdf"),
-    path("ventes/sessions/", views.session_list, name="session-list"),
-    path("ventes/sessions/<int:pk>/", views.session_roster, name="session-roster"),
-    path("ventes/sessions/<int:pk>/convocations/", views.session_convocations, name="session-convocations"),
-    path("ventes/inscriptions/<int:pk>/contrat/", views.enrolment_contract, name="enrolment-contract"),
+    path("ventes/sessions/", session_views.session_list, name="session-list"),
+    path("ventes/sessions/<int:pk>/", session_views.session_roster, name="session-roster"),
+    path("ventes/sessions/<int:pk>/convocations/", session_views.session_convocations, name="session-convocations"),
+    path("ventes/inscriptions/<int:pk>/contrat/", session_views.enrolment_contract, name="enrolment-contract"),
+    path("ventes/sessions/<int:pk>/stagiaires/", session_views.learner_search, name="session-learner-search"),
+    path("ventes/sessions/<int:pk>/inscrire/", session_views.session_enrol, name="session-enrol"),
+    path("ventes/inscriptions/<int:pk>/retirer/", session_views.enrolment_remove, name="enrolment-remove"),
+    path("ventes/inscriptions/<int:pk>/transferer/", session_views.enrolment_transfer,
+         name="enrolment-transfer"),
     path("ventes/liens-acces/", online_views.access_links, name="access-links"),
     path("acces/<str:secret>/", online_views.access_link_use, name="access-link-use"),
     path("o/<slug:slug>/commander/<int:session_id>/", online_views.order, name="order"),

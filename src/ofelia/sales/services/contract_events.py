@@ -12,9 +12,9 @@ from django.db import transaction
 
 from ofelia.catalogue.models import Enrolment, TrainingSession
 from ofelia.catalogue.seats import (
-    confirmed_count,
     enrolment_cancel,
     enrolment_create,
+    free_seats,
     locked_session,
 )
 from ofelia.core import audit, clock
@@ -127,9 +127,9 @@ def _move_to_session(*, actor: Any, contract: Contract, target: TrainingSession)
     """The contract and its learners move to the later session (seats taken there first)."""
     target = locked_session(organisation=contract.organisation, session_id=target.pk)
     moving = list(contract.enrolments.exclude(status=Enrolment.Status.CANCELLED).select_related("learner"))
-    free = target.capacity - confirmed_count(target)
+    free = free_seats(target)
     if len(moving) > free:
-        raise ValidationError(f"La session du {target.start_date:%d/%m/%Y} n'a que {max(free, 0)} "
+        raise ValidationError(f"La session du {target.start_date:%d/%m/%Y} n'a que {free} "
                               f"place(s) libre(s) pour {len(moving)} stagiaire(s).")
     for enrolment in moving:
         enrolment_cancel(actor=actor, organisation=contract.organisation, enrolment=enrolment)

@@ -1,16 +1,33 @@
-"""Convocations: each confirmed learner of a signed contract gets theirs (PDF + .ics)."""
+"""Convocations: each confirmed learner of a signed contract gets theirs (PDF + .ics), until
+the session starts: from its first day on, nobody is convoked any more."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from ofelia.catalogue.models import Enrolment, TrainingSession
+from ofelia.catalogue.seats import has_started
 from ofelia.core import audit, clock
 
 from ..models import Contract
+
+
+def convocations_closed(session: TrainingSession, *, today: date) -> str:
+    """Why convocations can no longer be sent for the session ("" while they can)."""
+    if has_started(session, today=today):
+        return (f"Convocations refusées : la session a commencé le {session.start_date:%d/%m/%Y} ; "
+                "on ne convoque qu'avant le premier jour.")
+    return ""
+
+
+def _refuse_once_started(session: TrainingSession) -> None:
+    reason = convocations_closed(session, today=clock.today())
+    if reason:
+        raise ValidationError(reason)
 
 
 @transaction.atomic
@@ -25,6 +42,7 @@ def convocation_send(*, actor: Any, contract: Contract, uid_host: str = "ofelia.
 
     if contract.status != Contract.Status.SIGNED:
         raise ValidationError("Seul un contrat signé donne lieu à des convocations.")
+    _refuse_once_started(contract.session)
     enrolments = list(
         contract.enrolments.filter(status=Enrolment.Status.CONFIRMED).select_related("learner")
     )
@@ -57,6 +75,7 @@ def convocation_send(*, actor: Any, contract: Contract, uid_host: str = "ofelia.
 def session_convocations_send(*, actor: Any, session: TrainingSession,
                               uid_host: str = "ofelia.localhost") -> int:
     """The roster's button: convocations of every signed contract of the session."""
+    _refuse_once_started(session)
     contracts = Contract.objects.filter(
         session=session, status=Contract.Status.SIGNED,
         enrolments__status=Enrolment.Status.CONFIRMED).distinct()

@@ -143,7 +143,7 @@ def test_convocation_email_carries_pdf_and_ics(org: Any, admin: Any, company: An
                                           learner=make_learner(org, email="anne@example.org"))
     contract = _signed(org, admin, company, session=session)
     contract.enrolments.add(enrolment)
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=True), clock.frozen(datetime(2026, 3, 1, 9, 0)):
         sent = services.convocation_send(actor=admin, contract=contract)
     assert sent == 1
     message = mail.outbox[-1]

@@ -1,0 +1,3 @@
+"""The catalogue's tests share the sales fixtures (two organisations, people, sessions)."""
+
+from ofelia.sales.tests.conftest import admin, org  # noqa: F401
