@@ -159,7 +159,8 @@ def delivery_as_of(*, contract: Contract, day: date,
                     ContractEvent.Type.ABANDONMENT)
 
 
-def cancellation_estimate(*, contract: Contract, today: Any) -> dict[str, Any] | None:
+def cancellation_estimate(*, contract: Contract, today: Any,
+                          events: list[ContractEvent] | None = None) -> dict[str, Any] | None:
     """What the client would owe if they stopped today, from the rules core (not stored):
     a cancellation (or retraction) before the start, an abandonment with the hours delivered
     during the training, and after the end nothing to cancel — the price is due."""
@@ -169,10 +170,11 @@ def cancellation_estimate(*, contract: Contract, today: Any) -> dict[str, Any] |
 
     if contract.status != Contract.Status.SIGNED or contract.signed_on is None:
         return None
-    delivery = delivery_as_of(contract=contract, day=today)
+    delivery = delivery_as_of(contract=contract, day=today,
+                              slots=list(contract.session.slots.all()))
     if delivery.exit_event is None:
         return {"kind": "delivered", "delivery": delivery}
-    recorded = list(contract.events.order_by("on", "id"))
+    recorded = events if events is not None else list(contract.events.order_by("on", "id"))
     kind = delivery.exit_event
     if kind == ContractEvent.Type.CANCELLATION and _retraction_open(contract, recorded, today):
         kind = ContractEvent.Type.RETRACTION
@@ -221,14 +223,14 @@ def contract_enrolments(*, contract: Contract) -> list[Enrolment]:
     )
 
 
-def contract_hub(*, contract: Contract, today: date) -> dict[str, Any]:
+def contract_hub(*, organisation: Any, pk: int, today: date) -> dict[str, Any] | None:
     """What the contract page shows besides the contract: learners, events with their
     outcome, avenants, acceptances, funding, the mentions still missing and where the
     training stands. A fixed number of queries whatever the number of events."""
     from .documents import MENTION_FIELDS, MENTIONS_ELSEWHERE, document_values
     from .mentions import missing_mentions
 
-    contract = (Contract.objects.filter(pk=contract.pk)
+    contract = (Contract.objects.for_organisation(organisation).filter(pk=pk)
                 .select_related("organisation", "client_company", "consumer",
                                 "session__training", "quote")
                 .prefetch_related(
@@ -236,7 +238,11 @@ def contract_hub(*, contract: Contract, today: date) -> dict[str, Any]:
                         "learner", "session__training")),
                     "funding", "acceptances", "amendments__enrolment__learner",
                     Prefetch("session__slots", queryset=SessionSlot.objects.order_by("day", "starts_at")),
-                )).get()
+                    Prefetch("events", queryset=ContractEvent.objects.select_related("recorded_by")
+                             .order_by("on", "id")),
+                )).first()
+    if contract is None:
+        return None
     enrolments = sorted(contract.enrolments.all(),
                         key=lambda e: (e.status == Enrolment.Status.CANCELLED, e.pk))
     missing = [
@@ -247,7 +253,7 @@ def contract_hub(*, contract: Contract, today: date) -> dict[str, Any]:
     return {
         "contract": contract,
         "enrolments": enrolments,
-        "events": list(contract_events(contract=contract)),
+        "events": list(contract.events.all()),
         "amendments": list(contract.amendments.all()),
         "acceptances": list(contract.acceptances.all()),
         "funding": list(contract.funding.all()),

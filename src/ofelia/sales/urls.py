@@ -11,6 +11,8 @@ urlpatterns = [
     path("ventes/devis/<int:pk>/<slug:action>/", views.quote_action, name="quote-action"),
     path("ventes/contrats/<int:pk>/", views.contract_detail, name="contract-detail"),
     path("ventes/contrats/<int:pk>/modifier/", views.contract_edit, name="contract-edit"),
+    path("ventes/contrats/<int:pk>/evenements/<int:event_pk>/resultat/",
+         views.contract_event_outcome, name="contract-event-outcome"),
     path("ventes/contrats/<int:pk>/evenement/champs/", views.contract_event_fields,
          name="contract-event-fields"),
     path("ventes/contrats/<int:pk>/avenants/<int:number>.pdf", views.amendment_pdf,

@@ -118,10 +118,12 @@ def _event_form(contract: Contract, *args: Any, **kwargs: Any) -> ContractEventF
 @tenant_required(*STAFF)
 def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The contract's hub: learners, events and their outcome, documents, billing panel."""
-    contract = _contract_or_404(request, pk)
     today = clock.today()
-    context: dict[str, Any] = selectors.contract_hub(contract=contract, today=today)
-    contract = context["contract"]
+    hub = selectors.contract_hub(organisation=request.organisation, pk=pk, today=today)  # type: ignore[attr-defined]
+    if hub is None:
+        raise Http404
+    context: dict[str, Any] = hub
+    contract = hub["contract"]
     context.update({
         "sign_form": SignatureForm(initial={"accepted_by_name": str(contract.client or "")}),
         "is_admin": request.membership.role == Role.ADMINISTRATOR,  # type: ignore[attr-defined]
@@ -132,9 +134,20 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
                                       funding=context["funding"])
         context["case_json"] = json.dumps(case, ensure_ascii=False, indent=2)
         if contract.status == Contract.Status.SIGNED:
-            context["estimate"] = selectors.cancellation_estimate(contract=contract, today=today)
+            context["estimate"] = selectors.cancellation_estimate(
+                contract=contract, today=today, events=context["events"])
             context["event_form"] = _event_form(contract, initial={"on": today})
     return render(request, "sales/contract_detail.html", context)
+
+
+@tenant_required(*STAFF)
+def contract_event_outcome(request: HttpRequest, pk: int, event_pk: int) -> HttpResponse:
+    """htmx: the outcome kept with one event (earlier events load it when opened)."""
+    contract = _contract_or_404(request, pk)
+    event = contract.events.filter(pk=event_pk).first()
+    if event is None:
+        raise Http404
+    return render(request, "sales/_outcome.html", {"outcome": event.outcome})
 
 
 @tenant_required(*STAFF)

@@ -48,10 +48,19 @@ def _options(html: str) -> list[str]:
 
 def test_hub_shows_learners_events_documents_and_billing(org: Any, admin: Any, company: Any) -> None:
     contract = _signed_with_learners(org, admin, company)
-    record(contract, admin, as_of="2026-03-02", type="schedule_change", on=date(2026, 3, 2),
-           note="Salle changée")
+    first = record(contract, admin, as_of="2026-03-02", type="schedule_change",
+                   on=date(2026, 3, 2), note="Salle changée")
+    record(contract, admin, as_of="2026-03-03", type="schedule_change", on=date(2026, 3, 3),
+           note="Horaires changés")
+    web = _web(admin)
     with clock.frozen(datetime(2026, 3, 6, 9, 0)):
-        body = _web(admin).get(f"/ventes/contrats/{contract.pk}/").content.decode()
+        body = web.get(f"/ventes/contrats/{contract.pk}/").content.decode()
+        # Earlier events load their outcome when opened (htmx), the last one is shown.
+        outcome_url = f"/ventes/contrats/{contract.pk}/evenements/{first.pk}/resultat/"
+        assert f'hx-get="{outcome_url}"' in body
+        fragment = web.get(outcome_url).content.decode()
+        assert "Échéances" in fragment or "Aucun montant dû" in fragment
+        assert web.get(f"/ventes/contrats/{contract.pk}/evenements/999999/resultat/").status_code == 404
     assert "Anne Dupont" in body and "Marc Dupont" in body
     assert f"/ventes/sessions/{contract.session_id}/" in body
     assert "Report / changement de dates" in body and "Salle changée" in body

@@ -193,3 +193,36 @@ def _convention_html(contract: Contract) -> str:
     return render_to_string("sales/pdf/convention.html", {
         "contract": contract, "v": documents.document_values(contract),
         "mentions": mentions_for(contract.kind), "organisation": contract.organisation})
+
+
+def _quote_post(session: Any, company: Any, learners: list[Any], **extra: Any) -> dict[str, Any]:
+    return {"client_company": company.pk, "session": session.pk, "valid_until": "2026-02-28",
+            "vat_rate": "0", "learners": [le.pk for le in learners],
+            "lines-TOTAL_FORMS": "1", "lines-INITIAL_FORMS": "0", "lines-MIN_NUM_FORMS": "1",
+            "lines-MAX_NUM_FORMS": "1000", "lines-0-description": "Management",
+            "lines-0-quantity": "2", "lines-0-unit_price": "1200", **extra}
+
+
+def test_d6353_1_quote_form_picks_learners_and_refuses_in_french(
+    org: Any, admin: Any, company: Any, consumer: Any,
+) -> None:
+    from django.test import Client
+
+    session = make_session(org, start=date(2026, 3, 16))
+    anne = make_learner(org, company=company, first_name="Anne", last_name="Salarié")
+    stranger = make_learner(org, consumer=consumer, first_name="Paul", last_name="Autre")
+    web = Client()
+    web.force_login(admin)
+    with clock.frozen(datetime(2026, 2, 1, 9, 0)):
+        form = web.get("/ventes/devis/nouveau/").content.decode()
+        assert "Anne Salarié — Acme Industrie" in form and "ou effectif (nombre de stagiaires)" in form
+        refused = web.post("/ventes/devis/nouveau/", _quote_post(
+            session, company, [anne, stranger], workforce="0")).content.decode()
+        assert "Paul Autre n’est pas du client Acme Industrie" in refused
+        assert "Effectif : au moins un stagiaire." in refused
+        assert not Quote.objects.exists()
+        created = web.post("/ventes/devis/nouveau/", _quote_post(session, company, [anne],
+                                                                 workforce="2"))
+    quote = Quote.objects.get()
+    assert created.status_code == 302
+    assert list(quote.learners.all()) == [anne] and quote.workforce == 2
