@@ -87,5 +87,22 @@ def test_d6353_1_quote_for_two_learners_to_a_signed_convention_and_its_hub(
     expect(page.get_by_label("À l'initiative de")).to_have_count(0)
     page.screenshot(path="/tmp/contracts-3-signed-hub.png", full_page=True)
 
+    # Two events recorded; the earlier one's outcome loads when opened (htmx).
+    for note in ("Salle changée", "Horaires changés"):
+        page.get_by_label("Événement", exact=True).select_option(
+            label="Report / changement de dates, d'horaires ou de lieu")
+        # The fields of a schedule change have been swapped in (no hours for it).
+        expect(page.get_by_label("Heures suivies")).to_have_count(0)
+        expect(page.get_by_label("Motif pour passer outre le délai (administrateur)")).to_be_visible()
+        page.get_by_label("Note").fill(note)
+        page.get_by_role("button", name="Enregistrer et évaluer").click()
+        expect(page.get_by_role("status")).to_contain_text("Événement enregistré")
+    timeline = page.locator("ol.timeline")
+    expect(timeline).to_contain_text("Horaires changés")
+    first = timeline.locator("li").filter(has_text="Salle changée").locator("details")
+    first.locator("summary").click()
+    expect(first).to_contain_text(re.compile(r"Aucun montant dû|Règle et clause"))
+    page.screenshot(path="/tmp/contracts-4-events.png", full_page=True)
+
     page.get_by_role("link", name="Facturation").first.click()
     expect(page).to_have_url(re.compile(r"/facturation/contrats/\d+/$"))

@@ -38,6 +38,34 @@ def clause_texts(organisation: Any, policy_id: str, on: date, kind: str,
     return "\n".join(lines)
 
 
+# What the edit form proposes for a blank term: every clause of that subject in the terms
+# that applies to this client and format (staff review it before saving).
+SUGGESTED_TERMS = {"payment_terms": ("PAY-", "FUN-L3"), "early_termination": ("CAN-", "ABD-")}
+
+
+def suggested_terms(contract: Contract) -> dict[str, str]:
+    """For each blank term of a draft, the summaries of the clauses of the contract's terms
+    on that subject that apply to its client and format, article included."""
+    from .rules_io import policy_for_signature
+
+    blank = [name for name in SUGGESTED_TERMS if not getattr(contract, name).strip()]
+    if not blank:
+        return {}
+    try:
+        policy = policy_for_signature(contract.organisation, contract.policy_id,
+                                      contract.created_at.date())
+    except RulesError:
+        return {}
+    suggested = {}
+    for name in blank:
+        texts = [f"{c.summary} ({c.article})" for rule, c in sorted(policy.clauses.items())
+                 if rule.startswith(SUGGESTED_TERMS[name]) and c.summary
+                 and c.applies_to(contract.client_kind, contract.format)]
+        if texts:
+            suggested[name] = "\n".join(texts)
+    return suggested
+
+
 def _scope_admits(clause: Any, client: str) -> bool:
     scope = clause.params.get("applies_to") or {}
     return not scope.get("client") or client in scope["client"]

@@ -179,19 +179,21 @@ def contract_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if contract.status != Contract.Status.DRAFT:
         messages.error(request, "Un contrat signé ne se modifie plus ; enregistrez un événement.")
         return redirect("sales:contract-detail", pk=pk)
-    form = ContractForm(request.POST or None, instance=contract)
+    form = ContractForm(request.POST or None, instance=contract,
+                        initial=documents.suggested_terms(contract))
     if request.method == "POST" and form.is_valid():
         try:
             services.contract_update(actor=request.user, contract=contract, **{
                 name: form.cleaned_data[name] for name in form.changed_data})
         except ValidationError as exc:
-            messages.error(request, _error_text(exc))
+            form.add_error(None, exc)
         else:
             messages.success(request, "Contrat mis à jour.")
             return redirect("sales:contract-detail", pk=pk)
     missing = missing_mentions(contract.kind, documents.document_values(contract))
     return render(request, "sales/contract_form.html",
-                  {"contract": contract, "form": form, "missing": missing})
+                  {"contract": contract, "form": form, "missing": missing,
+                   "suggested": bool(form.initial) and not form.is_bound})
 
 
 @tenant_required(*STAFF)

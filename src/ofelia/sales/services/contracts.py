@@ -173,6 +173,10 @@ def contract_update(*, actor: Any, contract: Contract, **fields: Any) -> Contrac
                     "policy_version", "policy_sha256"}:
             raise ValidationError(f"Le champ {name} ne se modifie pas ainsi.")
         setattr(contract, name, value)
+    named = contract.enrolments.exclude(status=Enrolment.Status.CANCELLED).count()
+    if contract.workforce < max(named, 1):
+        raise ValidationError({"workforce": f"Effectif : au moins {max(named, 1)} stagiaire(s), "
+                                            f"{named} étant nommé(s) sur le contrat."})
     contract.full_clean(exclude=["enrolments"])
     contract.save()
     old, new = audit.changed(before, audit.snapshot(contract))

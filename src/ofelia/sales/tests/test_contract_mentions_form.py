@@ -70,6 +70,9 @@ def test_d6353_1_laporte_convention_payment_terms_filled_on_the_form_then_signed
         assert contract.status == Contract.Status.DRAFT
         form = web.get(f"/ventes/contrats/{contract.pk}/modifier/").content.decode()
         assert 'id="id_payment_terms"' in form and "Modalités de règlement" in form
+        # Proposed from LA PORTE's clauses that apply to a company (staff review it).
+        assert "Paiement en ligne à la commande" in form and "(CGV, art. 6)" in form
+        assert "relisez-les avant d'enregistrer" in form
         data = _form_data(contract)
         data.update(payment_terms="Virement à 30 jours fin de mois à réception de la facture.",
                     start_date="2026-03-31", end_date="2026-03-31")
@@ -110,3 +113,27 @@ def test_d6353_1_payment_terms_prefilled_from_the_clause_of_the_client_kind(
     assert "(CGV" in contract.payment_terms or "art." in contract.payment_terms
     policy_text = contract.payment_terms
     assert "PAY-D1" not in policy_text
+
+
+def test_d6353_1_workforce_cannot_drop_below_the_named_learners(
+    org: Organisation, admin: Any, company: Any,
+) -> None:
+    from ofelia.catalogue.seats import enrolment_create
+
+    from .conftest import make_learner
+
+    session = make_session(org, start=date(2026, 3, 16))
+    with clock.frozen(datetime(2026, 2, 1, 9, 0)):
+        enrolments = [enrolment_create(actor=admin, organisation=org, session=session,
+                                       learner=make_learner(org, company=company))
+                      for _ in range(2)]
+        contract = services.contract_create(actor=admin, organisation=org, session=session,
+                                            client_company=company, enrolments=enrolments)
+        data = _form_data(contract)
+        data.update(workforce="1", start_date="2026-03-16", end_date="2026-03-16")
+        response = _web(admin).post(f"/ventes/contrats/{contract.pk}/modifier/", data)
+    assert response.status_code == 200
+    assert "Effectif : au moins 2 stagiaire(s), 2 étant nommé(s) sur le contrat." in (
+        response.content.decode())
+    contract.refresh_from_db()
+    assert contract.workforce == 2
