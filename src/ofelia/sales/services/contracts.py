@@ -18,7 +18,7 @@ from ofelia.organisations.models import (
     Role,
 )
 from ofelia.rules.errors import RulesError
-from ofelia.rules.money import cents
+from ofelia.rules.money import cents, fmt_eur
 
 from .. import rules_io, signals
 from ..documents import PAYMENT_CLAUSES, TERMINATION_CLAUSES, clause_texts, document_values
@@ -57,6 +57,9 @@ def _is_administrator(actor: Any, organisation: Organisation) -> bool:
         user=actor, organisation=organisation, role=Role.ADMINISTRATOR, is_active=True
     ).exists()
 
+
+# Formats sold a seat per learner (the intra-company price is per group).
+PER_LEARNER_FORMATS = (ContractFormat.INTER, ContractFormat.ELEARNING)
 
 LEGAL_EARLY_TERMINATION = (
     "Si, par suite de force majeure dûment reconnue, le stagiaire est empêché de suivre la "
@@ -126,8 +129,8 @@ def contract_create(
         "trainers": _trainers_text(session),
     }
     defaults.update(fields)
-    if "price" not in fields and defaults["format"] == ContractFormat.INTER:
-        # An inter-company training is priced per learner.
+    if "price" not in fields and defaults["format"] in PER_LEARNER_FORMATS:
+        # An inter-company or e-learning training is priced per learner (a seat each).
         defaults["price"] = cents(training.price_excl_vat * defaults["workforce"])
     # Blank terms are filled from the organisation's own clauses, article included.
     for name, which in (("payment_terms", PAYMENT_CLAUSES), ("early_termination", TERMINATION_CLAUSES)):
@@ -263,7 +266,8 @@ def contract_add_enrolment(*, actor: Any, contract: Contract, enrolment: Enrolme
     """A learner of the same client joins the live contract of the session.
 
     The workforce becomes at least the number of named learners; an inter-company training
-    is priced per learner, so its price follows at the contract's own unit price. A draft is
+    (or e-learning) is priced per learner, so its price follows at the contract's own unit
+    price. A draft is
     updated in place; a signed contract is amended by an avenant (ContractAmendment), kept
     with the before and after, whose PDF the client countersigns (docs/contracts.md).
     """
@@ -289,7 +293,7 @@ def contract_add_enrolment(*, actor: Any, contract: Contract, enrolment: Enrolme
     workforce_before, price_before = contract.workforce, contract.price
     workforce_after = max(workforce_before, len(named) + 1)
     price_after = price_before
-    if contract.format == ContractFormat.INTER and workforce_after > workforce_before:
+    if contract.format in PER_LEARNER_FORMATS and workforce_after > workforce_before:
         unit = price_before / max(workforce_before, 1)
         price_after = cents(unit * workforce_after)
     contract.workforce, contract.price = workforce_after, price_after
@@ -303,11 +307,14 @@ def contract_add_enrolment(*, actor: Any, contract: Contract, enrolment: Enrolme
                      obj=contract, before={"workforce": workforce_before, "price": price_before},
                      after=change)
         return contract
+    the_contract = (f"à la convention {contract.number}" if contract.kind == CONVENTION
+                    else f"au contrat {contract.number}")
     amendment = ContractAmendment.objects.create(
         organisation=contract.organisation, contract=contract,
         number=contract.amendments.count() + 1, on=clock.today(), enrolment=enrolment,
-        summary=(f"Ajout de {enrolment.learner} à la {contract}. Effectif : {workforce_before} → "
-                 f"{workforce_after} stagiaire(s) ; prix HT : {price_before} € → {price_after} €."),
+        summary=(f"Ajout de {enrolment.learner} {the_contract}. Effectif : {workforce_before} → "
+                 f"{workforce_after} stagiaire(s) ; prix HT : {fmt_eur(price_before)} → "
+                 f"{fmt_eur(price_after)}."),
         workforce_before=workforce_before, workforce_after=workforce_after,
         price_before=price_before, price_after=price_after,
         recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
