@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.db.models import Q
 from django.forms import formset_factory
+from django.urls import reverse
 
 from ofelia.catalogue.models import TrainingSession
 from ofelia.organisations.models import ClientCompany, ConsumerClient, Learner
@@ -209,28 +210,38 @@ class QuoteForm(forms.Form):
         self.fields["consumer"].queryset = ConsumerClient.objects.for_organisation(organisation)
         self.fields["session"].queryset = (TrainingSession.objects.for_organisation(organisation)
                                            .filter(start_date__gte=today).select_related("training"))
+        # The picker lists the chosen client's learners only (htmx refreshes it on change).
+        client = {name: self._value(name) for name in ("client_company", "consumer")}
         learners = self.fields["learners"]
-        learners.queryset = (Learner.objects.for_organisation(organisation)
-                             .filter(Q(company__isnull=False) | Q(consumer__isnull=False))
+        scope = (Q(company_id=client["client_company"]) if client["client_company"]
+                 else Q(consumer_id=client["consumer"]) if client["consumer"] else None)
+        learners.queryset = (Learner.objects.for_organisation(organisation).filter(scope)
                              .select_related("company", "consumer")
-                             .order_by("company__name", "last_name", "first_name"))
+                             .order_by("last_name", "first_name")
+                             if scope is not None else Learner.objects.none())
         learners.label_from_instance = lambda learner: (
             f"{learner} — {learner.company or learner.consumer}")
+        learners.error_messages["invalid_choice"] = (
+            "Stagiaires : un stagiaire coché n'est pas du client choisi ; cochez ceux du client.")
+        for name in ("client_company", "consumer"):
+            self.fields[name].widget.attrs.update({
+                "hx-get": reverse("sales:quote-learners"), "hx-target": "#quote-learners",
+                "hx-trigger": "change", "hx-include": "[name=client_company],[name=consumer]"})
         self.fields["valid_until"].error_messages.update(
             required="Valable jusqu'au : date obligatoire.", invalid="Valable jusqu'au : date invalide.")
+
+    def _value(self, name: str) -> int | None:
+        raw = self.data.get(name) if self.is_bound else self.initial.get(name)
+        try:
+            return int(raw) if raw else None
+        except (TypeError, ValueError):
+            return None
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         company, consumer = data.get("client_company"), data.get("consumer")
         if bool(company) == bool(consumer):
             raise forms.ValidationError("Choisissez un client : une entreprise ou un particulier.")
-        strangers = [str(learner) for learner in data.get("learners") or ()
-                     if (company and learner.company_id != company.pk)
-                     or (consumer and learner.consumer_id != consumer.pk)]
-        if strangers:
-            self.add_error("learners", f"Stagiaires : {', '.join(strangers)} "
-                                       f"{'ne sont pas' if len(strangers) > 1 else 'n’est pas'} "
-                                       f"du client {company or consumer}.")
         named = len(data.get("learners") or ())
         if data.get("workforce") and data["workforce"] < named:
             self.add_error("workforce", f"Effectif : {data['workforce']} stagiaire(s) mais "

@@ -7,6 +7,7 @@ urlpatterns = [
     path("ventes/", views.pipeline, name="pipeline"),
     path("ventes/devis/nouveau/", views.quote_create, name="quote-create"),
     path("ventes/devis/ligne/", views.quote_line_row, name="quote-line-row"),
+    path("ventes/devis/stagiaires/", views.quote_learners, name="quote-learners"),
     path("ventes/devis/<int:pk>/", views.quote_detail, name="quote-detail"),
     path("ventes/devis/<int:pk>/<slug:action>/", views.quote_action, name="quote-action"),
     path("ventes/contrats/<int:pk>/", views.contract_detail, name="contract-detail"),

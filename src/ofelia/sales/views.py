@@ -369,6 +369,14 @@ def quote_create(request: HttpRequest) -> HttpResponse:
 
 
 @tenant_required(*STAFF)
+def quote_learners(request: HttpRequest) -> HttpResponse:
+    """htmx: the learners of the client chosen on the quote form."""
+    form = QuoteForm(initial=request.GET.dict(), organisation=request.organisation,  # type: ignore[attr-defined]
+                     today=clock.today())
+    return render(request, "sales/_quote_learners.html", {"field": form["learners"]})
+
+
+@tenant_required(*STAFF)
 def quote_line_row(request: HttpRequest) -> HttpResponse:
     """htmx: one more empty line for the quote form (the button then bumps TOTAL_FORMS)."""
     try:

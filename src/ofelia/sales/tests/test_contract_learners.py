@@ -215,10 +215,15 @@ def test_d6353_1_quote_form_picks_learners_and_refuses_in_french(
     web.force_login(admin)
     with clock.frozen(datetime(2026, 2, 1, 9, 0)):
         form = web.get("/ventes/devis/nouveau/").content.decode()
-        assert "Anne Salarié — Acme Industrie" in form and "ou effectif (nombre de stagiaires)" in form
+        assert "choisissez d&#x27;abord l&#x27;entreprise" in form or (
+            "choisissez d'abord l'entreprise" in form)
+        assert "ou effectif (nombre de stagiaires)" in form and "Anne Salarié" not in form
+        assert 'hx-get="/ventes/devis/stagiaires/"' in form
+        picker = web.get("/ventes/devis/stagiaires/", {"client_company": company.pk}).content.decode()
+        assert "Anne Salarié — Acme Industrie" in picker and "Paul Autre" not in picker
         refused = web.post("/ventes/devis/nouveau/", _quote_post(
             session, company, [anne, stranger], workforce="0")).content.decode()
-        assert "Paul Autre n’est pas du client Acme Industrie" in refused
+        assert "Stagiaires : un stagiaire coché n&#x27;est pas du client choisi" in refused
         assert "Effectif : au moins un stagiaire." in refused
         assert not Quote.objects.exists()
         created = web.post("/ventes/devis/nouveau/", _quote_post(session, company, [anne],
