@@ -236,7 +236,7 @@ def contract_hub(*, organisation: Any, pk: int, today: date) -> dict[str, Any] |
                 .prefetch_related(
                     Prefetch("enrolments", queryset=Enrolment.objects.select_related(
                         "learner", "session__training")),
-                    "funding", "acceptances", "amendments__enrolment__learner",
+                    "funding", "acceptances", "amendments",
                     Prefetch("session__slots", queryset=SessionSlot.objects.order_by("day", "starts_at")),
                     Prefetch("events", queryset=ContractEvent.objects.select_related("recorded_by")
                              .order_by("on", "id")),
