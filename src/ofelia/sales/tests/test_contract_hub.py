@@ -121,3 +121,27 @@ def test_event_form_errors_name_the_field_in_french(org: Any, admin: Any, compan
     assert "Événement" in body and "retraction" not in re.sub(r"<[^>]+>", "", body).split(
         "Formulaire incomplet")[-1][:200]
     assert not contract.events.exists()
+
+
+def test_hub_pages_are_scoped_to_the_organisation_and_to_staff(
+    org: Any, admin: Any, company: Any, other_org: Any,
+) -> None:
+    from ofelia.organisations.models import Role
+
+    from .conftest import make_user
+
+    contract = _signed_with_learners(org, admin, company)
+    event = record(contract, admin, as_of="2026-03-02", type="schedule_change", on=date(2026, 3, 2))
+    base = f"/ventes/contrats/{contract.pk}"
+    urls = [f"{base}/modifier/", f"{base}/evenement/champs/?type=cancellation",
+            f"{base}/evenements/{event.pk}/resultat/", f"{base}/avenants/1.pdf",
+            "/ventes/devis/stagiaires/?client_company=abc"]
+    outsider = _web(make_user(other_org, Role.ADMINISTRATOR))
+    assert [outsider.get(u).status_code for u in urls[:4]] == [404, 404, 404, 404]
+    # Another organisation's client gives an empty picker, a bad id no error.
+    assert outsider.get(f"/ventes/devis/stagiaires/?client_company={company.pk}").status_code == 200
+    assert outsider.get(urls[4]).status_code == 200
+    contact = _web(make_user(org, Role.CLIENT_CONTACT, company=company))
+    assert {contact.get(u).status_code for u in urls} == {403}
+    # A signed contract is not edited through the form: back to the hub with a message.
+    assert _web(admin).get(f"{base}/modifier/").status_code == 302
