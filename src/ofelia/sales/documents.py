@@ -29,12 +29,69 @@ def clause_texts(organisation: Any, policy_id: str, on: date, kind: str,
         policy = policy_for_signature(organisation, policy_id, on)
     except RulesError:
         return ""
+    client = "professional" if kind == CONVENTION else "consumer"
     lines = []
     for rule in which[kind]:
         clause = policy.clause(rule)
-        if clause is not None and clause.summary:
+        if clause is not None and clause.summary and _scope_admits(clause, client):
             lines.append(f"{clause.summary} ({clause.article})")
     return "\n".join(lines)
+
+
+# What the edit form proposes for a blank term: every clause of that subject in the terms
+# that applies to this client and format (staff review it before saving).
+SUGGESTED_TERMS = {"payment_terms": ("PAY-", "FUN-L3"), "early_termination": ("CAN-", "ABD-")}
+
+
+def suggested_terms(contract: Contract) -> dict[str, str]:
+    """For each blank term of a draft, the summaries of the clauses of the contract's terms
+    on that subject that apply to its client and format, article included."""
+    from .rules_io import policy_for_signature
+
+    blank = [name for name in SUGGESTED_TERMS if not getattr(contract, name).strip()]
+    if not blank:
+        return {}
+    try:
+        policy = policy_for_signature(contract.organisation, contract.policy_id,
+                                      contract.created_at.date())
+    except RulesError:
+        return {}
+    suggested = {}
+    for name in blank:
+        texts = [f"{c.summary} ({c.article})" for rule, c in sorted(policy.clauses.items())
+                 if rule.startswith(SUGGESTED_TERMS[name]) and c.summary
+                 and c.applies_to(contract.client_kind, contract.format)]
+        if texts:
+            suggested[name] = "\n".join(texts)
+    return suggested
+
+
+def _scope_admits(clause: Any, client: str) -> bool:
+    scope = clause.params.get("applies_to") or {}
+    return not scope.get("client") or client in scope["client"]
+
+
+# Where each mandatory mention is filled: the contract's own fields (its edit form), or, for
+# the parties' identity, the organisation's or the client's record.
+MENTION_FIELDS: dict[str, tuple[str, ...]] = {
+    "title": ("title",), "objectives": ("objectives",), "programme": ("programme",),
+    "means": ("means",), "duration": ("hours",), "period": ("start_date", "end_date"),
+    "delivery": ("delivery",), "follow_up": ("follow_up",), "assessment": ("assessment",),
+    "workforce": ("workforce",), "prerequisites": ("prerequisites",), "trainers": ("trainers",),
+    "price": ("price",), "payment_terms": ("payment_terms",),
+    "early_termination": ("early_termination",),
+}
+MENTIONS_ELSEWHERE = {
+    "provider_identity": "fiche de l'organisme (raison sociale, SIRET, adresse)",
+    "nda_number": "fiche de l'organisme (numéro de déclaration d'activité)",
+    "client_identity": "fiche du client",
+    "retraction": "texte légal imprimé d'office",
+}
+
+
+def contract_learners(contract: Contract) -> list[Any]:
+    """The learners the contract names (live enrolments), in enrolment order."""
+    return [e.learner for e in contract.enrolments.all() if e.status != "cancelled"]
 
 
 def _identity_of_provider(contract: Contract) -> str:
@@ -109,6 +166,7 @@ def document_values(contract: Contract) -> dict[str, Any]:
         "payment_terms": contract.payment_terms,
         "early_termination": contract.early_termination,
         "retraction": _retraction_text(contract) if contract.kind == CONTRAT else "",
+        "learners": [str(learner) for learner in contract_learners(contract)],
     }
 
 
@@ -169,3 +227,16 @@ def convocation_ics(contract: Contract, *, uid_host: str, stamp: datetime,
         day += timedelta(days=1)
     lines.append("END:VCALENDAR")
     return "\r\n".join(lines) + "\r\n"
+
+
+def render_amendment_pdf(amendment: Any) -> bytes:
+    """The avenant the client countersigns: what changed, before and after."""
+    from weasyprint import HTML
+
+    contract = amendment.contract
+    html = render_to_string(
+        "sales/pdf/amendment.html",
+        {"amendment": amendment, "contract": contract, "organisation": contract.organisation,
+         "v": document_values(contract)},
+    )
+    return HTML(string=html).write_pdf()  # type: ignore[no-any-return]

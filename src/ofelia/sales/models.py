@@ -65,6 +65,12 @@ class Quote(TenantModel):
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     accepted_by_name = models.CharField(_("accepted by"), max_length=255, blank=True)
     acceptance_method = models.CharField(_("acceptance method"), max_length=40, blank=True)
+    # Who the quote is for (D6353-1: the convention names its learners): named learners of
+    # the client, or only a head count when the names are not known yet.
+    learners = models.ManyToManyField("organisations.Learner", blank=True, related_name="quotes",
+                                      verbose_name="stagiaires")
+    workforce = models.PositiveIntegerField("effectif (nombre de stagiaires)", null=True,
+                                            blank=True, validators=[MinValueValidator(1)])
 
     class Meta:
         ordering = ["-issued_on", "-id"]
@@ -175,6 +181,17 @@ class Contract(TenantModel):
         verbose_name_plural = _("contracts")
         constraints = [
             models.UniqueConstraint(fields=["organisation", "number"], name="contract_number_unique_per_organisation"),
+            # One live convention per client and session: more learners amend it.
+            models.UniqueConstraint(
+                fields=["session", "client_company"],
+                condition=models.Q(status__in=["draft", "signed"], client_company__isnull=False),
+                name="one_live_convention_per_client_and_session",
+            ),
+            models.UniqueConstraint(
+                fields=["session", "consumer"],
+                condition=models.Q(status__in=["draft", "signed"], consumer__isnull=False),
+                name="one_live_contrat_per_consumer_and_session",
+            ),
         ]
         indexes = [models.Index(fields=["organisation", "status"])]
 
@@ -193,6 +210,37 @@ class Contract(TenantModel):
     @property
     def vat_amount(self) -> Decimal:
         return cents(self.price * self.vat_rate / 100)
+
+
+class ContractAmendment(TenantModel):
+    """An avenant to a signed contract: a learner of the same client joins it. The workforce
+    (and, for an inter training priced per learner, the price) before and after are kept;
+    the avenant's PDF is what the client countersigns (docs/contracts.md)."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="amendments",
+                                 verbose_name="contrat")
+    number = models.PositiveSmallIntegerField("numéro d'avenant")
+    on = models.DateField("date")
+    enrolment = models.ForeignKey("catalogue.Enrolment", on_delete=models.PROTECT, null=True,
+                                  blank=True, related_name="+", verbose_name="inscription ajoutée")
+    summary = models.TextField("objet de l'avenant")
+    workforce_before = models.PositiveIntegerField("effectif avant")
+    workforce_after = models.PositiveIntegerField("effectif après")
+    price_before = models.DecimalField("prix HT avant", max_digits=10, decimal_places=2)
+    price_after = models.DecimalField("prix HT après", max_digits=10, decimal_places=2)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                    null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["contract", "number"]
+        verbose_name = "avenant"
+        verbose_name_plural = "avenants"
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "number"], name="amendment_number_unique_per_contract"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Avenant n° {self.number} à {self.contract}"
 
 
 class FundingEntry(models.Model):
@@ -222,33 +270,33 @@ class FundingEntry(models.Model):
 
 class ContractEvent(TenantModel):
     class Type(models.TextChoices):
-        RETRACTION = "retraction", _("Retraction")
-        CANCELLATION = "cancellation", _("Cancellation")
-        ABANDONMENT = "abandonment", _("Abandonment")
-        PROVIDER_STOP = "provider_stop", _("Early stop by the provider")
-        SCHEDULE_CHANGE = "schedule_change", _("Change of dates, hours or place")
-        OPCO_AGREEMENT = "opco_agreement", _("OPCO agreement received")
+        RETRACTION = "retraction", "Rétractation du particulier"
+        CANCELLATION = "cancellation", "Annulation"
+        ABANDONMENT = "abandonment", "Abandon en cours de formation"
+        PROVIDER_STOP = "provider_stop", "Arrêt anticipé par l'organisme"
+        SCHEDULE_CHANGE = "schedule_change", "Report / changement de dates, d'horaires ou de lieu"
+        OPCO_AGREEMENT = "opco_agreement", "Accord de prise en charge de l'OPCO reçu"
         # PRV-D4 follow-up of a schedule change: the client ends the contract or moves.
-        SCHEDULE_CHOICE = "schedule_choice", "Choix du client après un changement (PRV-D4)"
+        SCHEDULE_CHOICE = "schedule_choice", "Réponse du client au changement de dates"
         # Ofelia's own events of the training case (docs/simulation.md).
-        FUNDING_REFUSED = "funding_refused", "Refus de prise en charge d'un financeur (CAN-L1)"
-        DELIVERY = "delivery", "Fourniture / livraison (PRV-F1)"
-        RESCISSION = "rescission", "Demande de résolution pour retard de fourniture (PRV-F1)"
-        COMPLAINT = "complaint", "Réclamation du client (PRV-F1)"
-        REMOTE_SWITCH = "remote_switch", "Passage à distance, circonstances exceptionnelles (PRV-X)"
+        FUNDING_REFUSED = "funding_refused", "Refus de prise en charge par un financeur"
+        DELIVERY = "delivery", "Fourniture / livraison effectuée"
+        RESCISSION = "rescission", "Demande de résolution pour retard de fourniture"
+        COMPLAINT = "complaint", "Réclamation du client sur la fourniture"
+        REMOTE_SWITCH = "remote_switch", "Passage à distance (circonstances exceptionnelles)"
 
     class Choice(models.TextChoices):
         END = "end", "mettre fin au contrat"
         MOVE = "move", "reporter à une session ultérieure"
 
     class By(models.TextChoices):
-        CLIENT = "client", _("Client")
-        PROVIDER = "provider", _("Provider")
+        CLIENT = "client", "Client"
+        PROVIDER = "provider", "Organisme"
 
     class Reason(models.TextChoices):
-        FORCE_MAJEURE = "force_majeure", _("Force majeure")
-        LEGITIMATE = "legitimate", _("Recognised legitimate reason")
-        OTHER = "other", _("Other reason")
+        FORCE_MAJEURE = "force_majeure", "Force majeure"
+        LEGITIMATE = "legitimate", "Motif légitime reconnu"
+        OTHER = "other", "Autre motif"
 
     class RefusingPayer(models.TextChoices):
         # `funding_refused.payer`: `cpf` is the refused top-up of the CPF (CAN-L1).

@@ -9,3 +9,6 @@ from django.dispatch import Signal
 contract_event_recorded = Signal()
 # sender=Contract, contract=<Contract>, actor=<user or None>
 contract_signed = Signal()
+# sender=Contract, contract=<Contract>, amendment=<ContractAmendment>, actor=<user or None>:
+# a signed contract gained a learner (workforce and, for inter trainings, price changed).
+contract_amended = Signal()

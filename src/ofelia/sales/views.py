@@ -18,7 +18,14 @@ from ofelia.core.tenancy import tenant_required
 from ofelia.organisations.models import Role
 
 from . import documents, rules_io, selectors, services
-from .forms import ContractEventForm, QuoteAcceptForm, QuoteForm, QuoteLineFormSet, SignatureForm
+from .forms import (
+    ContractEventForm,
+    ContractForm,
+    QuoteAcceptForm,
+    QuoteForm,
+    QuoteLineFormSet,
+    SignatureForm,
+)
 from .mentions import MissingMention, missing_mentions
 from .models import Contract, Quote
 
@@ -94,28 +101,107 @@ def quote_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return redirect("sales:quote-detail", pk=pk)
 
 
-@tenant_required(*STAFF)
-def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    org = request.organisation  # type: ignore[attr-defined]
-    contract = selectors.contract_get(organisation=org, pk=pk)
+def _contract_or_404(request: HttpRequest, pk: int) -> Contract:
+    contract = selectors.contract_get(organisation=request.organisation, pk=pk)  # type: ignore[attr-defined]
     if contract is None:
         raise Http404
+    return contract
+
+
+def _event_form(contract: Contract, *args: Any, **kwargs: Any) -> ContractEventForm:
+    policy = rules_io.contract_policy(contract) if contract.signed_on else None
+    return ContractEventForm(*args, contract=contract, policy=policy, **kwargs)
+
+
+@tenant_required(*STAFF)
+def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The contract's hub: learners, events and their outcome, documents, billing panel."""
     today = clock.today()
-    context: dict[str, Any] = {
-        "contract": contract,
-        "events": selectors.contract_events(contract=contract),
-        "funding": contract.funding.all(),
-        "acceptances": contract.acceptances.all(),
-        "missing": missing_mentions(contract.kind, documents.document_values(contract)),
-        "event_form": ContractEventForm(initial={"on": today}, contract=contract),
+    hub = selectors.contract_hub(organisation=request.organisation, pk=pk, today=today)  # type: ignore[attr-defined]
+    if hub is None:
+        raise Http404
+    context: dict[str, Any] = hub
+    contract = hub["contract"]
+    context.update({
         "sign_form": SignatureForm(initial={"accepted_by_name": str(contract.client or "")}),
         "is_admin": request.membership.role == Role.ADMINISTRATOR,  # type: ignore[attr-defined]
-    }
+        "today": today,
+    })
     if contract.signed_on is not None:
-        case = rules_io.contract_case(contract, as_of=today)
+        case = rules_io.contract_case(contract, as_of=today, events=context["events"],
+                                      funding=context["funding"])
         context["case_json"] = json.dumps(case, ensure_ascii=False, indent=2)
-        context["estimate"] = selectors.cancellation_estimate(contract=contract, today=today)
+        if contract.status == Contract.Status.SIGNED:
+            context["estimate"] = selectors.cancellation_estimate(
+                contract=contract, today=today, events=context["events"])
+            context["event_form"] = _event_form(contract, initial={"on": today})
     return render(request, "sales/contract_detail.html", context)
+
+
+@tenant_required(*STAFF)
+def contract_event_outcome(request: HttpRequest, pk: int, event_pk: int) -> HttpResponse:
+    """htmx: the outcome kept with one event (earlier events load it when opened)."""
+    contract = _contract_or_404(request, pk)
+    event = contract.events.filter(pk=event_pk).first()
+    if event is None:
+        raise Http404
+    return render(request, "sales/_outcome.html", {"outcome": event.outcome})
+
+
+@tenant_required(*STAFF)
+def contract_event_fields(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx: the fields the chosen event asks for (swapped when the type changes)."""
+    contract = _contract_or_404(request, pk)
+    event_type = request.GET.get("type", "")
+    initial: dict[str, Any] = {"on": request.GET.get("on") or clock.today()}
+    if event_type in {"abandonment", "provider_stop"}:
+        on = _parse_day(request.GET.get("on")) or clock.today()
+        initial["hours_attended"] = selectors.delivery_as_of(contract=contract, day=on).hours
+    form = _event_form(contract, initial=initial, event_type=event_type)
+    return render(request, "sales/_event_fields.html", {"event_form": form})
+
+
+def _parse_day(value: str | None) -> Any:
+    from datetime import date
+
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+@tenant_required(*STAFF)
+def contract_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The draft's document: every mandatory mention the contract carries is a field here."""
+    contract = _contract_or_404(request, pk)
+    if contract.status != Contract.Status.DRAFT:
+        messages.error(request, "Un contrat signé ne se modifie plus ; enregistrez un événement.")
+        return redirect("sales:contract-detail", pk=pk)
+    form = ContractForm(request.POST or None, instance=contract,
+                        initial=documents.suggested_terms(contract))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contract_update(actor=request.user, contract=contract, **{
+                name: form.cleaned_data[name] for name in form.changed_data})
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Contrat mis à jour.")
+            return redirect("sales:contract-detail", pk=pk)
+    missing = missing_mentions(contract.kind, documents.document_values(contract))
+    return render(request, "sales/contract_form.html",
+                  {"contract": contract, "form": form, "missing": missing,
+                   "suggested": bool(form.initial) and not form.is_bound})
+
+
+@tenant_required(*STAFF)
+def amendment_pdf(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    contract = _contract_or_404(request, pk)
+    amendment = contract.amendments.filter(number=number).first()
+    if amendment is None:
+        raise Http404
+    return _pdf(documents.render_amendment_pdf(amendment),
+                f"{contract.number}-avenant-{amendment.number}.pdf")
 
 
 @tenant_required(*STAFF)
@@ -142,10 +228,11 @@ def contract_event(request: HttpRequest, pk: int) -> HttpResponse:
     contract = selectors.contract_get(organisation=request.organisation, pk=pk)  # type: ignore[attr-defined]
     if contract is None:
         raise Http404
-    form = ContractEventForm(request.POST, contract=contract)
+    form = _event_form(contract, request.POST)
     if not form.is_valid():
         messages.error(request, "Formulaire incomplet : " + "; ".join(
-            f"{k} : {', '.join(v)}" for k, v in form.errors.items()))
+            f"{form.fields[k].label if k in form.fields else 'Formulaire'} : {', '.join(v)}"
+            for k, v in form.errors.items()))
         return redirect("sales:contract-detail", pk=pk)
     try:
         services.contract_event_record(actor=request.user, contract=contract, **form.cleaned_data)
@@ -208,6 +295,7 @@ def quote_create(request: HttpRequest) -> HttpResponse:
                 actor=request.user, organisation=org, valid_until=data["valid_until"],
                 client_company=data["client_company"], consumer=data["consumer"],
                 session=data["session"], vat_rate=data["vat_rate"],
+                learners=list(data["learners"]), workforce=data["workforce"],
                 lines=[f.cleaned_data for f in lines.forms if f.cleaned_data],
             )
         except ValidationError as exc:
@@ -216,6 +304,14 @@ def quote_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"Devis {quote.number} créé.")
             return redirect("sales:quote-detail", pk=quote.pk)
     return render(request, "sales/quote_form.html", {"form": form, "lines": lines})
+
+
+@tenant_required(*STAFF)
+def quote_learners(request: HttpRequest) -> HttpResponse:
+    """htmx: the learners of the client chosen on the quote form."""
+    form = QuoteForm(initial=request.GET.dict(), organisation=request.organisation,  # type: ignore[attr-defined]
+                     today=clock.today())
+    return render(request, "sales/_quote_learners.html", {"field": form["learners"]})
 
 
 @tenant_required(*STAFF)

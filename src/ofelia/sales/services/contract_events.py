@@ -22,6 +22,7 @@ from ofelia.rules.errors import RulesError
 
 from .. import rules_io, signals
 from ..models import ClientKind, Contract, ContractEvent, FundingEntry
+from ..selectors import delivery_as_of
 from .contracts import RuleRefusal, _is_administrator
 
 _ENDING_STATUS = {
@@ -169,6 +170,15 @@ def contract_event_record(
             f"Ce contrat est « {contract.get_status_display()} » : aucun événement ne peut s'y ajouter."
         )
     as_of = as_of or clock.today()
+    delivery = delivery_as_of(contract=contract, day=on)
+    if type in {ContractEvent.Type.ABANDONMENT, ContractEvent.Type.PROVIDER_STOP} and (
+            hours_attended is None):
+        # Unless staff say otherwise, what was delivered before that day (planned half-days).
+        hours_attended = delivery.hours
+    if type == ContractEvent.Type.CANCELLATION and delivery.phase == "after":
+        raise ValidationError(
+            f"La formation s'est terminée le {contract.end_date:%d/%m/%Y} : il n'y a plus rien à "
+            "annuler, elle est réalisée et son prix est dû.")
     recorded = list(contract.events.order_by("on", "id"))
     funding = list(contract.funding.all())
     _check_payer(type=type, payer=payer, funding=funding, recorded=recorded)

@@ -18,11 +18,20 @@ from ofelia.organisations.models import (
     Role,
 )
 from ofelia.rules.errors import RulesError
+from ofelia.rules.money import cents, fmt_eur
 
 from .. import rules_io, signals
 from ..documents import PAYMENT_CLAUSES, TERMINATION_CLAUSES, clause_texts, document_values
 from ..mentions import CONVENTION, require_mentions
-from ..models import Contract, ContractFormat, FundingEntry, Quote, TermsAcceptance
+from ..models import (
+    Contract,
+    ContractAmendment,
+    ContractFormat,
+    FundingEntry,
+    Quote,
+    TermsAcceptance,
+)
+from ..selectors import live_contract_of_client
 
 
 class RuleRefusal(ValidationError):
@@ -48,6 +57,9 @@ def _is_administrator(actor: Any, organisation: Organisation) -> bool:
         user=actor, organisation=organisation, role=Role.ADMINISTRATOR, is_active=True
     ).exists()
 
+
+# Formats sold a seat per learner (the intra-company price is per group).
+PER_LEARNER_FORMATS = (ContractFormat.INTER, ContractFormat.ELEARNING)
 
 LEGAL_EARLY_TERMINATION = (
     "Si, par suite de force majeure dûment reconnue, le stagiaire est empêché de suivre la "
@@ -88,6 +100,13 @@ def contract_create(
             raise ValidationError("Cet élément appartient à un autre organisme.")
     if any(e.session_id != session.pk for e in enrolments):
         raise ValidationError("Une inscription ne correspond pas à la session du contrat.")
+    existing = live_contract_of_client(session=session, client_company=client_company,
+                                       consumer=consumer, lock=True)
+    if existing is not None:
+        raise ValidationError(
+            f"{existing} existe déjà pour {client_company or consumer} sur cette session : "
+            "un client n'a qu'une convention par session, ajoutez-y les stagiaires (avenant)."
+        )
     training = session.training
     kind = Contract.Kind.CONVENTION if client_company is not None else Contract.Kind.CONTRAT
     defaults: dict[str, Any] = {
@@ -110,6 +129,9 @@ def contract_create(
         "trainers": _trainers_text(session),
     }
     defaults.update(fields)
+    if "price" not in fields and defaults["format"] in PER_LEARNER_FORMATS:
+        # An inter-company or e-learning training is priced per learner (a seat each).
+        defaults["price"] = cents(training.price_excl_vat * defaults["workforce"])
     # Blank terms are filled from the organisation's own clauses, article included.
     for name, which in (("payment_terms", PAYMENT_CLAUSES), ("early_termination", TERMINATION_CLAUSES)):
         if not defaults.get(name):
@@ -154,6 +176,10 @@ def contract_update(*, actor: Any, contract: Contract, **fields: Any) -> Contrac
                     "policy_version", "policy_sha256"}:
             raise ValidationError(f"Le champ {name} ne se modifie pas ainsi.")
         setattr(contract, name, value)
+    named = contract.enrolments.exclude(status=Enrolment.Status.CANCELLED).count()
+    if contract.workforce < max(named, 1):
+        raise ValidationError({"workforce": f"Effectif : au moins {max(named, 1)} stagiaire(s), "
+                                            f"{named} étant nommé(s) sur le contrat."})
     contract.full_clean(exclude=["enrolments"])
     contract.save()
     old, new = audit.changed(before, audit.snapshot(contract))
@@ -206,22 +232,96 @@ def contract_sign(
     return contract
 
 
+def _client_of(learner: Any) -> dict[str, Any]:
+    if learner.company_id:
+        return {"client_company": learner.company}
+    if learner.consumer_id:
+        return {"consumer": learner.consumer}
+    raise ValidationError("Ce stagiaire n'est rattaché ni à une entreprise ni à un client "
+                          "particulier : complétez sa fiche d'abord.")
+
+
 @transaction.atomic
 def contract_from_enrolment(*, actor: Any, enrolment: Enrolment, **fields: Any) -> Contract:
-    """A draft convention (learner's employer) or contrat (learner's consumer client) for
-    one session enrolment."""
-    learner = enrolment.learner
+    """The contract of one session enrolment: the client's live convention (learner's
+    employer) or contrat (learner's consumer client) for that session gains the learner
+    (`contract_add_enrolment`); without one, a new draft is made."""
     if enrolment.status == Enrolment.Status.CANCELLED:
         raise ValidationError("Cette inscription est annulée.")
-    if Contract.objects.filter(enrolments=enrolment).exclude(
-            status__in=[Contract.Status.CANCELLED, Contract.Status.RETRACTED]).exists():
+    if Contract.objects.filter(enrolments=enrolment).filter(status__in=LIVE).exists():
         raise ValidationError("Cette inscription a déjà un contrat.")
-    if learner.company_id:
-        client: dict[str, Any] = {"client_company": learner.company}
-    elif learner.consumer_id:
-        client = {"consumer": learner.consumer}
-    else:
-        raise ValidationError("Ce stagiaire n'est rattaché ni à une entreprise ni à un client "
-                              "particulier : complétez sa fiche d'abord.")
+    client = _client_of(enrolment.learner)
+    live = live_contract_of_client(session=enrolment.session, lock=True, **client)
+    if live is not None:
+        return contract_add_enrolment(actor=actor, contract=live, enrolment=enrolment)
     return contract_create(actor=actor, organisation=enrolment.organisation,
                            session=enrolment.session, enrolments=[enrolment], **client, **fields)
+
+
+LIVE = (Contract.Status.DRAFT, Contract.Status.SIGNED)
+
+
+@transaction.atomic
+def contract_add_enrolment(*, actor: Any, contract: Contract, enrolment: Enrolment) -> Contract:
+    """A learner of the same client joins the live contract of the session.
+
+    The workforce becomes at least the number of named learners; an inter-company training
+    (or e-learning) is priced per learner, so its price follows at the contract's own unit
+    price. A draft is
+    updated in place; a signed contract is amended by an avenant (ContractAmendment), kept
+    with the before and after, whose PDF the client countersigns (docs/contracts.md).
+    """
+    contract = Contract.objects.select_for_update(of=("self",)).select_related(
+        "organisation", "client_company", "consumer").get(pk=contract.pk)
+    if contract.status not in LIVE:
+        raise ValidationError(f"{contract} est « {contract.get_status_display()} » : "
+                              "on n'y ajoute plus de stagiaire.")
+    if enrolment.organisation_id != contract.organisation_id:
+        raise ValidationError("Cette inscription appartient à un autre organisme.")
+    if enrolment.session_id != contract.session_id:
+        raise ValidationError("Cette inscription ne correspond pas à la session du contrat.")
+    if enrolment.status == Enrolment.Status.CANCELLED:
+        raise ValidationError("Cette inscription est annulée.")
+    if _client_of(enrolment.learner) != (
+            {"client_company": contract.client_company} if contract.client_company_id
+            else {"consumer": contract.consumer}):
+        raise ValidationError(f"{enrolment.learner} n'est pas un stagiaire de {contract.client}.")
+    named = list(contract.enrolments.exclude(status=Enrolment.Status.CANCELLED)
+                 .values_list("pk", flat=True))
+    if enrolment.pk in named:
+        raise ValidationError(f"{enrolment.learner} figure déjà sur {contract}.")
+    workforce_before, price_before = contract.workforce, contract.price
+    workforce_after = max(workforce_before, len(named) + 1)
+    price_after = price_before
+    if contract.format in PER_LEARNER_FORMATS and workforce_after > workforce_before:
+        unit = price_before / max(workforce_before, 1)
+        price_after = cents(unit * workforce_after)
+    contract.workforce, contract.price = workforce_after, price_after
+    contract.save(update_fields=["workforce", "price"])
+    contract.enrolments.add(enrolment)
+    change = {"learner": str(enrolment.learner), "enrolment": enrolment.pk,
+              "workforce": [workforce_before, workforce_after],
+              "price": [str(price_before), str(price_after)]}
+    if contract.status == Contract.Status.DRAFT:
+        audit.record(actor=actor, action="contract.add_learner", organisation=contract.organisation,
+                     obj=contract, before={"workforce": workforce_before, "price": price_before},
+                     after=change)
+        return contract
+    the_contract = (f"à la convention {contract.number}" if contract.kind == CONVENTION
+                    else f"au contrat {contract.number}")
+    amendment = ContractAmendment.objects.create(
+        organisation=contract.organisation, contract=contract,
+        number=contract.amendments.count() + 1, on=clock.today(), enrolment=enrolment,
+        summary=(f"Ajout de {enrolment.learner} {the_contract}. Effectif : {workforce_before} → "
+                 f"{workforce_after} stagiaire(s) ; prix HT : {fmt_eur(price_before)} → "
+                 f"{fmt_eur(price_after)}."),
+        workforce_before=workforce_before, workforce_after=workforce_after,
+        price_before=price_before, price_after=price_after,
+        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    audit.record(actor=actor, action="contract.amend", organisation=contract.organisation,
+                 obj=contract, before={"workforce": workforce_before, "price": price_before},
+                 after={**change, "amendment": amendment.number})
+    transaction.on_commit(lambda: signals.contract_amended.send(
+        sender=Contract, contract=contract, amendment=amendment, actor=actor))
+    return contract

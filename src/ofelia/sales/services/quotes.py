@@ -10,13 +10,15 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from ofelia.catalogue.models import TrainingSession
+from ofelia.catalogue.models import Enrolment, TrainingSession
+from ofelia.catalogue.seats import enrolment_create
 from ofelia.core import audit, clock
-from ofelia.organisations.models import ClientCompany, ConsumerClient, Organisation
+from ofelia.organisations.models import ClientCompany, ConsumerClient, Learner, Organisation
 from ofelia.rules.errors import RulesError
 
 from .. import rules_io
 from ..models import Contract, Quote, QuoteLine, TermsAcceptance
+from ..selectors import live_contract_of_client
 from .contracts import _next_number, contract_create
 
 
@@ -31,8 +33,11 @@ def quote_create(
     consumer: ConsumerClient | None = None,
     session: TrainingSession | None = None,
     vat_rate: Decimal = Decimal("0"),
+    learners: Sequence[Learner] = (),
+    workforce: int | None = None,
 ) -> Quote:
-    """A quote with its lines (description, quantity, unit_price excl. VAT) and validity."""
+    """A quote with its lines (description, quantity, unit_price excl. VAT) and validity,
+    for named learners of the client and/or a head count (the larger one is the workforce)."""
     if (client_company is None) == (consumer is None):
         raise ValidationError("Un devis a un client : une entreprise ou un particulier.")
     for related in (client_company, consumer, session):
@@ -40,6 +45,19 @@ def quote_create(
             raise ValidationError("Cet élément appartient à un autre organisme.")
     if not lines:
         raise ValidationError("Un devis a au moins une ligne.")
+    for learner in learners:
+        if learner.organisation_id != organisation.pk:
+            raise ValidationError("Ce stagiaire appartient à un autre organisme.")
+        if (client_company is not None and learner.company_id != client_company.pk) or (
+                consumer is not None and learner.consumer_id != consumer.pk):
+            raise ValidationError(f"Stagiaires : {learner} n'est pas un stagiaire de "
+                                  f"{client_company or consumer}.")
+    if workforce is not None and workforce < 1:
+        raise ValidationError("Effectif : au moins un stagiaire.")
+    if workforce is not None and workforce < len(learners):
+        raise ValidationError(f"Effectif : {workforce} stagiaire(s) annoncé(s) mais "
+                              f"{len(learners)} nommé(s) ; l'effectif compte au moins les "
+                              "stagiaires nommés.")
     today = clock.today()
     if valid_until < today:
         raise ValidationError("La date de validité est déjà passée.")
@@ -47,10 +65,11 @@ def quote_create(
         organisation=organisation,
         number=_next_number(Quote, organisation, "DV", today.year),
         client_company=client_company, consumer=consumer, session=session,
-        issued_on=today, valid_until=valid_until, vat_rate=vat_rate,
+        issued_on=today, valid_until=valid_until, vat_rate=vat_rate, workforce=workforce,
     )
     quote.full_clean()
     quote.save()
+    quote.learners.set(learners)
     for data in lines:
         line = QuoteLine(quote=quote, **data)
         line.full_clean(exclude=["quote"])
@@ -59,6 +78,7 @@ def quote_create(
         line.save()
     audit.record(actor=actor, action="quote.create", organisation=organisation, obj=quote,
                  after={**audit.snapshot(quote), "lines": [dict(d) for d in lines],
+                        "learners": [learner.pk for learner in learners],
                         "total_excl_vat": quote.total_excl_vat()})
     return quote
 
@@ -133,9 +153,31 @@ def quote_convert(*, actor: Any, quote: Quote, **fields: Any) -> Contract:
         raise ValidationError("Choisissez d'abord la session du devis.")
     fields.setdefault("price", quote.total_excl_vat())
     fields.setdefault("vat_rate", quote.vat_rate)
+    session = quote.session
+    existing = live_contract_of_client(session=session, client_company=quote.client_company,
+                                       consumer=quote.consumer)
+    if existing is not None:
+        raise ValidationError(
+            f"{existing} existe déjà pour {quote.client_name} sur cette session : un client n'a "
+            "qu'une convention par session ; ajoutez-y les stagiaires depuis la session.")
+    # The named learners are enrolled on the session (seats through catalogue.seats).
+    enrolments = []
+    for learner in quote.learners.all():
+        enrolment = Enrolment.objects.filter(session=session, learner=learner).exclude(
+            status=Enrolment.Status.CANCELLED).first()
+        if enrolment is None:
+            enrolment = enrolment_create(actor=actor, organisation=quote.organisation,
+                                         session=session, learner=learner)
+        if enrolment.status != Enrolment.Status.CONFIRMED:
+            raise ValidationError(f"La session du {session.start_date:%d/%m/%Y} est complète : "
+                                  f"{learner} serait en liste d'attente. Choisissez une autre "
+                                  "session ou libérez une place.")
+        enrolments.append(enrolment)
+    fields.setdefault("workforce", max(quote.workforce or 0, len(enrolments), 1))
     contract = contract_create(
-        actor=actor, organisation=quote.organisation, session=quote.session,
-        client_company=quote.client_company, consumer=quote.consumer, quote=quote, **fields,
+        actor=actor, organisation=quote.organisation, session=session,
+        client_company=quote.client_company, consumer=quote.consumer, quote=quote,
+        enrolments=enrolments, **fields,
     )
     _quote_transition(actor=actor, quote=quote, allowed={Quote.Status.ACCEPTED},
                       status=Quote.Status.CONVERTED, action="quote.convert")

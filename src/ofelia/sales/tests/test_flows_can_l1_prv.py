@@ -217,7 +217,7 @@ def test_can_l1_page_records_the_refusal_and_shows_the_clause(laporte: Organisat
         response = _web(admin).post(f"/ventes/contrats/{contract.pk}/evenement/",
                                     {"type": "funding_refused", "on": "2026-03-10",
                                      "payer": "opco"}, follow=True)
-    assert "Refus de prise en charge d&#x27;un financeur (CAN-L1)" in page
+    assert "Refus de prise en charge par un financeur" in page and "(CAN-L1)" not in page
     body = response.content.decode()
     assert response.status_code == 200
     assert contract.events.get().payer == "opco"
@@ -329,11 +329,11 @@ def test_prv_f1_timeline_shows_the_deadlines_in_french_with_the_clause(
     with clock.frozen(datetime(2026, 3, 2, 9, 0)):
         body = _web(admin).get(f"/ventes/contrats/{contract.pk}/").content.decode()
         rescinded = _web(admin).get(f"/ventes/contrats/{other.pk}/").content.decode()
-    assert "Fourniture / livraison (PRV-F1)" in body and "Réclamation du client (PRV-F1)" in body
+    assert "Fourniture / livraison effectuée" in body and "Réclamation du client sur la fourniture" in body
     assert "Réserves et réclamations par écrit au plus tard le : 17 janvier 2026" in body
     assert "Délais non respectés" in body and "18 janvier 2026" in body
     assert "complaints_by" not in body
-    assert "Demande de résolution pour retard de fourniture (PRV-F1)" in rescinded
+    assert "Demande de résolution pour retard de fourniture" in rescinded
     assert "Résolution pour retard de fourniture possible à partir du : 1er mars 2026" in rescinded
     assert "restitué(s) intégralement" in rescinded and "rescission_from" not in rescinded
 
@@ -374,7 +374,7 @@ def test_prv_x_remote_switch_refunds_nothing_and_agrees_with_simulate(
     assert contract.status == Contract.Status.SIGNED
     with clock.frozen(datetime(2026, 3, 12, 9, 0)):
         body = _web(admin).get(f"/ventes/contrats/{contract.pk}/").content.decode()
-    assert "Passage à distance, circonstances exceptionnelles (PRV-X)" in body
+    assert "Passage à distance (circonstances exceptionnelles)" in body
     assert "ne donne droit au remboursement d&#x27;aucun montant" in body
 
 
