@@ -49,6 +49,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files straight from the worker (compressed, cached forever once hashed).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # French first: the browser's Accept-Language is ignored, only the switcher's choice counts.
     "ofelia.core.middleware.FrenchFirstLocaleMiddleware",
@@ -113,6 +115,8 @@ STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", DATA_DIR / "static"))
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", DATA_DIR / "media"))
 MEDIA_URL = "/media/"
+# WhiteNoise serves what `collectstatic` gathered in STATIC_ROOT (`make run` runs it).
+WHITENOISE_USE_FINDERS = False
 
 AUTHENTICATION_BACKENDS = ["ofelia.accounts.backends.EmailOrUsernameBackend"]
 

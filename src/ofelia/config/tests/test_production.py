@@ -1,0 +1,69 @@
+"""Served like production (issue 14, item 5): the production settings pass `check --deploy`,
+the demo shows no debug page, 404 and 500 answer in French."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+
+import pytest
+from django.test import RequestFactory
+
+from ofelia.core.views import server_error
+
+
+def _check_deploy(**env: str) -> subprocess.CompletedProcess[str]:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CACHE_URL"))}
+    environ.update({"DJANGO_SETTINGS_MODULE": "ofelia.config.settings.production", **env})
+    return subprocess.run(
+        [sys.executable, "-m", "django", "check", "--deploy", "--fail-level", "WARNING"],
+        env=environ, capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_prod_check_deploy_is_clean_with_the_production_settings() -> None:
+    done = _check_deploy(DJANGO_SECRET_KEY=secrets.token_urlsafe(60),
+                         DJANGO_ALLOWED_HOSTS="formation.example.fr",
+                         CACHE_URL="redis://127.0.0.1:6379/1")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "no issues" in done.stdout
+
+
+def test_prod_production_refuses_a_short_secret_key() -> None:
+    done = _check_deploy(DJANGO_SECRET_KEY="court", CACHE_URL="redis://127.0.0.1:6379/1")
+    assert done.returncode != 0
+    assert "DJANGO_SECRET_KEY" in done.stderr
+
+
+def test_prod_local_settings_default_to_no_debug_pages() -> None:
+    environ = {k: v for k, v in os.environ.items() if k != "DJANGO_DEBUG"}
+    code = "from ofelia.config.settings import local; print(local.DEBUG, local.ALLOWED_HOSTS)"
+    off = subprocess.run([sys.executable, "-c", code], env=environ, capture_output=True,
+                         text=True, timeout=60, check=True)
+    assert off.stdout.startswith("False") and "localhost" in off.stdout
+    on = subprocess.run([sys.executable, "-c", code], env={**environ, "DJANGO_DEBUG": "true"},
+                        capture_output=True, text=True, timeout=60, check=True)
+    assert on.stdout.startswith("True")
+
+
+@pytest.mark.django_db
+def test_prod_unknown_page_answers_a_french_404(client) -> None:
+    response = client.get("/cette-page-n-existe-pas/")
+    assert response.status_code == 404
+    assert "Page introuvable" in response.content.decode()
+    assert "Traceback" not in response.content.decode()
+
+
+def test_prod_server_error_page_is_french_and_tells_nothing_of_the_code() -> None:
+    response = server_error(RequestFactory().get("/x/"))
+    assert response.status_code == 500
+    body = response.content.decode()
+    assert "Erreur du serveur" in body and "Traceback" not in body
+
+
+def test_prod_static_files_are_served_by_whitenoise(client) -> None:
+    response = client.get("/static/ofelia/ofelia.css")
+    # The test client has no static handler of its own: only the middleware answers this.
+    assert response.status_code == 200
+    assert "max-age" in response.headers["Cache-Control"]
