@@ -51,6 +51,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Static files straight from the worker (compressed, cached forever once hashed).
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Content-Security-Policy everywhere, no-store on private answers (outermost but static).
+    "ofelia.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # French first: the browser's Accept-Language is ignored, only the switcher's choice counts.
     "ofelia.core.middleware.FrenchFirstLocaleMiddleware",

@@ -1,10 +1,9 @@
-"""Served like production (issue 14, item 5): the production settings pass `check --deploy`,
-the demo shows no debug page, 404 and 500 answer in French."""
+"""Served like production (issue 14, item 5): the demo shows no debug page, 404 and 500 answer
+in French, WhiteNoise serves the static files (`check --deploy`: core/tests/test_deploy_check)."""
 
 from __future__ import annotations
 
 import os
-import secrets
 import subprocess
 import sys
 
@@ -12,28 +11,6 @@ import pytest
 from django.test import RequestFactory
 
 from ofelia.core.views import server_error
-
-
-def _check_deploy(**env: str) -> subprocess.CompletedProcess[str]:
-    environ = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CACHE_URL"))}
-    environ.update({"DJANGO_SETTINGS_MODULE": "ofelia.config.settings.production", **env})
-    return subprocess.run(
-        [sys.executable, "-m", "django", "check", "--deploy", "--fail-level", "WARNING"],
-        env=environ, capture_output=True, text=True, timeout=120, check=False)
-
-
-def test_prod_check_deploy_is_clean_with_the_production_settings() -> None:
-    done = _check_deploy(DJANGO_SECRET_KEY=secrets.token_urlsafe(60),
-                         DJANGO_ALLOWED_HOSTS="formation.example.fr",
-                         CACHE_URL="redis://127.0.0.1:6379/1")
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert "no issues" in done.stdout
-
-
-def test_prod_production_refuses_a_short_secret_key() -> None:
-    done = _check_deploy(DJANGO_SECRET_KEY="court", CACHE_URL="redis://127.0.0.1:6379/1")
-    assert done.returncode != 0
-    assert "DJANGO_SECRET_KEY" in done.stderr
 
 
 def test_prod_local_settings_default_to_no_debug_pages() -> None:
