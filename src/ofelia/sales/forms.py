@@ -8,6 +8,7 @@ from django import forms
 from django.forms import formset_factory
 
 from ofelia.catalogue.models import TrainingSession
+from ofelia.core.validators import validate_vat_rate
 from ofelia.organisations.models import ClientCompany, ConsumerClient
 
 from .models import ContractEvent, TermsAcceptance
@@ -93,7 +94,8 @@ class QuoteForm(forms.Form):
                                      queryset=TrainingSession.objects.none())
     valid_until = forms.DateField(label="Valable jusqu'au", widget=_DATE)
     vat_rate = forms.DecimalField(label="Taux de TVA (%)", min_value=0, max_value=100,
-                                  decimal_places=2, initial=0)
+                                  decimal_places=2, initial=0, validators=[validate_vat_rate],
+                                  help_text="Taux légaux : 0, 2,1, 5,5, 10 ou 20 %.")
 
     def __init__(self, *args: Any, organisation: Any, today: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -120,6 +120,11 @@ MEDIA_URL = "/media/"
 # WhiteNoise serves what `collectstatic` gathered in STATIC_ROOT (`make run` runs it).
 WHITENOISE_USE_FINDERS = False
 
+# Request bodies: 1 MiB (a quote of 200 lines is ~40 kB; policies are a few kB) and at most
+# 1000 form fields; beyond, a French 400 (page) or 413 (API problem document).
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(1024 * 1024)))
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+
 AUTHENTICATION_BACKENDS = ["ofelia.accounts.backends.EmailOrUsernameBackend"]
 
 # The cache backs login throttling: use a shared one (Redis) as soon as there is more than

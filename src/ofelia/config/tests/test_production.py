@@ -44,3 +44,12 @@ def test_prod_static_files_are_served_by_whitenoise(client) -> None:
     # The test client has no static handler of its own: only the middleware answers this.
     assert response.status_code == 200
     assert "max-age" in response.headers["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_prod_a_form_body_over_the_cap_is_a_french_400(client) -> None:
+    response = client.post("/connexion/", {"username": "x" * (1024 * 1024 + 10), "password": "y"})
+    assert response.status_code == 400
+    assert "Requête invalide" in response.content.decode()
+    fields = {f"f{i}": "x" for i in range(1001)}
+    assert client.post("/connexion/", fields).status_code == 400

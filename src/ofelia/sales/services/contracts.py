@@ -10,6 +10,7 @@ from django.db import transaction
 
 from ofelia.catalogue.models import Enrolment, TrainingSession
 from ofelia.core import audit, clock
+from ofelia.core.validators import validate_vat_rate
 from ofelia.organisations.models import (
     ClientCompany,
     ConsumerClient,
@@ -110,6 +111,7 @@ def contract_create(
         "trainers": _trainers_text(session),
     }
     defaults.update(fields)
+    validate_vat_rate(defaults.get("vat_rate", 0))
     # Blank terms are filled from the organisation's own clauses, article included.
     for name, which in (("payment_terms", PAYMENT_CLAUSES), ("early_termination", TERMINATION_CLAUSES)):
         if not defaults.get(name):

@@ -12,6 +12,7 @@ from django.db import transaction
 
 from ofelia.catalogue.models import TrainingSession
 from ofelia.core import audit, clock
+from ofelia.core.validators import validate_line_count, validate_vat_rate
 from ofelia.organisations.models import ClientCompany, ConsumerClient, Organisation
 from ofelia.rules.errors import RulesError
 
@@ -40,6 +41,8 @@ def quote_create(
             raise ValidationError("Cet élément appartient à un autre organisme.")
     if not lines:
         raise ValidationError("Un devis a au moins une ligne.")
+    validate_line_count(len(lines))
+    validate_vat_rate(vat_rate)
     today = clock.today()
     if valid_until < today:
         raise ValidationError("La date de validité est déjà passée.")
