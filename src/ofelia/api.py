@@ -18,11 +18,57 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from ofelia.core.problems import BodyRejected, JsonParser, problem
+from ofelia.core.problems import PROBLEM, BodyRejected, JsonParser, problem
 
 logger = logging.getLogger(__name__)
 
-api = NinjaAPI(
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string", "description": "Le refus en quelques mots (français)"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string", "description": "Ce qui est refusé et pourquoi"},
+        "field": {"type": ["string", "null"], "description": "Le champ en cause (chemin pointé)"},
+        "errors": {"type": "array", "items": {"type": "object"}},
+        "rule": {"type": "string", "description": "La règle des conditions générales"},
+    },
+    "additionalProperties": True,
+}
+# Answers every operation may give, besides its own (all as problem documents).
+COMMON_ANSWERS = {
+    "400": "Corps illisible (pas du JSON, trop imbriqué, caractère nul) ou valeur hors limites",
+    "401": "Ni session ni jeton d'API valide",
+    "405": "Méthode non prise en charge par cette adresse",
+    "413": "Corps de requête trop volumineux (1 Mo au plus)",
+    "422": "Valeur refusée par le schéma ; `field` nomme le champ",
+}
+
+
+class OfeliaAPI(NinjaAPI):
+    """The schema tells the truth: every refusal is `application/problem+json`."""
+
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(**kwargs)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+        problem_content = {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        for path_item in schema.get("paths", {}).values():
+            for operation in path_item.values():
+                if not isinstance(operation, dict) or "responses" not in operation:
+                    continue
+                # ninja keys its own answers by int: one spelling, so that none is doubled.
+                answers = operation["responses"] = {str(k): v for k, v in
+                                                    operation["responses"].items()}
+                for code, text in COMMON_ANSWERS.items():
+                    answers.setdefault(code, {"description": text})
+                for code, answer in answers.items():
+                    if code.startswith(("4", "5")):
+                        answer["content"] = problem_content
+        return schema
+
+
+api = OfeliaAPI(
     title="Ofelia API",
     version="1",
     description="API d'Ofelia : simulation, ventes, facturation. Chaque montant cite sa clause. "

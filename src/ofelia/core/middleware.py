@@ -12,6 +12,7 @@ from django.utils.cache import patch_vary_headers
 from . import audit
 
 SESSION_ORGANISATION_KEY = "ofelia_organisation_id"
+PROBLEM = "application/problem+json"
 
 
 class FrenchFirstLocaleMiddleware:
@@ -123,4 +124,28 @@ class SecurityHeadersMiddleware:
         private = request.path.startswith("/api/") or (user is not None and user.is_authenticated)
         if private and "Cache-Control" not in response.headers:
             response.headers["Cache-Control"] = "no-store, private"
+        return response
+
+
+class ApiProblemMiddleware:
+    """On /api/, the answers Django gives before any API view runs — 405 (method) and 404
+    (unknown address) — are French problem documents too, like every other refusal."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (request.path.startswith("/api/") and response.status_code in (404, 405)
+                and response.headers.get("Content-Type", "") != PROBLEM):
+            from .problems import problem
+
+            if response.status_code == 405:
+                answer = problem(405, "Méthode non prise en charge",
+                                 f"{request.method} n'est pas admis ici ; admis : "
+                                 f"{response.headers.get('Allow', '')}.")
+                answer["Allow"] = response.headers.get("Allow", "")
+            else:
+                answer = problem(404, "Introuvable", "Aucune ressource de l'API à cette adresse.")
+            return answer
         return response

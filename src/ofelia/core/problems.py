@@ -60,17 +60,24 @@ def check_json(data: Any) -> Any:
 
 
 def parse_json_body(raw: bytes) -> Any:
+    """JSON without NUL characters nor absurd nesting (the simulate case, read as a whole)."""
+    return check_json(parse_json(raw))
+
+
+def parse_json(raw: bytes) -> Any:
+    """JSON, or BodyRejected (not JSON, or too deep for the parser)."""
     try:
-        data = json.loads(raw)
+        return json.loads(raw)
     except RecursionError:
         raise BodyRejected(f"JSON trop imbriqué : {MAX_JSON_DEPTH} niveaux au plus.") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise BodyRejected(f"JSON mal formé : {exc}.") from None
-    return check_json(data)
 
 
 class JsonParser(Parser):
-    """django-ninja's body parser, with the checks of `parse_json_body`."""
+    """django-ninja's body parser: a body too deep is refused. NUL characters are refused by
+    the schemas' text types (ofelia.core.validators), field by field; unknown fields are
+    ignored, whatever they hold."""
 
     def parse_body(self, request: HttpRequest) -> Any:
-        return parse_json_body(request.body)
+        return parse_json(request.body)

@@ -7,13 +7,14 @@ pydantic), so that a bad value is refused where it enters, with the field named.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
 
 # Article 278 and following of the CGI: the French VAT rates (metropolitan France, Corsica
 # and the overseas departments included: 2.1 % is the super-reduced rate). Training by an
@@ -23,10 +24,10 @@ LEGAL_VAT_RATES = (Decimal("0"), Decimal("2.1"), Decimal("5.5"), Decimal("10"), 
 MAX_AMOUNT = Decimal("10000000")
 # A quote longer than this is a mistake or an attack (each line is validated and written).
 MAX_QUOTE_LINES = 200
-# Accounting dates: from the year 2000 to ten years ahead (a payment cannot be received later
-# than tomorrow, see `validate_received_on`).
+# Business dates: the years 2000 to 2099 (a payment cannot be received later than tomorrow,
+# see `validate_received_on`).
 EARLIEST_DATE = date(2000, 1, 1)
-MAX_YEARS_AHEAD = 10
+LATEST_DATE = date(2099, 12, 31)
 MAX_TEXT_LENGTH = 5000
 
 
@@ -63,15 +64,12 @@ def validate_amount(value: Any, *, allow_zero: bool = False, allow_negative: boo
                               code="amount")
 
 
-def validate_date_in_range(value: date, *, today: date | None = None) -> None:
-    """A business date: not before 2000, not more than ten years ahead."""
-    today = today or date.today()
-    latest = today.replace(year=today.year + MAX_YEARS_AHEAD) if not (
-        today.month == 2 and today.day == 29) else today + timedelta(days=365 * MAX_YEARS_AHEAD)
-    if value < EARLIEST_DATE or value > latest:
+def validate_date_in_range(value: date) -> None:
+    """A business date: in the years 2000 to 2099."""
+    if value < EARLIEST_DATE or value > LATEST_DATE:
         raise ValidationError(
             f"Date {value:%d/%m/%Y} hors limites : entre le {EARLIEST_DATE:%d/%m/%Y} et le "
-            f"{latest:%d/%m/%Y}.", code="date")
+            f"{LATEST_DATE:%d/%m/%Y}.", code="date")
 
 
 def validate_received_on(value: date, *, today: date | None = None) -> None:
@@ -95,6 +93,9 @@ def validate_line_count(count: int) -> None:
 
 
 # --- the same checks as annotated types for the API's schemas ---------------------------
+# Amounts and dates travel as strings matching exactly the pattern the OpenAPI document shows
+# (a float is never exact; a number of seconds is not a date): what the schema allows is
+# what is accepted, and the reverse.
 
 def _as_pydantic(check: Callable[[Any], None]) -> Callable[[Any], Any]:
     def run(value: Any) -> Any:
@@ -106,24 +107,58 @@ def _as_pydantic(check: Callable[[Any], None]) -> Callable[[Any], Any]:
     return run
 
 
-def _today() -> date:
-    from ofelia.core import clock
+def _exactly(pattern: str, what: str) -> Callable[[Any], Any]:
+    compiled = re.compile(pattern)
 
-    return clock.today()
+    def check(value: Any) -> Any:
+        if isinstance(value, Decimal | date):
+            return value  # from Python (an answer being checked), never from JSON
+        if not isinstance(value, str) or not compiled.fullmatch(value):
+            if what == "taux de TVA légal":
+                _as_pydantic(validate_vat_rate)(value)  # names the legal rates
+            raise ValueError(f"{what} attendu (chaîne, ex. « {_EXAMPLES[what]} »)")
+        return value
+    return check
 
 
-VatRate = Annotated[Decimal, AfterValidator(_as_pydantic(validate_vat_rate)),
-                    Field(json_schema_extra={"enum": [str(r) for r in LEGAL_VAT_RATES]})]
+def _string(pattern: str, what: str, description: str, **more: str) -> tuple[Any, ...]:
+    return (BeforeValidator(_exactly(pattern, what)),
+            WithJsonSchema({"type": "string", "pattern": pattern, "description": description,
+                            "example": _EXAMPLES[what], **more}))
+
+
+_EXAMPLES = {"montant": "1200.00", "montant positif": "1200.00", "quantité": "2.5",
+             "taux de TVA légal": "20", "nombre d'heures": "7.5", "date AAAA-MM-JJ": "2026-03-16"}
+# 0.01 to 9 999 999.99, two decimals at most.
+MONEY_PATTERN = r"^(?:[1-9][0-9]{0,6}(?:\.[0-9]{1,2})?|0\.(?:0[1-9]|[1-9][0-9]?))$"
+MONEY_OR_ZERO_PATTERN = r"^(?:0|[1-9][0-9]{0,6})(?:\.[0-9]{1,2})?$"
+# 0.001 to 99 999.999.
+QUANTITY_PATTERN = r"^(?:[1-9][0-9]{0,4}(?:\.[0-9]{1,3})?|0\.(?:[1-9][0-9]{0,2}|0[1-9][0-9]?|00[1-9]))$"
+HOURS_PATTERN = r"^(?:0|[1-9][0-9]{0,3})(?:\.[0-9]{1,2})?$"
+VAT_PATTERN = r"^(?:0(?:\.0{1,2})?|2\.10?|5\.50?|10(?:\.0{1,2})?|20(?:\.0{1,2})?)$"
+# The years 2000 to 2099 (EARLIEST_DATE onwards); later bounds are business rules.
+DATE_PATTERN = r"^20[0-9]{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$"
+
+VatRate = Annotated[Decimal, *_string(VAT_PATTERN, "taux de TVA légal",
+                                      "Taux légal français en % : 0, 2.1, 5.5, 10 ou 20"),
+                    AfterValidator(_as_pydantic(validate_vat_rate))]
 # Strictly positive amounts (payments, credit notes) and amounts that may be zero (prices).
-Money = Annotated[Decimal, Field(gt=0, le=MAX_AMOUNT, max_digits=10, decimal_places=2)]
-MoneyOrZero = Annotated[Decimal, Field(ge=0, le=MAX_AMOUNT, max_digits=10, decimal_places=2)]
-Quantity = Annotated[Decimal, Field(gt=0, le=Decimal(100000), max_digits=9, decimal_places=3)]
-BusinessDate = Annotated[date, AfterValidator(_as_pydantic(
-    lambda d: validate_date_in_range(d, today=_today())))]
-ReceivedOn = Annotated[date, AfterValidator(_as_pydantic(
-    lambda d: validate_received_on(d, today=_today())))]
-Text = Annotated[str, Field(max_length=MAX_TEXT_LENGTH), AfterValidator(_as_pydantic(validate_no_nul))]
-ShortText = Annotated[str, Field(max_length=255), AfterValidator(_as_pydantic(validate_no_nul))]
+Money = Annotated[Decimal, *_string(MONEY_PATTERN, "montant positif",
+                                    "Montant en euros, de 0.01 à 9999999.99")]
+MoneyOrZero = Annotated[Decimal, *_string(MONEY_OR_ZERO_PATTERN, "montant",
+                                          "Montant en euros, de 0 à 9999999.99")]
+Quantity = Annotated[Decimal, *_string(QUANTITY_PATTERN, "quantité",
+                                       "Quantité, de 0.001 à 99999.999")]
+Hours = Annotated[Decimal, *_string(HOURS_PATTERN, "nombre d'heures", "Heures, de 0 à 9999.99")]
+IsoDate = Annotated[date, *_string(DATE_PATTERN, "date AAAA-MM-JJ", "Date, années 2000 à 2099",
+                                   format="date")]
+BusinessDate = Annotated[IsoDate, AfterValidator(_as_pydantic(validate_date_in_range))]
+ReceivedOn = BusinessDate  # not in the future: a business rule of payment_record (409)
+_NO_NUL = {"pattern": "^[^\\x00]*$"}
+Text = Annotated[str, Field(max_length=MAX_TEXT_LENGTH, json_schema_extra=_NO_NUL),
+                 AfterValidator(_as_pydantic(validate_no_nul))]
+ShortText = Annotated[str, Field(max_length=255, json_schema_extra=_NO_NUL),
+                      AfterValidator(_as_pydantic(validate_no_nul))]
 # List endpoints: a page of 1 to 500 items, an offset a database can hold.
 Limit = Annotated[int, Field(ge=1, le=500)]
 Offset = Annotated[int, Field(ge=0, le=1_000_000)]

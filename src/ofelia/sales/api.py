@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, JsonResponse
@@ -21,6 +21,8 @@ from ofelia.core import clock
 from ofelia.core.validators import (
     MAX_QUOTE_LINES,
     BusinessDate,
+    Hours,
+    IsoDate,
     Limit,
     MoneyOrZero,
     Offset,
@@ -90,7 +92,7 @@ class EventIn(Schema):
     on: BusinessDate
     by: ShortText = ""
     reason: Text = ""
-    hours_attended: Annotated[Decimal, Field(ge=0, le=10000, max_digits=7, decimal_places=2)] | None = None
+    hours_attended: Hours | None = None
     note: Text = ""
     force_reason: Text = ""
     # funding_refused (CAN-L1): opco, faf, france_travail or cpf; blank for other types.
@@ -146,7 +148,7 @@ _FORBIDDEN = {403: dict[str, Any], 404: dict[str, Any]}
 
 @router.get("/sessions", response={200: list[SessionOut], **_FORBIDDEN},
             summary="Sessions de l'organisme, avec leurs places occupées")
-def list_sessions(request: HttpRequest, start_from: date | None = None, limit: Limit = 100,
+def list_sessions(request: HttpRequest, start_from: IsoDate | None = None, limit: Limit = 100,
                   offset: Offset = 0) -> Any:
     org = _staff_org(request)
     if org is None:
@@ -219,7 +221,7 @@ def get_contract(request: HttpRequest, contract_id: int) -> Any:
 @router.get("/contracts/{contract_id}/case", response={200: dict[str, Any], 409: dict[str, Any],
                                                         **_FORBIDDEN},
             summary="Le cas `training` de ce contrat, à passer à /simulate")
-def get_contract_case(request: HttpRequest, contract_id: int, as_of: date | None = None) -> Any:
+def get_contract_case(request: HttpRequest, contract_id: int, as_of: IsoDate | None = None) -> Any:
     contract = _scoped_contract(request, contract_id)
     if isinstance(contract, JsonResponse):
         return contract

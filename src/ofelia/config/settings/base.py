@@ -53,6 +53,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Content-Security-Policy everywhere, no-store on private answers (outermost but static).
     "ofelia.core.middleware.SecurityHeadersMiddleware",
+    # 404/405 of /api/ as French problem documents.
+    "ofelia.core.middleware.ApiProblemMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # French first: the browser's Accept-Language is ignored, only the switcher's choice counts.
     "ofelia.core.middleware.FrenchFirstLocaleMiddleware",
