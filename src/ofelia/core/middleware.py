@@ -102,7 +102,9 @@ CONTENT_SECURITY_POLICY = "; ".join([
     "connect-src 'self'",
     "object-src 'none'",
     "base-uri 'self'",
-    "form-action 'self'",
+    # « Payer en ligne » posts here, then is redirected to Stripe Checkout (browsers apply
+    # form-action to the redirect too).
+    "form-action 'self' https://checkout.stripe.com",
     "frame-ancestors 'none'",
 ])
 

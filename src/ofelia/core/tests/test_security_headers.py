@@ -16,6 +16,8 @@ def test_csp_every_page_carries_the_strict_policy_and_public_pages_may_be_cached
     assert "script-src 'self'" in policy and "style-src 'self'" in policy
     assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
     assert "frame-ancestors 'none'" in policy
+    # « Payer en ligne » is redirected to Stripe Checkout after its POST: allowed, nothing else.
+    assert "form-action 'self' https://checkout.stripe.com;" in policy
     assert "no-store" not in response.headers.get("Cache-Control", "")
 
 
