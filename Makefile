@@ -46,12 +46,20 @@ browser:
 	  $(SUDO) $(APT_GET) update && $(SUDO) $(APT_GET) install -y chromium >/dev/null; }
 	@command -v chromium >/dev/null 2>&1 || { echo "Chromium n'a pas pu être installé." >&2; exit 1; }
 
+# The demo as production serves it: gunicorn, static files by WhiteNoise, no debug pages
+# (`make run DJANGO_DEBUG=true` shows them, with the development server's reloading).
 run: install
 	$(BIN)/ofelia migrate --noinput
 	$(BIN)/ofelia demo
+	$(BIN)/ofelia collectstatic --noinput --verbosity 0
 	@echo ""
 	@echo "Ofelia tourne sur http://127.0.0.1:8000  (identifiants de démonstration ci-dessus)"
-	$(BIN)/ofelia runserver 127.0.0.1:8000
+	@if [ "$$(echo "$${DJANGO_DEBUG:-}" | tr A-Z a-z)" = true ]; then \
+	  $(BIN)/ofelia runserver 127.0.0.1:8000; \
+	else \
+	  DJANGO_SETTINGS_MODULE=ofelia.config.settings.local $(BIN)/gunicorn ofelia.config.wsgi \
+	    --bind 127.0.0.1:8000 --workers 1 --threads 4 --access-logfile -; \
+	fi
 
 # The whole suite: unit, browser (e2e) and real-worker tests. pytest's summary line is the
 # last thing printed; "no test collected" (exit 5) is a failure, not a success.

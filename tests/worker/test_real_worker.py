@@ -22,6 +22,8 @@ from celery import Celery
 
 from ofelia.core.tasks import ping_effects
 
+from .redis_check import redis_or_skip
+
 pytestmark = pytest.mark.worker
 
 # A database number of its own, so that the test never touches real queues or keys.
@@ -29,15 +31,7 @@ REDIS_URL = os.environ.get("OFELIA_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
 
 
 def _redis_or_skip() -> redis.Redis:
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-    try:
-        client.ping()
-    except redis.RedisError as error:
-        reason = f"Redis injoignable sur {REDIS_URL} ({error}) : test du worker Celery impossible"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(reason)  # CI promises a broker: its absence is a failure, not a skip
-        pytest.skip(reason)
-    return client
+    return redis_or_skip(REDIS_URL, "test du worker Celery impossible")
 
 
 @pytest.fixture

@@ -3,11 +3,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from ofelia.core import throttle
 from ofelia.core.middleware import client_ip
 from ofelia.organisations.models import Civility
 from ofelia.organisations.validators import validate_phone
@@ -35,15 +37,12 @@ class LoginForm(AuthenticationForm):
     def clean(self) -> dict[str, Any]:
         username = self.cleaned_data.get("username") or ""
         ip = client_ip(self.request) if self.request is not None else None
-        if username and throttling.is_blocked(username, ip):
+        # Counted before the check: concurrent guesses on several workers share the limit.
+        if username and not throttling.attempt(username, ip):
             raise ValidationError(self.error_messages["throttled"], code="throttled")
-        try:
-            cleaned = super().clean()
-        except ValidationError:
-            if username:
-                throttling.record_failure(username, ip)
-            raise
-        throttling.clear(username, ip)
+        cleaned = super().clean()
+        if username:
+            throttling.succeeded(username, ip)
         return cleaned
 
 
@@ -147,3 +146,30 @@ class SignupForm(forms.Form):
             except ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
+
+
+class ThrottledPasswordResetForm(PasswordResetForm):
+    """Password reset, rate-limited in the shared cache: per address of the requester
+    (`PASSWORD_RESET_PER_IP`, 5 an hour: beyond, a French error) and per e-mail address
+    (`PASSWORD_RESET_PER_EMAIL`, 3 an hour: beyond, the same « sent » page but no mail, so
+    that nobody learns whether an account exists nor floods a mailbox)."""
+
+    def __init__(self, *args: Any, request: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.request = request
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        ip = client_ip(self.request) if self.request is not None else None
+        if not throttle.take("reset-ip", ip or "-", limit=settings.PASSWORD_RESET_PER_IP,
+                             window=settings.PASSWORD_RESET_THROTTLE_WINDOW):
+            raise ValidationError(
+                "Trop de demandes de réinitialisation depuis votre adresse : réessayez dans une "
+                "heure.", code="throttled")
+        return cleaned
+
+    def send_mail(self, *args: Any, **kwargs: Any) -> None:
+        to_email = args[4] if len(args) > 4 else kwargs.get("to_email", "")
+        if throttle.take("reset-email", str(to_email), limit=settings.PASSWORD_RESET_PER_EMAIL,
+                         window=settings.PASSWORD_RESET_THROTTLE_WINDOW):
+            super().send_mail(*args, **kwargs)

@@ -1,33 +1,53 @@
-"""Login throttling: N failures per (username, IP) within a window block further attempts."""
+"""Sign-in throttling, in the shared cache (see ofelia.core.throttle), on three counters:
+
+- the account from one address (`LOGIN_THROTTLE_FAILURES`, 5): a guesser at one account;
+- the account from anywhere (`LOGIN_THROTTLE_ACCOUNT_FAILURES`, 10): guesses spread over
+  many addresses;
+- the address over every account (`LOGIN_THROTTLE_ADDRESS_FAILURES`, 10): one password
+  sprayed over many accounts.
+
+Each attempt is counted before the password is checked, so that concurrent requests on
+several workers cannot get more checks through than the limits; a successful sign-in gives
+its attempt back. Over any limit, even the right password is refused until the window
+(`LOGIN_THROTTLE_WINDOW`, 15 minutes) ends.
+"""
 
 from __future__ import annotations
 
-import hashlib
-
 from django.conf import settings
-from django.core.cache import cache
+
+from ofelia.core import throttle
 
 
-def _key(username: str, ip: str | None) -> str:
-    raw = f"{username.strip().lower()}|{ip or '-'}".encode()
-    return "ofelia:login-failures:" + hashlib.sha256(raw).hexdigest()
+def _counters(username: str, ip: str | None) -> list[tuple[str, str, int]]:
+    name, address = username.strip().lower(), ip or "-"
+    return [
+        ("login-pair", f"{name}|{address}", settings.LOGIN_THROTTLE_FAILURES),
+        ("login-account", name, getattr(settings, "LOGIN_THROTTLE_ACCOUNT_FAILURES", 10)),
+        ("login-address", address, getattr(settings, "LOGIN_THROTTLE_ADDRESS_FAILURES", 10)),
+    ]
+
+
+def attempt(username: str, ip: str | None) -> bool:
+    """Counts a sign-in attempt; False when a limit is reached (do not check the password)."""
+    window = settings.LOGIN_THROTTLE_WINDOW
+    allowed = True
+    for scope, ident, limit in _counters(username, ip):
+        allowed = throttle.take(scope, ident, limit=limit, window=window) and allowed
+    return allowed
+
+
+def succeeded(username: str, ip: str | None) -> None:
+    pair, *others = _counters(username, ip)
+    throttle.reset(pair[0], pair[1])
+    for scope, ident, _limit in others:
+        throttle.give_back(scope, ident)
 
 
 def is_blocked(username: str, ip: str | None) -> bool:
-    return int(cache.get(_key(username, ip), 0)) >= settings.LOGIN_THROTTLE_FAILURES
-
-
-def record_failure(username: str, ip: str | None) -> int:
-    key = _key(username, ip)
-    # The window starts at the first failure and is not extended by later ones.
-    if cache.add(key, 1, timeout=settings.LOGIN_THROTTLE_WINDOW):
-        return 1
-    try:
-        return int(cache.incr(key))
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=settings.LOGIN_THROTTLE_WINDOW)
-        return 1
+    return any(throttle.count(scope, ident) >= limit for scope, ident, limit in _counters(username, ip))
 
 
 def clear(username: str, ip: str | None) -> None:
-    cache.delete(_key(username, ip))
+    for scope, ident, _limit in _counters(username, ip):
+        throttle.reset(scope, ident)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
@@ -13,7 +15,7 @@ from django.views.decorators.csrf import csrf_protect
 
 from ofelia.organisations.selectors import organisation_by_slug
 
-from .forms import LoginForm, SignupForm
+from .forms import LoginForm, SignupForm, ThrottledPasswordResetForm
 from .services import consumer_signup
 
 
@@ -35,10 +37,14 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    form_class = ThrottledPasswordResetForm
     template_name = "accounts/password_reset_form.html"
     email_template_name = "accounts/password_reset_email.txt"
     subject_template_name = "accounts/password_reset_subject.txt"
     success_url = reverse_lazy("password_reset_done")
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "request": self.request}
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):

@@ -12,10 +12,19 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest, JsonResponse
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.security import SessionAuth
 
 from ofelia.core import clock
+from ofelia.core.validators import (
+    BusinessDate,
+    Limit,
+    Money,
+    Offset,
+    ReceivedOn,
+    ShortText,
+    Text,
+)
 from ofelia.organisations.models import STAFF_ROLES
 
 from . import funding, selectors, services
@@ -85,13 +94,18 @@ class InvoiceDetailOut(InvoiceOut):
     lines: list[LineOut]
 
 
+class AllocationIn(Schema):
+    invoice: int
+    amount: Money
+
+
 class PaymentIn(Schema):
-    method: str
-    amount: Decimal
-    received_on: date
-    reference: str = ""
-    payer_name: str = ""
-    allocations: list[dict[str, Any]] = []
+    method: ShortText
+    amount: Money
+    received_on: ReceivedOn
+    reference: ShortText = ""
+    payer_name: ShortText = ""
+    allocations: list[AllocationIn] = Field(default=[], max_length=100)
 
 
 class PaymentOut(Schema):
@@ -105,20 +119,20 @@ class PaymentOut(Schema):
 
 
 class CreditNoteIn(Schema):
-    reason: str
-    amount_excl_vat: Decimal | None = None
+    reason: ShortText
+    amount_excl_vat: Money | None = None
 
 
 class FundingIn(Schema):
-    payer: str
-    amount: Decimal | None = None
-    agreement_on: date | None = None
-    rights: Decimal | None = None
+    payer: ShortText
+    amount: Money | None = None
+    agreement_on: BusinessDate | None = None
+    rights: Money | None = None
     exempt: bool = False
-    requested_on: date | None = None
+    requested_on: BusinessDate | None = None
     subrogation: bool | None = None
-    funder_name: str = ""
-    funder_address: str = ""
+    funder_name: ShortText = ""
+    funder_address: Text = ""
 
 
 class PlanLineOut(Schema):
@@ -144,13 +158,13 @@ def _detail(invoice: Invoice) -> dict[str, Any]:
 
 @router.get("/invoices", response={200: list[InvoiceOut], 403: dict})
 def invoices(request: HttpRequest, status: str = "", payer: str = "", overdue: bool = False,
-             kind: str = "", limit: int = 100, offset: int = 0) -> Any:
+             kind: str = "", limit: Limit = 100, offset: Offset = 0) -> Any:
     org = _org(request)
     if org is None:
         return _denied()
     filters = {"status": status, "payer": payer, "overdue": "1" if overdue else "", "kind": kind}
     qs = selectors.invoice_list(organisation=org, filters=filters, today=clock.today())
-    return list(qs[offset:offset + min(limit, 500)])
+    return list(qs[offset:offset + limit])
 
 
 @router.get("/invoices/{invoice_id}", response={200: InvoiceDetailOut, 403: dict, 404: dict})
@@ -198,11 +212,11 @@ def credit_note(request: HttpRequest, invoice_id: int, body: CreditNoteIn) -> An
 
 
 @router.get("/payments", response={200: list[PaymentOut], 403: dict})
-def payments(request: HttpRequest, limit: int = 100, offset: int = 0) -> Any:
+def payments(request: HttpRequest, limit: Limit = 100, offset: Offset = 0) -> Any:
     org = _org(request)
     if org is None:
         return _denied()
-    return list(Payment.objects.for_organisation(org)[offset:offset + min(limit, 500)])
+    return list(Payment.objects.for_organisation(org)[offset:offset + limit])
 
 
 @router.post("/payments", response={201: PaymentOut, 403: dict, 404: dict, 409: dict})
@@ -213,10 +227,10 @@ def payment_create(request: HttpRequest, body: PaymentIn) -> Any:
         return _denied()
     wanted = []
     for item in body.allocations:
-        target = selectors.invoice_get(organisation=org, pk=int(item.get("invoice", 0)))
+        target = selectors.invoice_get(organisation=org, pk=item.invoice)
         if target is None:
             return _not_found("Facture")
-        wanted.append((target, str(item.get("amount", "0"))))
+        wanted.append((target, item.amount))
     try:
         payment = services.payment_record(
             actor=request.user, organisation=org, method=body.method, amount=body.amount,

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
+
+from ofelia.core.exports import csv_text
 
 INVOICE_COLUMNS = [
     "Numéro", "Type", "Date", "Échéance", "Client", "SIRET client", "Payeur", "Total HT",
@@ -23,12 +23,8 @@ def _d(value: Any) -> str:
 
 
 def _csv(header: list[str], rows: Iterable[list[str]]) -> str:
-    buffer = io.StringIO()
-    buffer.write("\ufeff")  # spreadsheet programs read the accents right with the BOM
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue()
+    # The shared writer: BOM, semicolons, formula-looking cells neutralised.
+    return csv_text(header, rows)
 
 
 def invoices_csv(invoices: Iterable[Any]) -> str:

@@ -7,9 +7,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from ofelia.core import audit, clock
+from ofelia.core.validators import validate_amount, validate_received_on
 from ofelia.rules.money import D, cents, fmt_eur
 
 from .calculations import line_amounts, totals
@@ -396,6 +398,11 @@ def payment_record(
     """
     if method not in PaymentMethod.values:
         raise BillingError(f"Moyen de paiement inconnu : {method}.")
+    try:  # the bounds every entry point shares (ofelia.core.validators)
+        validate_amount(amount)
+        validate_received_on(received_on, today=clock.today())
+    except ValidationError as exc:
+        raise BillingError(" ".join(exc.messages)) from None
     amount = cents(amount)
     if amount <= ZERO:
         raise BillingError("Le montant d'un paiement doit être positif.")

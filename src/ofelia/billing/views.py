@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.exceptions import BadRequest
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -285,10 +286,11 @@ def receivables(request: HttpRequest) -> HttpResponse:
 @tenant_required(*STAFF)
 def revenue(request: HttpRequest) -> HttpResponse:
     today = clock.today()
-    try:
-        year = int(request.GET.get("annee", today.year))
-    except ValueError:
-        year = today.year
+    raw = request.GET.get("annee", str(today.year))
+    year = int(raw) if raw.strip().isdigit() and len(raw.strip()) <= 4 else 0
+    if not 2000 <= year <= today.year + 10:
+        raise BadRequest(f"Année « {raw} » invalide : une année entre 2000 et {today.year + 10} "
+                         "est attendue (paramètre annee).")
     rows = selectors.revenue_by_funder(organisation=_org(request), start=date(year, 1, 1),
                                        end=date(year, 12, 31))
     if request.GET.get("format") == "csv":

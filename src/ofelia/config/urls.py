@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("ofelia.privacy.urls")),
 ]
 
+handler400 = "ofelia.core.views.bad_request"
 handler403 = "ofelia.core.views.permission_denied"
 handler404 = "ofelia.core.views.page_not_found"
 handler500 = "ofelia.core.views.server_error"

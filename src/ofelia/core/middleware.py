@@ -12,6 +12,7 @@ from django.utils.cache import patch_vary_headers
 from . import audit
 
 SESSION_ORGANISATION_KEY = "ofelia_organisation_id"
+PROBLEM = "application/problem+json"
 
 
 class FrenchFirstLocaleMiddleware:
@@ -87,3 +88,66 @@ class CurrentOrganisationMiddleware:
                 request.membership = current  # type: ignore[attr-defined]
                 request.organisation = current.organisation  # type: ignore[attr-defined]
         return self.get_response(request)
+
+
+# Everything the pages load comes from this origin: no inline script or style, no eval,
+# no plug-in, no framing. htmx runs under it (its indicator style is in ofelia.css, see
+# the htmx-config meta of base.html); the Django admin too.
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    # « Payer en ligne » posts here, then is redirected to Stripe Checkout (browsers apply
+    # form-action to the redirect too).
+    "form-action 'self' https://checkout.stripe.com",
+    "frame-ancestors 'none'",
+])
+
+
+class SecurityHeadersMiddleware:
+    """Content-Security-Policy on every answer; `Cache-Control: no-store` on what a signed-in
+    person or an API client receives (invoices, personal data), so that neither a shared
+    proxy nor the browser's disk keeps it. Answers that chose their own caching keep it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.policy = getattr(settings, "OFELIA_CONTENT_SECURITY_POLICY", CONTENT_SECURITY_POLICY)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if self.policy:
+            response.headers.setdefault("Content-Security-Policy", self.policy)
+        user = getattr(request, "user", None)
+        private = request.path.startswith("/api/") or (user is not None and user.is_authenticated)
+        if private and "Cache-Control" not in response.headers:
+            response.headers["Cache-Control"] = "no-store, private"
+        return response
+
+
+class ApiProblemMiddleware:
+    """On /api/, the answers Django gives before any API view runs — 405 (method) and 404
+    (unknown address) — are French problem documents too, like every other refusal."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (request.path.startswith("/api/") and response.status_code in (404, 405)
+                and response.headers.get("Content-Type", "") != PROBLEM):
+            from .problems import problem
+
+            if response.status_code == 405:
+                answer = problem(405, "Méthode non prise en charge",
+                                 f"{request.method} n'est pas admis ici ; admis : "
+                                 f"{response.headers.get('Allow', '')}.")
+                answer["Allow"] = response.headers.get("Allow", "")
+            else:
+                answer = problem(404, "Introuvable", "Aucune ressource de l'API à cette adresse.")
+            return answer
+        return response

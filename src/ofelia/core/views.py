@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -19,6 +19,7 @@ from ofelia.organisations import selectors as org_selectors
 from ofelia.organisations.models import STAFF_ROLES, Role
 
 from . import clock
+from .exports import CsvWriter
 from .forms import AuditFilterForm
 from .middleware import SESSION_ORGANISATION_KEY
 from .models import AuditEntry
@@ -138,8 +139,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         response["Content-Disposition"] = (
             f'attachment; filename="journal-{organisation.slug}-{clock.today():%Y%m%d}.csv"'
         )
-        response.write("\ufeff")  # so that spreadsheet programs read UTF-8
-        writer = csv.writer(response, delimiter=";")
+        writer = CsvWriter(response)  # BOM, semicolons, formula-looking cells neutralised
         writer.writerow(AUDIT_CSV_COLUMNS)
         for entry in entries.iterator():
             writer.writerow(
@@ -205,6 +205,14 @@ def healthz(request: HttpRequest) -> JsonResponse:
         {"status": "ok" if healthy else "error", "database": database, "broker": broker},
         status=200 if healthy else 503,
     )
+
+
+@requires_csrf_token
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    # Our own refusals (BadRequest) carry a French message naming the parameter; Django's
+    # (request too big, too many fields, bad host) get the general French text.
+    message = str(exception) if type(exception) is BadRequest else ""
+    return render(request, "400.html", {"message": message}, status=400)
 
 
 @requires_csrf_token

@@ -3,7 +3,6 @@ list and answer form. Thin: reads through selectors, writes through services."""
 
 from __future__ import annotations
 
-import csv
 import json
 
 from django.contrib import messages
@@ -14,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from ofelia.core import clock
+from ofelia.core.exports import CsvWriter
 from ofelia.core.tenancy import tenant_required
 from ofelia.organisations.models import Role
 from ofelia.rules.accounts import INVOICE_RETENTION_YEARS, data_request_deadline
@@ -83,8 +83,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
 def _csv(requests: object, today: object, filename: str) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")  # so that spreadsheet programs read UTF-8
-    writer = csv.writer(response, delimiter=";")
+    writer = CsvWriter(response)  # BOM, semicolons, formula-looking cells neutralised
     writer.writerow(CSV_COLUMNS)
     for r in requests.iterator():  # type: ignore[attr-defined]
         writer.writerow([

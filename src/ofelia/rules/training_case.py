@@ -27,6 +27,7 @@ from typing import Any, NamedTuple
 
 from ofelia.rules.errors import CaseError
 from ofelia.rules.validation import (
+    DECIMAL_LIMIT,
     array,
     join,
     obj,
@@ -183,7 +184,7 @@ def _amount(value: Any) -> Decimal:
     if type(value) is not str:
         raise TypeError(value)
     number = Decimal(value)
-    if not number.is_finite() or number < 0:
+    if not number.is_finite() or number < 0 or number >= DECIMAL_LIMIT:
         raise ValueError(value)
     return number
 

@@ -116,6 +116,9 @@ def opt_instant(data: Mapping[str, Any], key: str, path: str) -> datetime | None
 
 
 _ZERO = Decimal(0)
+# No amount, rate or hour count of a training case comes near it; beyond, the arithmetic of
+# cents would overflow the decimal context (a price of "1e400" is refused, not computed).
+DECIMAL_LIMIT = Decimal("1e12")
 
 
 def _decimal(value: Any, path: str, key: str, minimum: Decimal | None) -> Decimal:
@@ -128,6 +131,8 @@ def _decimal(value: Any, path: str, key: str, minimum: Decimal | None) -> Decima
         raise CaseError(_at(path, key), f"nombre décimal invalide « {value} »") from None
     if not number.is_finite():
         raise CaseError(_at(path, key), f"nombre décimal invalide « {value} »")
+    if abs(number) >= DECIMAL_LIMIT:
+        raise CaseError(_at(path, key), f"nombre hors limites « {value} » (moins de 10^12)")
     if minimum is not None and number < minimum:
         raise CaseError(_at(path, key), f"doit être supérieur ou égal à {minimum}")
     return number
@@ -147,7 +152,7 @@ def req_decimal(
         except InvalidOperation:
             pass  # _decimal names the error
         else:
-            if number.is_finite() and (minimum is None or number >= minimum):
+            if number.is_finite() and abs(number) < DECIMAL_LIMIT and (minimum is None or number >= minimum):
                 return number
     return _decimal(_get(data, key, path, True), path, key, minimum)
 

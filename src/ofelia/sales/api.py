@@ -14,10 +14,23 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, JsonResponse
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from ofelia.apitokens.auth import SESSION_OR_TOKEN
 from ofelia.core import clock
+from ofelia.core.validators import (
+    MAX_QUOTE_LINES,
+    BusinessDate,
+    Hours,
+    IsoDate,
+    Limit,
+    MoneyOrZero,
+    Offset,
+    Quantity,
+    ShortText,
+    Text,
+    VatRate,
+)
 from ofelia.organisations.models import STAFF_ROLES, Learner
 
 from . import rules_io, selectors, services
@@ -75,15 +88,15 @@ class EnrolmentIn(Schema):
 
 
 class EventIn(Schema):
-    type: str
-    on: date
-    by: str = ""
-    reason: str = ""
-    hours_attended: Decimal | None = None
-    note: str = ""
-    force_reason: str = ""
+    type: ShortText
+    on: BusinessDate
+    by: ShortText = ""
+    reason: Text = ""
+    hours_attended: Hours | None = None
+    note: Text = ""
+    force_reason: Text = ""
     # funding_refused (CAN-L1): opco, faf, france_travail or cpf; blank for other types.
-    payer: str = ""
+    payer: ShortText = ""
 
 
 class EventOut(Schema):
@@ -135,15 +148,14 @@ _FORBIDDEN = {403: dict[str, Any], 404: dict[str, Any]}
 
 @router.get("/sessions", response={200: list[SessionOut], **_FORBIDDEN},
             summary="Sessions de l'organisme, avec leurs places occupées")
-def list_sessions(request: HttpRequest, start_from: date | None = None, limit: int = 100,
-                  offset: int = 0) -> Any:
+def list_sessions(request: HttpRequest, start_from: IsoDate | None = None, limit: Limit = 100,
+                  offset: Offset = 0) -> Any:
     org = _staff_org(request)
     if org is None:
         return _problem(403, "Accès refusé", "Réservé à l'administration de l'organisme.")
     qs = selectors.session_list(organisation=org)
     if start_from:
         qs = qs.filter(start_date__gte=start_from)
-    limit = max(1, min(limit, 500))
     return [
         {"id": s.pk, "training": s.training.title, "start_date": s.start_date,
          "end_date": s.end_date, "place": s.place, "capacity": s.capacity,
@@ -188,12 +200,11 @@ def create_enrolment(request: HttpRequest, session_id: int, payload: EnrolmentIn
 
 @router.get("/contracts", response={200: list[ContractOut], **_FORBIDDEN},
             summary="Conventions et contrats de formation")
-def list_contracts(request: HttpRequest, status: str | None = None, limit: int = 100,
-                   offset: int = 0) -> Any:
+def list_contracts(request: HttpRequest, status: str | None = None, limit: Limit = 100,
+                   offset: Offset = 0) -> Any:
     org = _staff_org(request)
     if org is None:
         return _problem(403, "Accès refusé", "Réservé à l'administration de l'organisme.")
-    limit = max(1, min(limit, 500))
     qs = selectors.contract_list(organisation=org, status=status)[offset:offset + limit]
     return [_contract_out(c) for c in qs]
 
@@ -210,7 +221,7 @@ def get_contract(request: HttpRequest, contract_id: int) -> Any:
 @router.get("/contracts/{contract_id}/case", response={200: dict[str, Any], 409: dict[str, Any],
                                                         **_FORBIDDEN},
             summary="Le cas `training` de ce contrat, à passer à /simulate")
-def get_contract_case(request: HttpRequest, contract_id: int, as_of: date | None = None) -> Any:
+def get_contract_case(request: HttpRequest, contract_id: int, as_of: IsoDate | None = None) -> Any:
     contract = _scoped_contract(request, contract_id)
     if isinstance(contract, JsonResponse):
         return contract
@@ -248,18 +259,18 @@ def create_event(request: HttpRequest, contract_id: int, payload: EventIn) -> An
 
 
 class QuoteLineIO(Schema):
-    description: str
-    quantity: Decimal = Decimal(1)
-    unit_price: Decimal
+    description: ShortText
+    quantity: Quantity = Decimal(1)
+    unit_price: MoneyOrZero
 
 
 class QuoteIn(Schema):
     client_company_id: int | None = None
     consumer_id: int | None = None
     session_id: int | None = None
-    valid_until: date
-    vat_rate: Decimal = Decimal(0)
-    lines: list[QuoteLineIO]
+    valid_until: BusinessDate
+    vat_rate: VatRate = Decimal(0)
+    lines: list[QuoteLineIO] = Field(min_length=1, max_length=MAX_QUOTE_LINES)
 
 
 class QuoteOut(Schema):
@@ -284,15 +295,14 @@ def _quote_out(q: Quote) -> dict[str, Any]:
 
 
 @router.get("/quotes", response={200: list[QuoteOut], **_FORBIDDEN}, summary="Devis de l'organisme")
-def list_quotes(request: HttpRequest, status: str | None = None, limit: int = 100,
-                offset: int = 0) -> Any:
+def list_quotes(request: HttpRequest, status: str | None = None, limit: Limit = 100,
+                offset: Offset = 0) -> Any:
     org = _staff_org(request)
     if org is None:
         return _problem(403, "Accès refusé", "Réservé à l'administration de l'organisme.")
     qs = selectors.quote_list(organisation=org)
     if status:
         qs = qs.filter(status=status)
-    limit = max(1, min(limit, 500))
     return [_quote_out(q) for q in qs[offset:offset + limit]]
 
 

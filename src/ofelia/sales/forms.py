@@ -10,6 +10,7 @@ from django.forms import formset_factory
 from django.urls import reverse
 
 from ofelia.catalogue.models import TrainingSession
+from ofelia.core.validators import validate_vat_rate
 from ofelia.organisations.models import ClientCompany, ConsumerClient, Learner
 
 from .models import Contract, ContractEvent, TermsAcceptance
@@ -193,7 +194,8 @@ class QuoteForm(forms.Form):
                                      queryset=TrainingSession.objects.none())
     valid_until = forms.DateField(label="Valable jusqu'au", widget=_DATE)
     vat_rate = forms.DecimalField(label="Taux de TVA (%)", min_value=0, max_value=100,
-                                  decimal_places=2, initial=0)
+                                  decimal_places=2, initial=0, validators=[validate_vat_rate],
+                                  help_text="Taux légaux : 0, 2,1, 5,5, 10 ou 20 %.")
     learners = forms.ModelMultipleChoiceField(
         label="Stagiaires du client", required=False, queryset=Learner.objects.none(),
         widget=forms.CheckboxSelectMultiple,

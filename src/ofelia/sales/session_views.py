@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from ofelia.catalogue.models import Enrolment, TrainingSession
 from ofelia.catalogue.seats import waitlist_position
-from ofelia.core import clock
+from ofelia.core import clock, throttle
 from ofelia.core.tenancy import tenant_required
 from ofelia.organisations.models import Learner, Role
 
@@ -194,6 +194,7 @@ def enrolment_contract(request: HttpRequest, pk: int) -> HttpResponse:
 
 @tenant_required(*STAFF)
 @require_POST
+@throttle.per_user("convocations", limit=30, window=600)  # e-mails: 30 sends in 10 minutes
 def session_convocations(request: HttpRequest, pk: int) -> HttpResponse:
     session = _session(request, pk)
     try:

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from ofelia.core import clock
+from ofelia.core import clock, throttle
 from ofelia.core.tenancy import tenant_required
 from ofelia.organisations.models import Role
 
@@ -246,6 +246,7 @@ def contract_event(request: HttpRequest, pk: int) -> HttpResponse:
 
 @tenant_required(*STAFF)
 @require_POST
+@throttle.per_user("convocations", limit=30, window=600)  # e-mails: 30 sends in 10 minutes
 def contract_convocations(request: HttpRequest, pk: int) -> HttpResponse:
     contract = selectors.contract_get(organisation=request.organisation, pk=pk)  # type: ignore[attr-defined]
     if contract is None:

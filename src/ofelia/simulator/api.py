@@ -7,7 +7,6 @@ apply, then the shipped example policies.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.http import HttpRequest, JsonResponse
@@ -15,6 +14,7 @@ from ninja import Router
 from ninja.security import SessionAuth
 
 from ofelia.core import clock
+from ofelia.core.problems import BodyRejected, parse_json_body
 from ofelia.organisations.models import STAFF_ROLES
 from ofelia.rules.errors import RulesError
 
@@ -67,9 +67,9 @@ def simulate(request: HttpRequest) -> Any:
         return problem(403, "Accès refusé",
                        "La simulation est réservée à l'administration de l'organisme.")
     try:
-        case = json.loads(request.body or b"null")
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        return problem(400, "Cas invalide", f"JSON mal formé : {exc}", "")
+        case = parse_json_body(request.body or b"null")
+    except BodyRejected as exc:
+        return problem(400, "Cas invalide", exc.detail, exc.field)
     try:
         return JsonResponse(
             selectors.simulate_for(organisation=request.organisation,  # type: ignore[attr-defined]

@@ -49,6 +49,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files straight from the worker (compressed, cached forever once hashed).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Content-Security-Policy everywhere, no-store on private answers (outermost but static).
+    "ofelia.core.middleware.SecurityHeadersMiddleware",
+    # 404/405 of /api/ as French problem documents.
+    "ofelia.core.middleware.ApiProblemMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # French first: the browser's Accept-Language is ignored, only the switcher's choice counts.
     "ofelia.core.middleware.FrenchFirstLocaleMiddleware",
@@ -113,6 +119,13 @@ STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", DATA_DIR / "static"))
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", DATA_DIR / "media"))
 MEDIA_URL = "/media/"
+# WhiteNoise serves what `collectstatic` gathered in STATIC_ROOT (`make run` runs it).
+WHITENOISE_USE_FINDERS = False
+
+# Request bodies: 1 MiB (a quote of 200 lines is ~40 kB; policies are a few kB) and at most
+# 1000 form fields; beyond, a French 400 (page) or 413 (API problem document).
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(1024 * 1024)))
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 
 AUTHENTICATION_BACKENDS = ["ofelia.accounts.backends.EmailOrUsernameBackend"]
 
@@ -127,6 +140,13 @@ CACHES = {
 }
 LOGIN_THROTTLE_FAILURES = int(os.environ.get("LOGIN_THROTTLE_FAILURES", "5"))
 LOGIN_THROTTLE_WINDOW = int(os.environ.get("LOGIN_THROTTLE_WINDOW", "900"))  # seconds
+# The same account from anywhere, and one address over every account (password spraying).
+LOGIN_THROTTLE_ACCOUNT_FAILURES = int(os.environ.get("LOGIN_THROTTLE_ACCOUNT_FAILURES", "10"))
+LOGIN_THROTTLE_ADDRESS_FAILURES = int(os.environ.get("LOGIN_THROTTLE_ADDRESS_FAILURES", "10"))
+# Password-reset e-mails: per requesting address and per mailbox, in an hour.
+PASSWORD_RESET_PER_IP = int(os.environ.get("PASSWORD_RESET_PER_IP", "5"))
+PASSWORD_RESET_PER_EMAIL = int(os.environ.get("PASSWORD_RESET_PER_EMAIL", "3"))
+PASSWORD_RESET_THROTTLE_WINDOW = 3600
 # Only behind a proxy that sets it: the client address recorded in the audit log.
 OFELIA_TRUST_X_FORWARDED_FOR = env_bool("OFELIA_TRUST_X_FORWARDED_FOR")
 PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", str(3 * 24 * 3600)))

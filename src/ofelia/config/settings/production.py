@@ -11,6 +11,13 @@ SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set to a random value of at least 50 characters.")
 DEBUG = False
+# Throttling counters must be shared by every worker and machine: production does not start
+# on a per-process cache (system check ofelia.E001 says the same to `manage.py check`).
+OFELIA_REQUIRE_SHARED_CACHE = True
+if not os.environ.get("CACHE_URL"):
+    raise ImproperlyConfigured(
+        "CACHE_URL must name a shared cache (Redis, e.g. redis://127.0.0.1:6379/1): login and "
+        "password-reset limits must hold across workers.")
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000"))
@@ -21,3 +28,12 @@ CSRF_COOKIE_SECURE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Kept connections: each gunicorn worker reuses its own (set 0 behind PgBouncer in
+# transaction mode).
+DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("DATABASE_CONN_MAX_AGE", "60"))  # noqa: F405
+# Static files: hashed names and pre-compressed copies made by `collectstatic`, served by
+# WhiteNoise from each worker with a one-year cache.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}

@@ -38,7 +38,22 @@ def test_check_deploy_with_production_settings_is_clean(tmp_path):
     assert "System check identified no issues" in output, output
 
 
-def test_check_deploy_warns_when_login_throttling_is_per_process(tmp_path):
+def test_production_refuses_to_start_when_login_throttling_is_per_process(tmp_path):
     result = _check_deploy(tmp_path)
     output = result.stdout + result.stderr
-    assert result.returncode != 0 and "ofelia.W001" in output and "CACHE_URL" in output, output
+    assert result.returncode != 0 and "CACHE_URL must name a shared cache" in output, output
+
+
+def test_check_errors_in_production_and_warns_elsewhere_on_a_local_cache(settings):
+    from ofelia.core.checks import shared_cache_check, shared_cache_required
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.OFELIA_REQUIRE_SHARED_CACHE = True
+    assert [m.id for m in shared_cache_required()] == ["ofelia.E001"]
+    assert shared_cache_check() == []
+    settings.OFELIA_REQUIRE_SHARED_CACHE = False
+    assert shared_cache_required() == [] and [m.id for m in shared_cache_check()] == ["ofelia.W001"]
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": "redis://127.0.0.1:6379/1"}}
+    settings.OFELIA_REQUIRE_SHARED_CACHE = True
+    assert shared_cache_required() == [] and shared_cache_check() == []

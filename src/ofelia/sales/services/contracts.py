@@ -10,6 +10,7 @@ from django.db import transaction
 
 from ofelia.catalogue.models import Enrolment, TrainingSession
 from ofelia.core import audit, clock
+from ofelia.core.validators import validate_vat_rate
 from ofelia.organisations.models import (
     ClientCompany,
     ConsumerClient,
@@ -132,6 +133,7 @@ def contract_create(
     if "price" not in fields and defaults["format"] in PER_LEARNER_FORMATS:
         # An inter-company or e-learning training is priced per learner (a seat each).
         defaults["price"] = cents(training.price_excl_vat * defaults["workforce"])
+    validate_vat_rate(defaults.get("vat_rate", 0))
     # Blank terms are filled from the organisation's own clauses, article included.
     for name, which in (("payment_terms", PAYMENT_CLAUSES), ("early_termination", TERMINATION_CLAUSES)):
         if not defaults.get(name):

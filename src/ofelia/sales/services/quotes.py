@@ -13,6 +13,7 @@ from django.db import transaction
 from ofelia.catalogue.models import Enrolment, TrainingSession
 from ofelia.catalogue.seats import enrolment_create
 from ofelia.core import audit, clock
+from ofelia.core.validators import validate_line_count, validate_vat_rate
 from ofelia.organisations.models import ClientCompany, ConsumerClient, Learner, Organisation
 from ofelia.rules.errors import RulesError
 
@@ -45,6 +46,8 @@ def quote_create(
             raise ValidationError("Cet élément appartient à un autre organisme.")
     if not lines:
         raise ValidationError("Un devis a au moins une ligne.")
+    validate_line_count(len(lines))
+    validate_vat_rate(vat_rate)
     for learner in learners:
         if learner.organisation_id != organisation.pk:
             raise ValidationError("Ce stagiaire appartient à un autre organisme.")
