@@ -26,7 +26,7 @@ from typing import Any
 from django.db import transaction
 
 from ofelia.core import audit, clock
-from ofelia.rules.errors import RulesError
+from ofelia.rules.errors import CaseError, RulesError
 from ofelia.rules.money import cents, fmt_eur
 from ofelia.rules.outcome import Charge, Outcome
 
@@ -158,8 +158,18 @@ def _net(invoice: Invoice) -> Decimal:
     return invoice.total_incl_vat - invoice.amount_credited
 
 
+# How an invoice line names a charge (the explanation below it names the article).
+KIND_LABELS = {
+    "deposit": "Acompte", "price": "Prix de la formation", "prorata": "Heures réalisées",
+    "cancellation_fee": "Dédommagement d'annulation", "abandonment_fee": "Dédommagement d'abandon",
+    "instalment": "Échéance", "remaining_charge": "Reste à charge",
+}
+
+
 def _charge_line(title: str, charge: Charge) -> LineWanted:
-    return LineWanted(description=f"{title} — {charge.explanation}"[:500],
+    label = KIND_LABELS.get(charge.kind, charge.kind)
+    rule = f" ({charge.rule})" if charge.rule else ""
+    return LineWanted(description=f"{title} — {label}{rule}"[:500],
                       unit_price=charge.amount, vat_rate=vat_rate_of(charge), rule=charge.rule,
                       explanation=charge.explanation)
 
@@ -260,12 +270,17 @@ def propose(*, title: str, outcome: Outcome, invoices: Sequence[Invoice],
 
 # --- the service --------------------------------------------------------------------------
 
+class OutsideRules(BillingError):
+    """The terms have no training-contract clauses (Mi4's CGU): nothing to settle."""
+
+
 @dataclass
 class SettleResult:
     contract: str
     created: int = 0
     removed: int = 0
     problems: list[str] = field(default_factory=list)
+    skipped: str = ""
 
     @property
     def changed(self) -> bool:
@@ -290,6 +305,10 @@ def contract_outcome(contract: Any, *, as_of: date, source: Callable[..., Any] |
     try:
         result: Outcome = outcome_for(organisation=contract.organisation, case=case, today=as_of,
                                       source=source)
+    except CaseError as exc:
+        if exc.path == "policy":
+            raise OutsideRules(str(exc)) from exc
+        raise BillingError(str(exc)) from exc
     except RulesError as exc:
         raise BillingError(str(exc)) from exc
     return result
@@ -374,7 +393,12 @@ def contract_settle(*, contract: Any, as_of: date | None = None, actor: Any = No
     result = SettleResult(contract=contract.number)
     if contract.signed_on is None:
         return result
-    outcome = contract_outcome(contract, as_of=as_of, source=source)
+    try:
+        outcome = contract_outcome(contract, as_of=as_of, source=source)
+    except OutsideRules as outside:
+        # Invoiced from the agreed price by hand; settlement has nothing to compare.
+        result.skipped = str(outside)
+        return result
     issued = _issued_invoices(contract)
     proposal = propose(title=contract.title, outcome=outcome, invoices=issued,
                        due_refunds=_due_refunds(contract), last_event=_last_event(contract),
