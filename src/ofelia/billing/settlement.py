@@ -328,7 +328,7 @@ def _due_refunds(contract: Any) -> dict[int, Decimal]:
 
 
 def _last_event(contract: Any) -> Any:
-    return (contract.events.filter(type__in=EVENT_LABELS).order_by("-on", "-id").first())
+    return contract.events.filter(type__in=EVENT_LABELS).order_by("on", "id").last()
 
 
 def _draft_signature(draft: Any) -> tuple[Any, ...]:
@@ -530,32 +530,97 @@ def settlement_issue(*, actor: Any, contract: Any, on: date | None = None) -> li
 
 # --- the daily job ---------------------------------------------------------------------------
 
-def settle_all(*, as_of: date, organisation_id: int | None = None) -> dict[str, Any]:
+def settle_all(*, as_of: date, organisation_id: int | None = None, batch: int = 500) -> dict[str, Any]:
     """Every signed (or ended) contract settled on `as_of`; one contract's problem never
-    stops the others. Idempotent: a second run the same day writes nothing."""
-    from ofelia.sales.models import Contract
-    from ofelia.simulator.selectors import policy_source_for
+    stops the others. Idempotent: a second run the same day writes nothing.
 
-    contracts = Contract.objects.filter(signed_on__isnull=False).order_by("id")
+    Read in batches (contracts with their events, funding, invoices, refunds and drafts in
+    a few queries); the outcome is computed and compared in memory, and only a contract
+    whose drafts must change goes through `contract_settle` (locked, audited)."""
+    from ofelia.legal.selectors import legal_data
+    from ofelia.sales.models import Contract
+
+    contracts = Contract.objects.filter(signed_on__isnull=False)
     if organisation_id is not None:
         contracts = contracts.filter(organisation_id=organisation_id)
+    ids = list(contracts.order_by("id").values_list("id", flat=True))
     sources: dict[int, Any] = {}
     report: dict[str, Any] = {"contracts": 0, "changed": [], "problems": []}
-    for contract in contracts.select_related("organisation").iterator(chunk_size=500):
+    for start in range(0, len(ids), batch):
+        chunk = ids[start:start + batch]
+        legal = legal_data()
+        for contract, proposal, drafts in _batch_proposals(chunk, as_of, sources, legal, report):
+            if proposal is not None and proposal.signatures() == drafts:
+                continue
+            try:
+                result = contract_settle(contract=contract, as_of=as_of,
+                                         source=sources[contract.organisation_id])
+            except (BillingError, RulesError, ValueError) as problem:
+                report["problems"].append(f"{contract.number} : {problem}")
+                continue
+            if result.changed:
+                report["changed"].append(contract.number)
+            report["problems"].extend(f"{contract.number} : {p}" for p in result.problems)
+    return report
+
+
+def _batch_proposals(chunk: list[int], as_of: date, sources: dict[int, Any], legal: Any,
+                     report: dict[str, Any]) -> Iterable[tuple[Any, Proposal | None, Counter[Any]]]:
+    """(contract, what settlement would propose, the signatures of its drafts) for a batch;
+    the proposal is None when it cannot be computed here (then the full path decides)."""
+    from django.db.models import Prefetch
+
+    from ofelia.sales import rules_io
+    from ofelia.sales.models import Contract, ContractEvent
+    from ofelia.simulator.selectors import outcome_for, policy_source_for
+
+    from .models import FundingPlan
+
+    rows = list(Contract.objects.filter(id__in=chunk).order_by("id")
+                .select_related("organisation", "client_company", "consumer")
+                .prefetch_related(Prefetch("events", queryset=ContractEvent.objects.order_by("on", "id")),
+                                  "funding"))
+    plans = {p.contract_id: p for p in FundingPlan.objects.filter(contract_id__in=chunk)}
+    issued: dict[int, list[Invoice]] = defaultdict(list)
+    for invoice in (Invoice.objects.filter(contract_id__in=chunk, kind=DocumentKind.INVOICE)
+                    .exclude(status=InvoiceStatus.DRAFT).prefetch_related("lines").order_by("id")):
+        issued[invoice.contract_id].append(invoice)
+    due: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for invoice_id, amount in Refund.objects.filter(
+            invoice__contract_id__in=chunk, status=RefundStatus.DUE).values_list("invoice_id", "amount"):
+        due[invoice_id] += amount
+    drafts: dict[int, Counter[Any]] = defaultdict(Counter)
+    for draft in (Invoice.objects.filter(contract_id__in=chunk, status=InvoiceStatus.DRAFT)
+                  .prefetch_related("lines")):
+        drafts[draft.contract_id][_draft_signature(draft)] += 1
+    for refund in Refund.objects.filter(contract_id__in=chunk, status=RefundStatus.DRAFT):
+        drafts[refund.contract_id][_draft_signature(refund)] += 1
+    for contract in rows:
+        report["contracts"] += 1
         source = sources.get(contract.organisation_id)
         if source is None:
             source = sources[contract.organisation_id] = _memo(
                 policy_source_for(organisation=contract.organisation))
-        report["contracts"] += 1
+        events = list(contract.events.all())
+        plan = plans.get(contract.pk)
+        funding = [e for e in contract.funding.all()
+                   if plan is None or plan.opco_subrogation or e.payer != "opco"]
         try:
-            result = contract_settle(contract=contract, as_of=as_of, source=source)
-        except (BillingError, RulesError, ValueError) as problem:
-            report["problems"].append(f"{contract.number} : {problem}")
+            case = rules_io.contract_case(contract, as_of=as_of, events=events, funding=funding)
+            outcome = outcome_for(organisation=contract.organisation, case=case, today=as_of,
+                                  source=source, legal=legal)
+        except CaseError as exc:
+            if exc.path == "policy":
+                continue  # terms without training-contract clauses: nothing to settle
+            yield contract, None, drafts[contract.pk]
             continue
-        if result.changed:
-            report["changed"].append(contract.number)
-        report["problems"].extend(f"{contract.number} : {p}" for p in result.problems)
-    return report
+        except (RulesError, ValueError):
+            yield contract, None, drafts[contract.pk]
+            continue
+        last = next((e for e in reversed(events) if e.type in EVENT_LABELS), None)
+        proposal = propose(title=contract.title, outcome=outcome, invoices=issued[contract.pk],
+                           due_refunds=due, last_event=last, as_of=as_of)
+        yield contract, proposal, drafts[contract.pk]
 
 
 def _memo(source: Callable[[str], Any]) -> Callable[[str], Any]:

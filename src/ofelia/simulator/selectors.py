@@ -68,7 +68,7 @@ def simulate_for(*, organisation: Any, case: Any, today: Any) -> dict[str, Any]:
 
 
 def outcome_for(*, organisation: Any, case: Any, today: Any,
-                source: Callable[[str], Sequence[Policy]] | None = None) -> Any:
+                source: Callable[[str], Sequence[Policy]] | None = None, legal: Any = None) -> Any:
     """The typed `Outcome` (charges with their `vat`, refunds...) of a case under this
     organisation's policies: what billing reads, the same evaluation as `simulate_for`
     without the JSON step. `source` is a bound `policy_source_for` a batch job reuses."""
@@ -77,7 +77,7 @@ def outcome_for(*, organisation: Any, case: Any, today: Any,
 
     outcome, _as_of = evaluate_case(
         case, today=today, policies=source or policy_source_for(organisation=organisation),
-        legal=legal_data())
+        legal=legal if legal is not None else legal_data())
     return outcome
 
 

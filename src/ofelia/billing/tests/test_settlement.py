@@ -292,3 +292,18 @@ def test_issuing_without_drafts_is_refused_and_changes_nothing(client):
     response = client.post(f"/facturation/contrats/{contract.pk}/issue-drafts/", follow=True)
     assert "Aucun brouillon à émettre" in response.content.decode()
     assert _writes() == before
+
+
+def test_a_recorded_event_settles_the_contract_on_commit(django_capture_on_commit_callbacks):
+    org = make_organisation(slug="sur-commit")
+    with django_capture_on_commit_callbacks(execute=True):
+        contract = signed_contract(org, client=company(org), signed=date(2026, 1, 12),
+                                   start=date(2026, 3, 16))
+    # Signed: the price the outcome says is owed is drafted at once.
+    assert [d.purpose for d in settlement_drafts(contract)[1]] == ["price"]
+    settlement_issue(actor=None, contract=contract, on=date(2026, 1, 13))
+    with django_capture_on_commit_callbacks(execute=True):
+        contract_event_record(actor=None, contract=contract, type="cancellation", by="client",
+                              reason="other", on=date(2026, 3, 6), as_of=date(2026, 3, 6))
+    credits, invoices, _ = settlement_drafts(contract)
+    assert len(credits) == 1 and [i.purpose for i in invoices] == ["fee"]
