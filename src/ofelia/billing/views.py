@@ -112,7 +112,13 @@ def invoice_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     actor, target = request.user, invoice
     try:
         if action == "issue":
-            services.invoice_issue(actor=actor, invoice=invoice)
+            if invoice.kind == "credit_note":
+                # A credit note drafted by settlement: issued against its invoice.
+                services.credit_note_finalise(actor=actor, note=invoice)
+            elif invoice.contract_id:
+                settlement.draft_invoice_issue(actor=actor, draft=invoice, on=clock.today())
+            else:
+                services.invoice_issue(actor=actor, invoice=invoice)
             messages.success(request, f"Facture émise : {selectors.invoice_get(organisation=_org(request), pk=pk)}.")
         elif action == "payment":
             form = PaymentForm(request.POST)

@@ -307,3 +307,41 @@ def test_a_recorded_event_settles_the_contract_on_commit(django_capture_on_commi
                               reason="other", on=date(2026, 3, 6), as_of=date(2026, 3, 6))
     credits, invoices, _ = settlement_drafts(contract)
     assert len(credits) == 1 and [i.purpose for i in invoices] == ["fee"]
+
+
+def test_a_draft_issued_alone_from_its_invoice_page(client):
+    """A settlement draft can also be issued on its own page: an avoir against its invoice,
+    an invoice whose due day has passed falling due on its issue day."""
+    org = make_organisation(slug="une-a-une")
+    contract = signed_contract(org, client=company(org), signed=date(2026, 1, 12),
+                               start=date(2026, 3, 16))
+    _settle_and_issue(contract, date(2026, 1, 13))
+    contract_event_record(actor=None, contract=contract, type="cancellation", by="client",
+                          reason="other", on=date(2026, 3, 6), as_of=date(2026, 3, 6))
+    contract_settle(contract=contract, as_of=date(2026, 3, 6))
+    [note], [fee], _ = settlement_drafts(contract)
+    client.force_login(make_member(org, Role.STAFF))
+    with clock.frozen(datetime(2026, 4, 20, 9, 0)):
+        client.post(f"/facturation/factures/{note.pk}/issue/")
+        client.post(f"/facturation/factures/{fee.pk}/issue/")
+    note.refresh_from_db()
+    fee.refresh_from_db()
+    assert note.status == fee.status == InvoiceStatus.ISSUED
+    assert note.credited_invoice.status == InvoiceStatus.CANCELLED
+    assert fee.due_date == date(2026, 4, 20) and fee.issue_date == date(2026, 4, 20)
+
+
+def test_pay_f1_invoicing_with_vat_above_zero_deposit_and_balance_each_keep_their_vat():
+    org = _vat_organisation("formagogy-tva", policy_id="formagogy")
+    contract = signed_contract(org, client=company(org), signed=date(2026, 1, 12),
+                               start=date(2026, 3, 16), price="2000.00", vat_rate=Decimal("20"))
+    contract_settle(contract=contract, as_of=date(2026, 1, 12))
+    drafts = {d.purpose: d for d in settlement_drafts(contract)[1]}
+    assert {k: (d.total_excl_vat, d.total_vat, d.total_incl_vat) for k, d in drafts.items()} == {
+        "deposit": (Decimal("600.00"), Decimal("120.00"), Decimal("720.00")),
+        "price": (Decimal("1400.00"), Decimal("280.00"), Decimal("1680.00"))}
+    assert drafts["deposit"].due_date == date(2026, 1, 12)
+    assert {d.lines.get().rule for d in drafts.values()} == {"PAY-F1"}
+    settlement_issue(actor=None, contract=contract, on=date(2026, 1, 12))
+    assert _invoiced_net(contract) == _owed_by_simulate(contract, date(2026, 1, 12)) == {
+        "client": Decimal("2400.00")}
