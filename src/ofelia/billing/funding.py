@@ -116,11 +116,11 @@ def funding_plan(contract: Any, *, as_of: date) -> Plan:
     return Plan(outcome=outcome, lines=lines)
 
 
-def _policy(contract: Any) -> Policy:
+def _policy(contract: Any, source: Any = None) -> Policy:
     """The contract's terms, through the one door (the organisation's own versions too)."""
     return policy_terms(organisation=contract.organisation, policy_id=contract.policy_id,
                         version=contract.policy_version or None,
-                        on=contract.signed_on or clock.today())
+                        on=contract.signed_on or clock.today(), source=source)
 
 
 @transaction.atomic
@@ -225,14 +225,14 @@ def _already_billed(contract: Any, purpose: str, payer: str | None = None) -> In
     return found.first()
 
 
-@transaction.atomic
 def contract_invoice_draft(*, actor: Any, contract: Any, payer: str, purpose: str,
-                           lines: list[dict[str, Any]], due_date: date | None = None) -> Invoice:
+                           lines: list[dict[str, Any]], due_date: date | None = None,
+                           plan: FundingPlan | None = None, source: Any = None) -> Invoice:
     """A draft invoice of the contract to `payer`: its buyer, the contract's terms (payment,
     late penalties) and the lines given, each with its own VAT rate and clause."""
-    plan = plan_of(contract)
+    plan = plan or plan_of(contract)
     buyer = _buyer(contract, payer, plan)
-    terms = terms_from_policy(_policy(contract), buyer_kind=buyer["buyer_kind"],
+    terms = terms_from_policy(_policy(contract, source), buyer_kind=buyer["buyer_kind"],
                               scope=(contract.client_kind, contract.format))
     fields = {**terms.as_fields(), **buyer}
     if due_date is not None:

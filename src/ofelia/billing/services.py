@@ -113,25 +113,30 @@ def invoice_create_draft(
                 )
     if buyer_kind == "professional":
         fields.setdefault("recovery_fee_applies", True)
+    values = [_line_values(line, position) for position, line in enumerate(lines, start=1)]
+    # Totals from the rounded lines before the one insert (the same sums `_refresh_totals`
+    # makes from stored lines); a new draft's lines go in at once.
+    result = totals((line_amounts(quantity=v["quantity"], unit_price=v["unit_price"],
+                                  vat_rate=v["vat_rate"]), v["vat_rate"]) for v in values)
     invoice = Invoice(
         organisation=organisation,
         kind=DocumentKind.INVOICE,
         buyer_kind=buyer_kind,
         buyer_name=buyer_name,
         buyer_address=buyer_address,
+        total_excl_vat=result.excl_vat,
+        total_vat=result.vat,
+        total_incl_vat=result.incl_vat,
         **fields,
     )
     invoice.save()
-    for position, line in enumerate(lines, start=1):
-        InvoiceLine.objects.create(invoice=invoice, **_line_values(line, position))
-    _refresh_totals(invoice)
-    invoice.save()
+    created = InvoiceLine.objects.bulk_create([InvoiceLine(invoice=invoice, **v) for v in values])
     audit.record(
         actor=actor,
         action="invoice.create_draft",
         organisation=organisation,
         obj=invoice,
-        after={**audit.snapshot(invoice), "lines": [_line_snapshot(x) for x in invoice.lines.all()]},
+        after={**audit.snapshot(invoice), "lines": [_line_snapshot(x) for x in created]},
     )
     return invoice
 

@@ -293,18 +293,19 @@ def _funding() -> Any:
     return funding
 
 
-def contract_outcome(contract: Any, *, as_of: date, source: Callable[..., Any] | None = None) -> Outcome:
+def contract_outcome(contract: Any, *, as_of: date, source: Callable[..., Any] | None = None,
+                     legal: Any = None, plan: Any = None) -> Outcome:
     """The typed outcome of the contract's facts and funding plan (as `ofelia simulate`)."""
     from ofelia.sales import rules_io
     from ofelia.simulator.selectors import outcome_for
 
     funding = _funding()
-    plan = funding.plan_of(contract)
+    plan = plan or funding.plan_of(contract)
     case = rules_io.contract_case(contract, as_of=as_of,
                                   funding=funding._case_funding(contract, plan))
     try:
         result: Outcome = outcome_for(organisation=contract.organisation, case=case, today=as_of,
-                                      source=source)
+                                      source=source, legal=legal)
     except CaseError as exc:
         if exc.path == "policy":
             raise OutsideRules(str(exc)) from exc
@@ -351,7 +352,8 @@ def settlement_drafts(contract: Any) -> tuple[list[Invoice], list[Invoice], list
             [d for d in drafts if d.kind == DocumentKind.INVOICE], refunds)
 
 
-def _create(actor: Any, contract: Any, wanted: Any, invoices: dict[int, Invoice]) -> None:
+def _create(actor: Any, contract: Any, wanted: Any, invoices: dict[int, Invoice],
+            source: Any = None, plan: Any = None) -> None:
     funding = _funding()
     if isinstance(wanted, CreditWanted):
         invoice = invoices[wanted.invoice_id]
@@ -375,7 +377,7 @@ def _create(actor: Any, contract: Any, wanted: Any, invoices: dict[int, Invoice]
     else:
         funding.contract_invoice_draft(
             actor=actor, contract=contract, payer=wanted.payer, purpose=wanted.purpose,
-            due_date=wanted.due_on,
+            due_date=wanted.due_on, source=source, plan=plan,
             lines=[{"description": x.description, "quantity": "1", "unit_price": x.unit_price,
                     "vat_rate": x.vat_rate, "rule": x.rule, "explanation": x.explanation}
                    for x in wanted.lines])
@@ -383,7 +385,7 @@ def _create(actor: Any, contract: Any, wanted: Any, invoices: dict[int, Invoice]
 
 @transaction.atomic
 def contract_settle(*, contract: Any, as_of: date | None = None, actor: Any = None,
-                    source: Callable[..., Any] | None = None) -> SettleResult:
+                    source: Callable[..., Any] | None = None, legal: Any = None) -> SettleResult:
     """Bring the contract's drafts in line with the core's outcome on `as_of`; idempotent."""
     from ofelia.sales.models import Contract
 
@@ -393,8 +395,9 @@ def contract_settle(*, contract: Any, as_of: date | None = None, actor: Any = No
     result = SettleResult(contract=contract.number)
     if contract.signed_on is None:
         return result
+    plan = _funding().plan_of(contract)
     try:
-        outcome = contract_outcome(contract, as_of=as_of, source=source)
+        outcome = contract_outcome(contract, as_of=as_of, source=source, legal=legal, plan=plan)
     except OutsideRules as outside:
         # Invoiced from the agreed price by hand; settlement has nothing to compare.
         result.skipped = str(outside)
@@ -421,7 +424,7 @@ def contract_settle(*, contract: Any, as_of: date | None = None, actor: Any = No
             continue
         try:
             with transaction.atomic():
-                _create(actor, contract, item, by_id)
+                _create(actor, contract, item, by_id, source, plan)
         except BillingError as problem:
             result.problems.append(str(problem))
             continue
@@ -554,7 +557,7 @@ def settle_all(*, as_of: date, organisation_id: int | None = None, batch: int = 
                 continue
             try:
                 result = contract_settle(contract=contract, as_of=as_of,
-                                         source=sources[contract.organisation_id])
+                                         source=sources[contract.organisation_id], legal=legal)
             except (BillingError, RulesError, ValueError) as problem:
                 report["problems"].append(f"{contract.number} : {problem}")
                 continue
