@@ -185,7 +185,17 @@ def funding_entry_add(
                  after={"payer": payer, "amount": entry.amount, "rights": entry.rights,
                         "exempt": exempt, "requested_on": requested_on,
                         "agreement_on": agreement_on, "subrogation": plan.opco_subrogation})
+    _settle_on_commit(contract, actor)
     return entry
+
+
+def _settle_on_commit(contract: Any, actor: Any) -> None:
+    """Who pays what changed: settlement updates the contract's drafts once committed."""
+    if contract.signed_on is None:
+        return
+    from .receivers import settle_after
+
+    transaction.on_commit(lambda: settle_after(contract=contract, actor=actor))
 
 
 # --- invoices from the computed charges -----------------------------------------------------
@@ -329,6 +339,7 @@ def deposit_invoice_create(*, actor: Any, contract: Any, amount: Decimal | str |
         lines=[{"description": f"{contract.title} — {line.explanation}"[:500], "quantity": "1",
                 "unit_price": line.amount, "vat_rate": contract.vat_rate, "rule": line.rule,
                 "explanation": line.explanation}])
+    _settle_on_commit(contract, actor)  # the price's draft now deducts this deposit
     return invoice_issue(actor=actor, invoice=draft, issue_date=on)
 
 

@@ -345,3 +345,18 @@ def test_pay_f1_invoicing_with_vat_above_zero_deposit_and_balance_each_keep_thei
     settlement_issue(actor=None, contract=contract, on=date(2026, 1, 12))
     assert _invoiced_net(contract) == _owed_by_simulate(contract, date(2026, 1, 12)) == {
         "client": Decimal("2400.00")}
+
+
+def test_a_funder_added_after_signature_updates_the_drafts_on_commit(
+        django_capture_on_commit_callbacks):
+    org = make_organisation(slug="financeur-ajoute")
+    contract = signed_contract(org, client=company(org), signed=date(2026, 1, 12),
+                               start=date(2026, 3, 16))
+    contract_settle(contract=contract, as_of=date(2026, 1, 12))
+    assert [d.total_incl_vat for d in settlement_drafts(contract)[1]] == [Decimal("2400.00")]
+    with clock.frozen(datetime(2026, 1, 13, 9, 0)), \
+            django_capture_on_commit_callbacks(execute=True):
+        funding_entry_add(actor=None, contract=contract, payer="opco", amount="1500.00",
+                          today=date(2026, 1, 13), **OPCO)
+    assert sorted((d.payer_kind, d.total_incl_vat) for d in settlement_drafts(contract)[1]) == [
+        ("client", Decimal("900.00")), ("opco", Decimal("1500.00"))]
