@@ -50,10 +50,8 @@ def opco_subrogation_allowed(contract: Any) -> bool:
 
 
 def _already_billed(sales: DemoSales) -> bool:
-    refs = [f"{c.number}/" for c in sales.finished]
-    invoices = Invoice.objects.for_organisation(sales.organisation)
-    return invoices.filter(contract__in=sales.finished).exists() or any(
-        invoices.filter(source_reference__startswith=ref).exists() for ref in refs)
+    return (Invoice.objects.for_organisation(sales.organisation)
+            .filter(contract__in=sales.finished).exclude(status=InvoiceStatus.DRAFT).exists())
 
 
 def _pay(invoice: Invoice, amount: Decimal, on: date, method: str, payer: str) -> None:
@@ -135,11 +133,10 @@ def load_billing(sales: DemoSales | None) -> DemoBilling | None:
     # demo client company nothing yet (the overdue one).
     by_contract = {c.pk: c for c in sales.finished}
     for invoice in billing.invoices:
-        reference = invoice.source_reference
-        if reference.endswith("/acompte"):
+        if invoice.purpose == "deposit":
             continue
-        contract = next(c for c in by_contract.values() if reference.startswith(f"{c.number}/"))
-        if reference.endswith("/opco"):
+        contract = by_contract[invoice.contract_id]
+        if invoice.payer_kind == "opco":
             _pay(invoice, invoice.total_incl_vat, min(end + timedelta(days=20), today), "transfer",
                  invoice.buyer_name)
         elif contract is sales.finished[1]:
