@@ -140,7 +140,8 @@ class RefundWanted:
     due_on: date
 
     def signature(self) -> tuple[Any, ...]:
-        return ("refund", self.invoice_id, self.amount, self.rule, self.due_on)
+        # Without the due day: an over-payment proposed yesterday keeps its day today.
+        return ("refund", self.invoice_id, self.amount, self.rule)
 
 
 @dataclass
@@ -184,10 +185,10 @@ def _advance_line(deposit: Invoice) -> list[LineWanted]:
 
 
 def _reason(*, rule: str, event: Any) -> str:
+    if rule in WITHDRAWN_REASONS and (event is None or event.type != "funding_refused"):
+        return WITHDRAWN_REASONS[rule]
     if event is not None and event.type in EVENT_LABELS:
         return f"{EVENT_LABELS[event.type]} du {event.on:%d/%m/%Y} ({rule})"
-    if rule in WITHDRAWN_REASONS:
-        return WITHDRAWN_REASONS[rule]
     return f"Régularisation selon les conditions du contrat ({rule})" if rule else \
         "Régularisation selon les conditions du contrat"
 
@@ -334,7 +335,7 @@ def _last_event(contract: Any) -> Any:
 
 def _draft_signature(draft: Any) -> tuple[Any, ...]:
     if isinstance(draft, Refund):
-        return ("refund", draft.invoice_id, draft.amount, draft.rule, draft.due_on)
+        return ("refund", draft.invoice_id, draft.amount, draft.rule)
     if draft.kind == DocumentKind.CREDIT_NOTE:
         return ("credit", draft.credited_invoice_id, draft.total_incl_vat, draft.reason)
     return ("invoice", draft.payer_kind, draft.purpose, draft.due_date,

@@ -128,6 +128,8 @@ def test_can_d1_the_fee_of_a_paid_price_is_paid_by_imputation_and_the_rest_refun
     contract_settle(contract=contract, as_of=date(2026, 3, 6))
     [proposed] = settlement_drafts(contract)[2]
     assert proposed.amount == Decimal("1680.00")  # 2 880 paid − 1 200 owed
+    # The next day's run keeps the proposed refund and its day.
+    assert contract_settle(contract=contract, as_of=date(2026, 3, 7)).changed is False
     _settle_and_issue(contract, date(2026, 3, 6))
     fee = Invoice.objects.get(contract=contract, purpose="fee")
     assert fee.status == InvoiceStatus.PAID and fee.balance == Decimal("0.00")
