@@ -88,6 +88,8 @@ class InvoiceOut(Schema):
     balance: Decimal
     source_reference: str
     credited_invoice_id: int | None
+    contract_id: int | None = None
+    purpose: str = "other"
 
 
 class InvoiceDetailOut(InvoiceOut):

@@ -26,7 +26,6 @@ from django.db.models.expressions import RawSQL
 from ofelia.core import audit, clock
 from ofelia.core.models import AuditEntry
 from ofelia.legal.selectors import legal_data
-from ofelia.policies import policy_in_force
 from ofelia.rules.errors import RulesError
 from ofelia.rules.legal import LegalData
 from ofelia.rules.penalties import dmy
@@ -81,8 +80,14 @@ class RunReport:
 
 
 @cache
-def _policy(policy_id: str, version: str, on: date) -> Policy:
-    return policy_in_force(policy_id, on, version or None)
+def _policy(organisation_id: int, policy_id: str, version: str, on: date) -> Policy:
+    """The terms an invoice was issued under, through the one door (own versions first).
+
+    Cached for the process: a named version's text never changes (sha256 kept)."""
+    from ofelia.simulator.terms import policy_terms
+
+    return policy_terms(organisation=organisation_id, policy_id=policy_id,
+                        version=version or None, on=on)
 
 
 def _where(policy: Policy, clause: Clause) -> str:
@@ -262,7 +267,8 @@ def run_collections(*, as_of: date, organisation_id: int | None = None,
                 continue
             report.invoices += 1
             try:
-                policy = _policy(row["policy_id"], row["policy_version"], row["issue_date"])
+                policy = _policy(row["organisation_id"], row["policy_id"], row["policy_version"],
+                                 row["issue_date"])
                 clause = penalty_clause(policy, rule=row["late_penalty_rule"],
                                         buyer_kind=row["buyer_kind"])
                 if clause is None:

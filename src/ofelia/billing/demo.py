@@ -34,7 +34,8 @@ def demo_invoice_pdf(*, slug: str = "dixneuf", issue_date: date = date(2025, 9, 
             if organisation is None:
                 organisation = Organisation.objects.create(**data)
             terms = invoice_terms(policy_id=organisation.policy_id or slug,
-                                  buyer_kind="professional", on=issue_date)
+                                  buyer_kind="professional", on=issue_date,
+                                  organisation=organisation)
             draft = invoice_create_draft(
                 actor=None,
                 organisation=organisation,

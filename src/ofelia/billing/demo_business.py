@@ -21,7 +21,6 @@ from django.db import transaction
 
 from ofelia.core import clock
 from ofelia.organisations.models import Organisation
-from ofelia.policies import policy_in_force
 from ofelia.rules.money import cents
 from ofelia.sales.demo import DemoSales, at, rules_cover
 
@@ -44,15 +43,15 @@ class DemoBilling:
 
 def opco_subrogation_allowed(contract: Any) -> bool:
     """Where the terms have an OPCO funding clause (DIXNEUF FUN-D1, LA PORTE FUN-L3)."""
-    policy = policy_in_force(contract.policy_id, contract.signed_on or clock.today(),
-                             contract.policy_version or None)
+    from .funding import _policy
+
+    policy = _policy(contract)
     return any("opco" in (c.get("payers") or []) for c in policy.clauses_of("FUN-"))
 
 
 def _already_billed(sales: DemoSales) -> bool:
-    refs = [f"{c.number}/" for c in sales.finished]
-    invoices = Invoice.objects.for_organisation(sales.organisation)
-    return any(invoices.filter(source_reference__startswith=ref).exists() for ref in refs)
+    return (Invoice.objects.for_organisation(sales.organisation)
+            .filter(contract__in=sales.finished).exclude(status=InvoiceStatus.DRAFT).exists())
 
 
 def _pay(invoice: Invoice, amount: Decimal, on: date, method: str, payer: str) -> None:
@@ -75,12 +74,13 @@ def _invoice_from_price(contract: Any, on: date) -> Invoice:
         buyer = {"buyer_kind": "consumer", "buyer_name": f"{consumer.first_name} {consumer.last_name}",
                  "buyer_address": f"{consumer.address_line1}\n{consumer.postal_code} {consumer.city}",
                  "buyer_email": consumer.email, "consumer_client": consumer}
-    terms = invoice_terms(policy_id=contract.policy_id, buyer_kind=buyer["buyer_kind"], on=on)
+    terms = invoice_terms(policy_id=contract.policy_id, buyer_kind=buyer["buyer_kind"], on=on,
+                          organisation=contract.organisation, version=contract.policy_version)
     workforce = max(contract.workforce, 1)
     draft = invoice_create_draft(
         actor=None, organisation=contract.organisation, payer_kind="client",
         service_start=contract.start_date, service_end=contract.end_date,
-        source_reference=f"{contract.number}/client",
+        source_reference=f"{contract.number}/client", contract=contract, purpose="price",
         lines=[{"description": f"{contract.title} — session du {contract.start_date:%d/%m/%Y}, "
                                f"{workforce} stagiaire(s) ({contract.number})",
                 "quantity": str(workforce), "unit_price": cents(contract.price / workforce),
@@ -133,11 +133,10 @@ def load_billing(sales: DemoSales | None) -> DemoBilling | None:
     # demo client company nothing yet (the overdue one).
     by_contract = {c.pk: c for c in sales.finished}
     for invoice in billing.invoices:
-        reference = invoice.source_reference
-        if reference.endswith("/acompte"):
+        if invoice.purpose == "deposit":
             continue
-        contract = next(c for c in by_contract.values() if reference.startswith(f"{c.number}/"))
-        if reference.endswith("/opco"):
+        contract = by_contract[invoice.contract_id]
+        if invoice.payer_kind == "opco":
             _pay(invoice, invoice.total_incl_vat, min(end + timedelta(days=20), today), "transfer",
                  invoice.buyer_name)
         elif contract is sales.finished[1]:

@@ -10,28 +10,30 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
 
 from ofelia.core import audit, clock
-from ofelia.policies import policy_in_force
 from ofelia.rules.errors import RulesError
 from ofelia.rules.money import D, cents, fmt_eur, percent_of
 from ofelia.rules.policy import Policy
+from ofelia.simulator.terms import policy_terms
 
 from .models import (
     ZERO,
+    DocumentKind,
     FundingPlan,
     Invoice,
+    InvoicePurpose,
     InvoiceStatus,
     PayerKind,
     Refund,
     RefundStatus,
 )
-from .services import BillingError, credit_note_issue, invoice_create_draft, invoice_issue
+from .services import BillingError, invoice_create_draft, invoice_issue
 from .terms import _first, terms_from_policy
 
 FUNDER_PAYERS = ("opco", "cpf", "france_travail", "faf", "employer")
@@ -114,9 +116,11 @@ def funding_plan(contract: Any, *, as_of: date) -> Plan:
     return Plan(outcome=outcome, lines=lines)
 
 
-def _policy(contract: Any) -> Policy:
-    return policy_in_force(contract.policy_id, contract.signed_on or clock.today(),
-                           contract.policy_version or None)
+def _policy(contract: Any, source: Any = None) -> Policy:
+    """The contract's terms, through the one door (the organisation's own versions too)."""
+    return policy_terms(organisation=contract.organisation, policy_id=contract.policy_id,
+                        version=contract.policy_version or None,
+                        on=contract.signed_on or clock.today(), source=source)
 
 
 @transaction.atomic
@@ -181,7 +185,17 @@ def funding_entry_add(
                  after={"payer": payer, "amount": entry.amount, "rights": entry.rights,
                         "exempt": exempt, "requested_on": requested_on,
                         "agreement_on": agreement_on, "subrogation": plan.opco_subrogation})
+    _settle_on_commit(contract, actor)
     return entry
+
+
+def _settle_on_commit(contract: Any, actor: Any) -> None:
+    """Who pays what changed: settlement updates the contract's drafts once committed."""
+    if contract.signed_on is None:
+        return
+    from .receivers import settle_after
+
+    transaction.on_commit(lambda: settle_after(contract=contract, actor=actor))
 
 
 # --- invoices from the computed charges -----------------------------------------------------
@@ -213,52 +227,61 @@ def _source(contract: Any, what: str) -> str:
     return f"{contract.number}/{what}"
 
 
-def _already_billed(contract: Any, what: str) -> Invoice | None:
-    return (Invoice.objects.for_organisation(contract.organisation)
-            .filter(kind="invoice", source_reference=_source(contract, what))
-            .exclude(status=InvoiceStatus.CANCELLED).first())
+def _already_billed(contract: Any, purpose: str, payer: str | None = None) -> Invoice | None:
+    found = (Invoice.objects.filter(contract=contract, kind=DocumentKind.INVOICE, purpose=purpose)
+             .exclude(status__in=(InvoiceStatus.CANCELLED, InvoiceStatus.DRAFT)))
+    if payer is not None:
+        found = found.filter(payer_kind=payer)
+    return found.first()
 
 
-def _draft(*, actor: Any, contract: Any, payer: str, what: str, lines: list[PlanLine],
-           due_date: date | None = None) -> Invoice:
-    plan = plan_of(contract)
+def contract_invoice_draft(*, actor: Any, contract: Any, payer: str, purpose: str,
+                           lines: list[dict[str, Any]], due_date: date | None = None,
+                           plan: FundingPlan | None = None, source: Any = None) -> Invoice:
+    """A draft invoice of the contract to `payer`: its buyer, the contract's terms (payment,
+    late penalties) and the lines given, each with its own VAT rate and clause."""
+    plan = plan or plan_of(contract)
     buyer = _buyer(contract, payer, plan)
-    terms = terms_from_policy(_policy(contract), buyer_kind=buyer["buyer_kind"],
+    terms = terms_from_policy(_policy(contract, source), buyer_kind=buyer["buyer_kind"],
                               scope=(contract.client_kind, contract.format))
     fields = {**terms.as_fields(), **buyer}
     if due_date is not None:
         fields["due_date"] = due_date
-    vat_rate = contract.vat_rate
     return invoice_create_draft(
         actor=actor, organisation=contract.organisation,
         payer_kind=payer if payer in PayerKind.values else PayerKind.CLIENT,
         service_start=contract.start_date, service_end=contract.end_date,
-        source_reference=_source(contract, what),
-        lines=[{"description": f"{contract.title} — {x.explanation}"[:500], "quantity": "1",
-                "unit_price": x.amount, "vat_rate": vat_rate, "rule": x.rule,
-                "explanation": x.explanation} for x in lines],
-        **fields,
+        source_reference=_source(contract, "acompte" if purpose == InvoicePurpose.DEPOSIT else payer),
+        contract=contract, purpose=purpose, lines=lines, **fields,
     )
 
 
 @transaction.atomic
 def invoice_from_contract(*, actor: Any, contract: Any, payer: str, as_of: date | None = None,
                           issue: bool = False) -> Invoice:
-    """A draft (or issued) invoice of what the rules core says `payer` owes on the contract."""
+    """The invoice of what the rules core says `payer` owes on the contract: settlement's
+    draft for that payer (made now if need be), issued on request."""
+    from .settlement import contract_settle, draft_invoice_issue, settlement_drafts
+
     as_of = as_of or clock.today()
     if contract.signed_on is None:
         raise BillingError("Un contrat non signé ne se facture pas.")
-    existing = _already_billed(contract, payer)
-    if existing is not None:
-        raise BillingError(f"{PAYER_LABELS.get(payer, payer)} est déjà facturé pour ce contrat "
-                           f"({existing}) ; corriger par un avoir avant de refacturer.")
-    lines = [x for x in funding_plan(contract, as_of=as_of).of(payer)
-             if x.amount > 0 and x.kind != "deposit"]
-    if not lines:
+    result = contract_settle(contract=contract, as_of=as_of, actor=actor)
+    payer_kind = payer if payer in PayerKind.values else PayerKind.CLIENT
+    draft = next((d for d in settlement_drafts(contract)[1]
+                  if d.payer_kind == payer_kind and d.purpose != InvoicePurpose.DEPOSIT), None)
+    if draft is None:
+        if result.problems:
+            raise BillingError(" ; ".join(result.problems))
+        existing = (Invoice.objects.filter(contract=contract, kind=DocumentKind.INVOICE,
+                                           payer_kind=payer_kind)
+                    .exclude(status__in=(InvoiceStatus.CANCELLED, InvoiceStatus.DRAFT)).first())
+        if existing is not None:
+            raise BillingError(f"{PAYER_LABELS.get(payer, payer)} est déjà facturé pour ce contrat "
+                               f"({existing}) ; corriger par un avoir avant de refacturer.")
         raise BillingError(f"Rien à facturer à {PAYER_LABELS.get(payer, payer)} pour ce contrat "
                            f"au {as_of:%d/%m/%Y}.")
-    draft = _draft(actor=actor, contract=contract, payer=payer, what=payer, lines=lines)
-    return invoice_issue(actor=actor, invoice=draft, issue_date=as_of) if issue else draft
+    return draft_invoice_issue(actor=actor, draft=draft, on=as_of) if issue else draft
 
 
 # --- deposits (PAY-F1, PAY-D1 / RET-3) -------------------------------------------------------
@@ -275,7 +298,7 @@ def deposit_invoice_create(*, actor: Any, contract: Any, amount: Decimal | str |
     pay = _first(policy, "PAY-", contract.client_kind)
     if pay is None or (pay.get("deposit_percent") is None and pay.get("first_payment_max_percent") is None):
         raise BillingError("Les conditions de ce contrat ne prévoient pas d'acompte.")
-    if _already_billed(contract, "acompte") is not None:
+    if _already_billed(contract, InvoicePurpose.DEPOSIT) is not None:
         raise BillingError("L'acompte de ce contrat est déjà facturé.")
     plan = funding_plan(contract, as_of=on)
     where = f"{policy.document}, {pay.article}"
@@ -307,89 +330,17 @@ def deposit_invoice_create(*, actor: Any, contract: Any, amount: Decimal | str |
             raise BillingError(f"L'acompte est fixé par les conditions ({where}) : "
                                f"{fmt_eur(found[0].amount)}, pas {fmt_eur(cents(amount))}.")
         line = found[0]
-    draft = _draft(actor=actor, contract=contract, payer="client", what="acompte", lines=[line],
-                   due_date=max(on, line.due_on or on))
+    # Settlement may have proposed this deposit already: the one issued here replaces it.
+    Invoice.objects.filter(contract=contract, status=InvoiceStatus.DRAFT,
+                           kind=DocumentKind.INVOICE, purpose=InvoicePurpose.DEPOSIT).delete()
+    draft = contract_invoice_draft(
+        actor=actor, contract=contract, payer="client", purpose=InvoicePurpose.DEPOSIT,
+        due_date=max(on, line.due_on or on),
+        lines=[{"description": f"{contract.title} — {line.explanation}"[:500], "quantity": "1",
+                "unit_price": line.amount, "vat_rate": contract.vat_rate, "rule": line.rule,
+                "explanation": line.explanation}])
+    _settle_on_commit(contract, actor)  # the price's draft now deducts this deposit
     return invoice_issue(actor=actor, invoice=draft, issue_date=on)
-
-
-# --- FUN-D1: no OPCO agreement by day 8 -> the client is invoiced the whole price ------------
-
-# Why the OPCO pays nothing any more, by the rule of the core's outcome that says so.
-WITHDRAWN_REASONS = {
-    "FUN-D1": "Accord de l'OPCO non parvenu au 8e jour : refacturation au client (FUN-D1)",
-    "CAN-L1": "Prise en charge refusée par l'OPCO après la commande : le client doit "
-              "l'intégralité du prix (CAN-L1)",
-}
-
-
-def _opco_withdrawn(outcome: Mapping[str, Any], as_of: date) -> str | None:
-    """The rule under which the OPCO's share falls back on the client, or None: a refusal
-    after the order (CAN-L1), or no agreement by the FUN-D1 deadline."""
-    nothing = [c for c in outcome.get("charges", []) if c["payer"] == "opco" and D(c["amount"]) == 0]
-    if any(c.get("rule") == "CAN-L1" for c in nothing):
-        return "CAN-L1"
-    by = outcome.get("deadlines", {}).get("opco_agreement_by")
-    if not by or as_of <= date.fromisoformat(by):
-        return None
-    return "FUN-D1" if nothing else None
-
-
-def fun_d1_rebill(*, as_of: date, organisation_id: int | None = None) -> list[str]:
-    """Daily, idempotent: re-bill the client where the OPCO's share falls back on them,
-    because its agreement missed the deadline (FUN-D1) or it refused after the order (CAN-L1).
-
-    The outcome of the rules core decides, as the policy words it; the open invoices of the
-    OPCO and of the client's remainder are cancelled by avoir, then the client's invoice of
-    the whole price is issued. The plan keeps the day it ran.
-    """
-    from ofelia.sales.models import Contract
-
-    contracts = (Contract.objects.filter(status=Contract.Status.SIGNED, funding__payer="opco",
-                                         funding__agreement_on__isnull=True)
-                 .exclude(funding_plan__client_rebilled_on__isnull=False)
-                 .exclude(funding_plan__opco_subrogation=False)
-                 .select_related("organisation", "client_company", "consumer").distinct())
-    if organisation_id is not None:
-        contracts = contracts.filter(organisation_id=organisation_id)
-    done = []
-    for contract in contracts:
-        try:
-            with transaction.atomic():
-                if _rebill_one(contract, as_of):
-                    done.append(contract.number)
-        except BillingError as refused:
-            audit.record(actor=None, action="funding.fun_d1_refused",
-                         organisation=contract.organisation, obj=contract,
-                         after={"as_of": as_of, "reason": str(refused)})
-    return done
-
-
-def _rebill_one(contract: Any, as_of: date) -> bool:
-    plan = funding_plan(contract, as_of=as_of)
-    rule = _opco_withdrawn(plan.outcome, as_of)
-    if rule is None:
-        return False
-    stored = FundingPlan.objects.select_for_update().filter(contract=contract).first()
-    if stored is not None and stored.client_rebilled_on is not None:
-        return False
-    for what in ("opco", "client"):
-        open_invoice = _already_billed(contract, what)
-        if open_invoice is not None and open_invoice.status == InvoiceStatus.ISSUED:
-            credit_note_issue(actor=None, invoice=open_invoice, issue_date=as_of,
-                              reason=WITHDRAWN_REASONS[rule])
-    lines = [x for x in plan.of("client") if x.amount > 0 and x.kind != "deposit"]
-    invoice = None
-    if lines:
-        draft = _draft(actor=None, contract=contract, payer="client", what="client", lines=lines)
-        invoice = invoice_issue(actor=None, invoice=draft, issue_date=as_of)
-    stored = stored or plan_of(contract)
-    stored.client_rebilled_on = as_of
-    stored.save()
-    audit.record(actor=None, action="funding.fun_d1_rebill", organisation=contract.organisation,
-                 obj=contract, after={"as_of": as_of, "rule": rule,
-                                      "invoice": invoice.number if invoice else "",
-                                      "amount": invoice.total_incl_vat if invoice else ZERO})
-    return True
 
 
 # --- refunds (RET-3 and over-payments) --------------------------------------------------------
@@ -460,47 +411,3 @@ def refund_record_paid(*, actor: Any, refund: Refund, method: str, paid_on: date
                  after=audit.snapshot(refund, fields=["status", "paid_on", "method", "amount",
                                                       "provider_reference"]))
     return refund
-
-
-# An event that ends a contract with every sum paid given back, and the rule that says so.
-ENDINGS_REFUNDED = {
-    "retraction": ("RET-3", "Rétractation"),
-    "rescission": ("PRV-F1", "Résolution pour retard de fourniture"),
-}
-
-
-@transaction.atomic
-def refunds_after_ending(*, actor: Any, contract: Any, as_of: date | None = None) -> list[Refund]:
-    """RET-3, PRV-F1: every sum paid on the contract's invoices is refunded, after a
-    retraction (within the clause's delay) or a rescission for late delivery (at once).
-
-    The due date and the clause come from the rules core's outcome; the invoices still
-    open are cancelled by avoir first. Running it again adds nothing.
-    """
-    as_of = as_of or clock.today()
-    outcome = evaluate(contract, as_of=as_of)
-    ending = contract.events.filter(type__in=ENDINGS_REFUNDED).order_by("on", "id").first()
-    rule, label = ENDINGS_REFUNDED[ending.type] if ending is not None else ("RET-3", "Rétractation")
-    lines = [r for r in outcome.get("refunds", []) if r.get("rule") == rule]
-    if ending is None or not lines:
-        raise BillingError("Ni rétractation ni résolution valable sur ce contrat : rien à "
-                           "rembourser (RET-3, PRV-F1).")
-    due = lines[0].get("due_by")
-    due_on = date.fromisoformat(due) if due else (
-        ending.on + timedelta(days=14) if rule == "RET-3" else max(ending.on, as_of))
-    created = []
-    invoices = (Invoice.objects.for_organisation(contract.organisation)
-                .filter(kind="invoice", source_reference__startswith=f"{contract.number}/")
-                .exclude(status=InvoiceStatus.DRAFT))
-    for invoice in invoices:
-        if invoice.status != InvoiceStatus.CANCELLED and invoice.amount_credited < invoice.total_incl_vat:
-            credit_note_issue(actor=actor, invoice=invoice, issue_date=as_of,
-                              reason=f"{label} du {ending.on:%d/%m/%Y} ({rule})")
-            invoice.refresh_from_db()
-        left = refundable(invoice)
-        if left > 0:
-            created.append(refund_create(
-                actor=actor, invoice=invoice, amount=left, due_on=due_on, rule=rule,
-                contract=contract, explanation=f"{lines[0].get('explanation', '')} — "
-                                               f"à rembourser au plus tard le {due_on:%d/%m/%Y}"))
-    return created

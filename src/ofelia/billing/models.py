@@ -70,6 +70,19 @@ class PayerKind(models.TextChoices):
     CPF = "cpf", "CPF (Caisse des dépôts)"
     FRANCE_TRAVAIL = "france_travail", "France Travail"
     FAF = "faf", "FAF"
+    LEARNER = "learner", "Stagiaire (reste à charge)"
+
+
+class InvoicePurpose(models.TextChoices):
+    """What an invoice of a contract bills, after the core's charge kinds (SIMULATION.md)."""
+
+    DEPOSIT = "deposit", "Acompte"
+    PRICE = "price", "Prix de la formation"
+    PRORATA = "prorata", "Heures réalisées (prorata)"
+    FEE = "fee", "Dédommagement (annulation, abandon)"
+    INSTALMENT = "instalment", "Échéance"
+    REMAINING_CHARGE = "remaining_charge", "Reste à charge (CPF)"
+    OTHER = "other", "Autre"
 
 
 # Once issued, only these columns may change (payment state); everything else is frozen.
@@ -162,6 +175,12 @@ class Invoice(TenantModel):
     )
     reason = models.CharField("motif", max_length=255, blank=True)
     source_reference = models.CharField("origine", max_length=100, blank=True, db_index=True)
+    # The contract billed (settlement finds a contract's invoices by this key, never by text).
+    contract = models.ForeignKey(
+        "sales.Contract", on_delete=models.PROTECT, null=True, blank=True, related_name="invoices",
+        verbose_name="contrat")
+    purpose = models.CharField("objet", max_length=20, choices=InvoicePurpose.choices,
+                               default=InvoicePurpose.OTHER)
 
     objects = InvoiceQuerySet.as_manager()
 
@@ -483,6 +502,8 @@ class FundingPlan(TenantModel):
 
 
 class RefundStatus(models.TextChoices):
+    # Proposed by settlement, not yet scheduled: staff issue the drafts in one step.
+    DRAFT = "draft", "Proposé (brouillon)"
     DUE = "due", "À rembourser"
     PAID = "paid", "Remboursé"
 

@@ -105,10 +105,12 @@ def checkout_create(
 
 def _invoice_policy_and_base(invoice: Invoice) -> tuple[Policy, Decimal]:
     """The terms an invoice was issued under, and the amount excluding VAT its balance is."""
-    from ofelia.policies import policy_in_force
+    from ofelia.simulator.terms import policy_terms
 
-    policy = policy_in_force(invoice.policy_id or invoice.organisation.policy_id,
-                             invoice.issue_date or clock.today(), invoice.policy_version or None)
+    policy = policy_terms(organisation=invoice.organisation_id,
+                          policy_id=invoice.policy_id or invoice.organisation.policy_id,
+                          version=invoice.policy_version or None,
+                          on=invoice.issue_date or clock.today())
     excl = invoice.total_excl_vat if invoice.balance == invoice.total_incl_vat else invoice.balance
     return policy, excl
 

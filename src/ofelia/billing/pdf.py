@@ -38,7 +38,11 @@ def invoice_pdf(invoice: Any) -> bytes:
     html = render_to_string(
         "billing/pdf/invoice.html",
         {"invoice": invoice, "lines": lines, "seller": invoice.seller,
-         "title": invoice_title(invoice), "vat_mention": VAT_EXEMPTION_MENTION},
+         "title": invoice_title(invoice), "vat_mention": VAT_EXEMPTION_MENTION,
+         # Lines without VAT on an invoice that charges VAT: a compensation the terms set
+         # (CAN-D1...), named with its clause.
+         "untaxed_rules": sorted({x.rule for x in lines if not invoice.vat_exempt
+                                  and x.vat_rate == 0 and x.rule})},
     )
     xml = build_cii_xml(invoice, lines)
     return facturx.generate_from_binary(  # type: ignore[no-any-return]

@@ -149,3 +149,28 @@ def revenue_by_funder(*, organisation: Any, start: date, end: date) -> list[tupl
         totals[row["payer_kind"]] = totals.get(row["payer_kind"], ZERO) + sign * row["total"]
     labels = dict(PayerKind.choices)
     return [(labels[key], totals[key]) for key in PayerKind.values if key in totals]
+
+
+def contract_billing_overview(*, organisation: Any, contract: Any) -> dict[str, Any]:
+    """A contract's billing at a glance (the contract hub's panel and the billing page):
+    its issued invoices and credit notes, payments, refunds, and settlement's drafts."""
+    from .models import Payment, Refund, RefundStatus
+
+    documents = list(Invoice.objects.for_organisation(organisation).filter(contract=contract)
+                     .select_related("credited_invoice").order_by("id"))
+    issued = [d for d in documents if d.status != InvoiceStatus.DRAFT]
+    refunds = list(Refund.objects.for_organisation(organisation).filter(contract=contract)
+                   .select_related("invoice").order_by("id"))
+    payments = (Payment.objects.for_organisation(organisation)
+                .filter(allocations__invoice__contract=contract).distinct().order_by("received_on", "id"))
+    return {
+        "invoices": [d for d in issued if d.kind == DocumentKind.INVOICE],
+        "credit_notes": [d for d in issued if d.kind == DocumentKind.CREDIT_NOTE],
+        "draft_credit_notes": [d for d in documents if d.status == InvoiceStatus.DRAFT
+                               and d.kind == DocumentKind.CREDIT_NOTE],
+        "draft_invoices": [d for d in documents if d.status == InvoiceStatus.DRAFT
+                           and d.kind == DocumentKind.INVOICE],
+        "draft_refunds": [r for r in refunds if r.status == RefundStatus.DRAFT],
+        "refunds": [r for r in refunds if r.status != RefundStatus.DRAFT],
+        "payments": list(payments),
+    }

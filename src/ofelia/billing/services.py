@@ -115,25 +115,30 @@ def invoice_create_draft(
                 )
     if buyer_kind == "professional":
         fields.setdefault("recovery_fee_applies", True)
+    values = [_line_values(line, position) for position, line in enumerate(lines, start=1)]
+    # Totals from the rounded lines before the one insert (the same sums `_refresh_totals`
+    # makes from stored lines); a new draft's lines go in at once.
+    result = totals((line_amounts(quantity=v["quantity"], unit_price=v["unit_price"],
+                                  vat_rate=v["vat_rate"]), v["vat_rate"]) for v in values)
     invoice = Invoice(
         organisation=organisation,
         kind=DocumentKind.INVOICE,
         buyer_kind=buyer_kind,
         buyer_name=buyer_name,
         buyer_address=buyer_address,
+        total_excl_vat=result.excl_vat,
+        total_vat=result.vat,
+        total_incl_vat=result.incl_vat,
         **fields,
     )
     invoice.save()
-    for position, line in enumerate(lines, start=1):
-        InvoiceLine.objects.create(invoice=invoice, **_line_values(line, position))
-    _refresh_totals(invoice)
-    invoice.save()
+    created = InvoiceLine.objects.bulk_create([InvoiceLine(invoice=invoice, **v) for v in values])
     audit.record(
         actor=actor,
         action="invoice.create_draft",
         organisation=organisation,
         obj=invoice,
-        after={**audit.snapshot(invoice), "lines": [_line_snapshot(x) for x in invoice.lines.all()]},
+        after={**audit.snapshot(invoice), "lines": [_line_snapshot(x) for x in created]},
     )
     return invoice
 
@@ -228,30 +233,9 @@ def invoice_issue(*, actor: Any, invoice: Invoice, issue_date: date | None = Non
     return invoice
 
 
-@transaction.atomic
-def credit_note_issue(
-    *,
-    actor: Any,
-    invoice: Invoice,
-    reason: str,
-    lines: Iterable[Mapping[str, Any]] | None = None,
-    issue_date: date | None = None,
-) -> Invoice:
-    """An avoir correcting `invoice`: all its lines by default, or the given (partial) lines."""
-    invoice = Invoice.objects.select_for_update().select_related("organisation").get(pk=invoice.pk)
-    if invoice.kind != DocumentKind.INVOICE or invoice.is_draft:
-        raise BillingError("Seule une facture émise peut être corrigée par un avoir.")
-    if invoice.status == InvoiceStatus.CANCELLED:
-        raise BillingError(f"{invoice} est déjà entièrement annulée par avoir.")
-    if not reason.strip():
-        raise BillingError("Le motif de l'avoir est obligatoire.")
-    if lines is None:
-        lines = [
-            {"description": x.description, "quantity": x.quantity, "unit_price": x.unit_price,
-             "vat_rate": x.vat_rate, "rule": x.rule, "explanation": x.explanation}
-            for x in invoice.lines.all()
-        ]
-    note = Invoice(
+def _credit_note_row(invoice: Invoice, reason: str, **fields: Any) -> Invoice:
+    """An unsaved avoir of `invoice`: the buyer, terms and links copied from it."""
+    return Invoice(
         organisation=invoice.organisation,
         kind=DocumentKind.CREDIT_NOTE,
         credited_invoice=invoice,
@@ -272,10 +256,55 @@ def credit_note_issue(
         policy_id=invoice.policy_id,
         policy_version=invoice.policy_version,
         source_reference=invoice.source_reference,
+        contract_id=invoice.contract_id,
+        purpose=invoice.purpose,
+        **fields,
     )
+
+
+def _whole_lines(invoice: Invoice) -> list[dict[str, Any]]:
+    return [{"description": x.description, "quantity": x.quantity, "unit_price": x.unit_price,
+             "vat_rate": x.vat_rate, "rule": x.rule, "explanation": x.explanation}
+            for x in invoice.lines.all()]
+
+
+def _creditable(invoice: Invoice, reason: str) -> None:
+    if invoice.kind != DocumentKind.INVOICE or invoice.is_draft:
+        raise BillingError("Seule une facture émise peut être corrigée par un avoir.")
+    if invoice.status == InvoiceStatus.CANCELLED:
+        raise BillingError(f"{invoice} est déjà entièrement annulée par avoir.")
+    if not reason.strip():
+        raise BillingError("Le motif de l'avoir est obligatoire.")
+
+
+@transaction.atomic
+def credit_note_draft(*, actor: Any, invoice: Invoice, reason: str,
+                      lines: Iterable[Mapping[str, Any]] | None = None) -> Invoice:
+    """A draft avoir of `invoice` (all its lines by default), issued later by
+    `credit_note_finalise`: settlement proposes, staff review and issue."""
+    _creditable(invoice, reason)
+    note = _credit_note_row(invoice, reason)
     note.save()
-    for position, line in enumerate(lines, start=1):
+    for position, line in enumerate(_whole_lines(invoice) if lines is None else lines, start=1):
         InvoiceLine.objects.create(invoice=note, **_line_values(line, position))
+    _refresh_totals(note)
+    if note.total_incl_vat <= ZERO:
+        raise BillingError("Un avoir doit porter un montant positif.")
+    note.save()
+    audit.record(actor=actor, action="credit_note.create_draft", organisation=invoice.organisation,
+                 obj=note, after={**audit.snapshot(note, fields=["total_incl_vat", "reason"]),
+                                  "credited_invoice": invoice.number})
+    return note
+
+
+@transaction.atomic
+def credit_note_finalise(*, actor: Any, note: Invoice, issue_date: date | None = None) -> Invoice:
+    """Number and issue a draft avoir; the credited invoice's credited amount goes up."""
+    note = Invoice.objects.select_for_update().select_related("organisation").get(pk=note.pk)
+    if note.kind != DocumentKind.CREDIT_NOTE or not note.is_draft or note.credited_invoice_id is None:
+        raise BillingError(f"{note} n'est pas un avoir en brouillon.")
+    invoice = Invoice.objects.select_for_update().get(pk=note.credited_invoice_id)
+    _creditable(invoice, note.reason)
     _refresh_totals(note)
     remaining = invoice.total_incl_vat - invoice.amount_credited
     if note.total_incl_vat <= ZERO:
@@ -286,7 +315,7 @@ def credit_note_issue(
             f"{invoice} ({fmt_eur(remaining)})."
         )
     issue_date = issue_date or clock.today()
-    note.seller = seller_snapshot(invoice.organisation)
+    note.seller = seller_snapshot(note.organisation)
     missing = missing_mentions(invoice=note, seller=note.seller, lines=list(note.lines.all()))
     if missing:
         raise BillingError("Émission refusée, mention obligatoire manquante : " + " ; ".join(missing))
@@ -294,6 +323,7 @@ def credit_note_issue(
     note.due_date = issue_date
     _give_number(note, issue_date)
     note.issued_at = clock.now()
+    note.issued_by = actor if getattr(actor, "is_authenticated", False) else None
     note.status = InvoiceStatus.ISSUED
     note.save()
 
@@ -322,6 +352,25 @@ def credit_note_issue(
         after=audit.snapshot(invoice, fields=["status", "amount_credited"]),
     )
     return note
+
+
+@transaction.atomic
+def credit_note_issue(
+    *,
+    actor: Any,
+    invoice: Invoice,
+    reason: str,
+    lines: Iterable[Mapping[str, Any]] | None = None,
+    issue_date: date | None = None,
+) -> Invoice:
+    """An avoir correcting `invoice`: all its lines by default, or the given (partial) lines."""
+    invoice = Invoice.objects.select_for_update().select_related("organisation").get(pk=invoice.pk)
+    _creditable(invoice, reason)
+    note = _credit_note_row(invoice, reason)
+    note.save()
+    for position, line in enumerate(_whole_lines(invoice) if lines is None else lines, start=1):
+        InvoiceLine.objects.create(invoice=note, **_line_values(line, position))
+    return credit_note_finalise(actor=actor, note=note, issue_date=issue_date)
 
 
 def _allocate(*, actor: Any, payment: Payment, invoice: Invoice, amount: Decimal) -> PaymentAllocation:

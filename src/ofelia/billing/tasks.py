@@ -34,16 +34,19 @@ def instalments_daily(as_of: str | None = None) -> dict[str, Any]:
     return {"as_of": day.isoformat(), **instalments_charge_due(as_of=day)}
 
 
-@shared_task(name="ofelia.billing.tasks.funding_daily")
-def funding_daily(as_of: str | None = None) -> dict[str, Any]:
-    """FUN-D1 and CAN-L1: re-bill the client where the OPCO agreement did not come by day 8
-    or the OPCO refused after the order."""
+@shared_task(name="ofelia.billing.tasks.settlement_daily")
+def settlement_daily(as_of: str | None = None) -> dict[str, Any]:
+    """Every signed contract settled against the rules core's outcome of the day (FUN-D1
+    when the OPCO agreement misses day 8, CAN-L1, events...): drafts only, staff issue them.
+    Runs before collections; idempotent for a day."""
     from datetime import date
 
-    from .funding import fun_d1_rebill
+    from .settlement import settle_all
 
     day = date.fromisoformat(as_of) if as_of else clock.today()
-    return {"as_of": day.isoformat(), "rebilled": fun_d1_rebill(as_of=day)}
+    report = settle_all(as_of=day)
+    return {"as_of": day.isoformat(), "contracts": report["contracts"],
+            "changed": report["changed"], "problems": report["problems"]}
 
 
 @shared_task(name="ofelia.billing.tasks.dunning_letters")

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from ofelia.policies import policy_in_force
 from ofelia.rules.policy import Clause, Policy
 from ofelia.rules.training_penalties import PENALTY_RULES, STATUTORY_B2B, late_penalty_clause
 from ofelia.rules.training_terms import PAYMENT_RULES, first_clause
@@ -99,5 +98,11 @@ def terms_from_policy(policy: Policy, *, buyer_kind: str,
     )
 
 
-def invoice_terms(*, policy_id: str, buyer_kind: str, on: date) -> InvoiceTerms:
-    return terms_from_policy(policy_in_force(policy_id, on), buyer_kind=buyer_kind)
+def invoice_terms(*, policy_id: str, buyer_kind: str, on: date, organisation: Any = None,
+                  version: str | None = None) -> InvoiceTerms:
+    """The terms of an invoice under the organisation's policy (its own versions first,
+    through `ofelia.simulator.terms`); without an organisation, the shipped versions."""
+    from ofelia.simulator.terms import policy_terms
+
+    policy = policy_terms(organisation=organisation, policy_id=policy_id, version=version, on=on)
+    return terms_from_policy(policy, buyer_kind=buyer_kind)

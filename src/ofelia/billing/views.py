@@ -20,7 +20,7 @@ from ofelia.core import clock
 from ofelia.core.tenancy import tenant_required
 from ofelia.organisations.models import Role
 
-from . import charts, exports, funding, selectors, services
+from . import charts, exports, funding, selectors, services, settlement
 from .forms import (
     CreditNoteForm,
     DepositForm,
@@ -113,7 +113,13 @@ def invoice_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     actor, target = request.user, invoice
     try:
         if action == "issue":
-            services.invoice_issue(actor=actor, invoice=invoice)
+            if invoice.kind == "credit_note":
+                # A credit note drafted by settlement: issued against its invoice.
+                services.credit_note_finalise(actor=actor, note=invoice)
+            elif invoice.contract_id:
+                settlement.draft_invoice_issue(actor=actor, draft=invoice, on=clock.today())
+            else:
+                services.invoice_issue(actor=actor, invoice=invoice)
             messages.success(request, f"Facture émise : {selectors.invoice_get(organisation=_org(request), pk=pk)}.")
         elif action == "payment":
             form = PaymentForm(request.POST)
@@ -208,6 +214,15 @@ def _contract_or_404(request: HttpRequest, pk: int) -> Any:
     return contract
 
 
+def _contract_billing_context(request: HttpRequest, contract: Any) -> dict[str, Any]:
+    today = clock.today()
+    overview = selectors.contract_billing_overview(organisation=_org(request), contract=contract)
+    return {"contract": contract, "today": today, **overview,
+            "refund_rows": [(r, r.is_overdue(today)) for r in overview["refunds"]],
+            "has_drafts": bool(overview["draft_credit_notes"] or overview["draft_invoices"]
+                               or overview["draft_refunds"])}
+
+
 @tenant_required(*STAFF)
 def contract_billing(request: HttpRequest, pk: int) -> HttpResponse:
     contract = _contract_or_404(request, pk)
@@ -218,18 +233,20 @@ def contract_billing(request: HttpRequest, pk: int) -> HttpResponse:
             plan = funding.funding_plan(contract, as_of=today)
         except services.BillingError as exc:
             problem = str(exc)
-    invoices = selectors.invoice_list(organisation=_org(request), filters={"q": f"{contract.number}/"})
-    refunds = Refund.objects.for_organisation(_org(request)).filter(contract=contract)
     payers = [(p, funding.PAYER_LABELS.get(p, p), plan.of(p)) for p in plan.payers()] if plan else []
     return render(request, "billing/contract_billing.html", {
-        "contract": contract, "plan": plan, "payers": payers, "problem": problem,
+        **_contract_billing_context(request, contract),
+        "plan": plan, "payers": payers, "problem": problem,
         "entries": contract.funding.all(), "funding_plan": funding.plan_of(contract),
-        "invoices": invoices, "refunds": [(r, r.is_overdue(today)) for r in refunds],
-        "funding_form": FundingForm(), "deposit_form": DepositForm(), "today": today,
-        # Ended with every sum paid given back (RET-3, PRV-F1): refunds can be scheduled.
-        "refund_ending": contract.events.filter(type__in=funding.ENDINGS_REFUNDED)
-        .order_by("on", "id").values_list("type", flat=True).first(),
+        "funding_form": FundingForm(), "deposit_form": DepositForm(),
     })
+
+
+@tenant_required(*STAFF)
+def contract_panel(request: HttpRequest, pk: int) -> HttpResponse:
+    """The contract hub's billing panel (an HTML fragment loaded with htmx)."""
+    contract = _contract_or_404(request, pk)
+    return render(request, "billing/contract_panel.html", _contract_billing_context(request, contract))
 
 
 @tenant_required(*STAFF)
@@ -241,7 +258,7 @@ def contract_billing_action(request: HttpRequest, pk: int, action: str) -> HttpR
         if action == "invoice":
             payer = request.POST.get("payer", "")
             draft = funding.invoice_from_contract(actor=actor, contract=contract, payer=payer)
-            messages.success(request, "Brouillon de facture créé : vérifiez-le puis émettez-le.")
+            messages.success(request, "Brouillon de facture prêt : vérifiez-le puis émettez-le.")
             return redirect("billing:invoice-detail", pk=draft.pk)
         if action == "funding":
             form = FundingForm(request.POST)
@@ -256,13 +273,22 @@ def contract_billing_action(request: HttpRequest, pk: int, action: str) -> HttpR
             amount = form.cleaned_data["amount"] if form.is_valid() else None
             invoice = funding.deposit_invoice_create(actor=actor, contract=contract, amount=amount)
             messages.success(request, f"Facture d'acompte {invoice.number} émise.")
-        elif action == "refunds":
-            created = funding.refunds_after_ending(actor=actor, contract=contract)
-            messages.success(request, f"{len(created)} remboursement(s) programmé(s).")
+        elif action == "settle":
+            result = settlement.contract_settle(contract=contract, actor=actor)
+            if result.problems:
+                raise services.BillingError(" ; ".join(result.problems))
+            messages.success(request, "Brouillons recalculés selon les conditions du contrat."
+                             if result.changed else "Rien à changer : la facturation est à jour.")
+        elif action == "issue-drafts":
+            done = settlement.settlement_issue(actor=actor, contract=contract)
+            messages.success(request, f"{len(done)} document(s) émis ou programmé(s) : "
+                             + ", ".join(str(x) for x in done) + ".")
         else:
             raise Http404
     except services.BillingError as refused:
         messages.error(request, str(refused))
+    if request.POST.get("next") == "panel":
+        return redirect("sales:contract-detail", pk=pk)
     return redirect("billing:contract-billing", pk=pk)
 
 

@@ -8,16 +8,15 @@ what the simulation of the same facts shows.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
-from importlib import resources
 from typing import Any
 
-from ofelia.rules.policy import Policy, version_in_force
-from ofelia.simulator.models import PolicyVersion
-from ofelia.simulator.selectors import policy_versions_for, simulate_for
+from ofelia.rules.policy import Policy
+from ofelia.simulator import terms
+from ofelia.simulator.selectors import simulate_for
+from ofelia.simulator.terms import policy_terms
 
 from .models import Contract, ContractEvent, FundingEntry
 
@@ -140,23 +139,16 @@ def evaluate_contract(contract: Contract, *, as_of: date, **case_parts: Any) -> 
 
 def contract_policy(contract: Contract) -> Policy:
     """The policy version fixed on the signed contract (own versions first, as evaluation)."""
-    versions = policy_versions_for(organisation=contract.organisation, policy_id=contract.policy_id)
-    for policy in versions:
-        if policy.version == contract.policy_version:
-            return policy
-    return version_in_force(versions, contract.signed_on or contract.start_date)
+    return policy_terms(organisation=contract.organisation, policy_id=contract.policy_id,
+                        version=contract.policy_version or None,
+                        on=contract.signed_on or contract.start_date)
 
 
 def policy_for_signature(organisation: Any, policy_id: str, on: date) -> Policy:
     """The version in force on the signature day (ACC-4), own versions first."""
-    return version_in_force(policy_versions_for(organisation=organisation, policy_id=policy_id), on)
+    return policy_terms(organisation=organisation, policy_id=policy_id, on=on)
 
 
 def policy_sha256(organisation: Any, policy_id: str, version: str) -> str:
     """Hash of the policy text accepted: the organisation's own version, else the shipped file."""
-    own = (PolicyVersion.objects.for_organisation(organisation)
-           .filter(policy_id=policy_id, version=version).values_list("sha256", flat=True).first())
-    if own:
-        return str(own)
-    data = resources.files("ofelia.policies").joinpath(policy_id, f"{version}.toml").read_bytes()
-    return hashlib.sha256(data).hexdigest()
+    return terms.policy_sha256(organisation=organisation, policy_id=policy_id, version=version)

@@ -67,6 +67,20 @@ def simulate_for(*, organisation: Any, case: Any, today: Any) -> dict[str, Any]:
                     legal=legal_data())
 
 
+def outcome_for(*, organisation: Any, case: Any, today: Any,
+                source: Callable[[str], Sequence[Policy]] | None = None, legal: Any = None) -> Any:
+    """The typed `Outcome` (charges with their `vat`, refunds...) of a case under this
+    organisation's policies: what billing reads, the same evaluation as `simulate_for`
+    without the JSON step. `source` is a bound `policy_source_for` a batch job reuses."""
+    from ofelia.legal.selectors import legal_data
+    from ofelia.rules.simulate import evaluate_case
+
+    outcome, _as_of = evaluate_case(
+        case, today=today, policies=source or policy_source_for(organisation=organisation),
+        legal=legal if legal is not None else legal_data())
+    return outcome
+
+
 def problem_for(exc: Exception) -> dict[str, Any]:
     """An RFC 9457 problem document (French) for an error of the rules core."""
     from ofelia.rules.errors import CaseError, MissingLegalData, RulesError

@@ -10,15 +10,14 @@ from django.test import Client
 
 from ofelia.billing.funding import (
     deposit_invoice_create,
-    fun_d1_rebill,
     funding_entry_add,
     funding_plan,
     invoice_from_contract,
     refund_pay,
-    refunds_after_ending,
 )
 from ofelia.billing.models import FundingPlan, Invoice, InvoiceStatus, Refund
 from ofelia.billing.services import BillingError, payment_record
+from ofelia.billing.settlement import contract_settle, settlement_drafts, settlement_issue
 from ofelia.core import clock
 from ofelia.core.models import AuditEntry
 from ofelia.organisations.models import Role
@@ -54,13 +53,20 @@ def test_plan_splits_the_price_per_payer_from_the_rules_outcome():
         invoice_from_contract(actor=None, contract=contract, payer="opco", as_of=date(2026, 1, 21))
 
 
+def _credit_drafts(contract) -> list[int]:
+    return [n.credited_invoice_id for n in settlement_drafts(contract)[0]]
+
+
 def _assert_client_rebilled_once(contract, amount: Decimal, on: date) -> None:
-    """The client's invoice of the whole price is issued that day; the next run writes nothing."""
-    whole = Invoice.objects.get(source_reference=f"{contract.number}/client", status="issued",
+    """Settlement drafted the client's invoice of the whole price; issued that day, the
+    next run writes nothing."""
+    assert contract_settle(contract=contract, as_of=on).changed is False  # run twice: nothing
+    settlement_issue(actor=None, contract=contract, on=on)
+    whole = Invoice.objects.get(contract=contract, payer_kind="client", status="issued",
                                 kind="invoice")
     assert whole.total_incl_vat == amount and whole.issue_date == on
     before = _writes()
-    assert fun_d1_rebill(as_of=on + timedelta(days=1)) == []
+    assert contract_settle(contract=contract, as_of=on + timedelta(days=1)).changed is False
     assert _writes() == before
 
 
@@ -73,12 +79,18 @@ def test_fun_d1_day_8_rebills_the_whole_price_to_the_client_once():
     client_part = invoice_from_contract(actor=None, contract=contract, payer="client",
                                         as_of=date(2026, 1, 20), issue=True)
     assert client_part.total_incl_vat == Decimal("900.00")
-    # Day 8 after the first day (16/03) is 24/03: nothing yet on that day.
-    assert fun_d1_rebill(as_of=date(2026, 3, 24)) == []
-    assert fun_d1_rebill(as_of=date(2026, 3, 25)) == [contract.number]
+    # Day 8 after the first day (16/03) is 24/03: nothing to correct yet on that day (the
+    # OPCO's own share, still owed, is proposed).
+    contract_settle(contract=contract, as_of=date(2026, 3, 24))
+    assert _credit_drafts(contract) == []
+    assert [(d.payer_kind, d.total_incl_vat) for d in settlement_drafts(contract)[1]] == [
+        ("opco", Decimal("1500.00"))]
+    assert contract_settle(contract=contract, as_of=date(2026, 3, 25)).changed
+    assert _credit_drafts(contract) == [client_part.pk]
+    assert "FUN-D1" in settlement_drafts(contract)[0][0].reason
+    _assert_client_rebilled_once(contract, Decimal("2400.00"), date(2026, 3, 25))
     client_part.refresh_from_db()
     assert client_part.status == InvoiceStatus.CANCELLED
-    _assert_client_rebilled_once(contract, Decimal("2400.00"), date(2026, 3, 25))
     assert FundingPlan.objects.get(contract=contract).client_rebilled_on == date(2026, 3, 25)
 
 
@@ -93,16 +105,16 @@ def test_can_l1_opco_refusal_after_the_order_credits_its_invoice_and_bills_the_c
     rest = invoice_from_contract(actor=None, contract=contract, payer="client",
                                  as_of=date(2026, 3, 2), issue=True)
     assert (opco.total_incl_vat, rest.total_incl_vat) == (Decimal("1000.00"), Decimal("999.00"))
-    assert fun_d1_rebill(as_of=date(2026, 3, 10)) == []  # nothing refused yet
+    assert contract_settle(contract=contract, as_of=date(2026, 3, 10)).changed is False
     contract_event_record(actor=None, contract=contract, type="funding_refused", payer="opco",
                           on=date(2026, 3, 10), as_of=date(2026, 3, 10))
-    assert fun_d1_rebill(as_of=date(2026, 3, 11)) == [contract.number]
+    assert contract_settle(contract=contract, as_of=date(2026, 3, 11)).changed
+    _assert_client_rebilled_once(contract, Decimal("1999.00"), date(2026, 3, 11))
     opco.refresh_from_db()
     rest.refresh_from_db()
     assert opco.status == rest.status == InvoiceStatus.CANCELLED
     note = Invoice.objects.get(kind="credit_note", credited_invoice=opco)
     assert "CAN-L1" in note.reason
-    _assert_client_rebilled_once(contract, Decimal("1999.00"), date(2026, 3, 11))
 
 
 def test_fun_d1_agreement_received_in_time_changes_nothing():
@@ -111,7 +123,10 @@ def test_fun_d1_agreement_received_in_time_changes_nothing():
                                start=date(2026, 3, 16))
     funding_entry_add(actor=None, contract=contract, payer="opco", amount="1500.00",
                       agreement_on=date(2026, 3, 24), today=date(2026, 1, 13), **OPCO)
-    assert fun_d1_rebill(as_of=date(2026, 4, 1)) == []
+    contract_settle(contract=contract, as_of=date(2026, 4, 1))
+    assert _credit_drafts(contract) == []
+    assert sorted((d.payer_kind, d.total_incl_vat) for d in settlement_drafts(contract)[1]) == [
+        ("client", Decimal("900.00")), ("opco", Decimal("1500.00"))]
 
 
 def test_opco_without_subrogation_the_client_is_invoiced_everything():
@@ -238,10 +253,12 @@ def test_ret_3_refund_within_14_days_after_a_retraction_flagged_when_overdue():
     contract_event_record(actor=None, contract=contract, type="retraction", on=date(2026, 1, 20),
                           as_of=date(2026, 1, 20))
     contract.refresh_from_db()
-    refunds = refunds_after_ending(actor=None, contract=contract, as_of=date(2026, 1, 20))
-    assert [(r.amount, r.due_on, r.rule) for r in refunds] == [
-        (Decimal("300.00"), date(2026, 2, 3), "RET-3")]
-    assert refunds_after_ending(actor=None, contract=contract, as_of=date(2026, 1, 21)) == []
+    contract_settle(contract=contract, as_of=date(2026, 1, 20))
+    settlement_issue(actor=None, contract=contract, on=date(2026, 1, 20))
+    refunds = list(Refund.objects.filter(contract=contract))
+    assert [(r.amount, r.due_on, r.rule, r.status) for r in refunds] == [
+        (Decimal("300.00"), date(2026, 2, 3), "RET-3", "due")]
+    assert contract_settle(contract=contract, as_of=date(2026, 1, 21)).changed is False
     refund = refunds[0]
     assert not refund.is_overdue(date(2026, 2, 3)) and refund.is_overdue(date(2026, 2, 4))
     refund_pay(actor=None, refund=refund, method="transfer", paid_on=date(2026, 2, 2))
@@ -269,16 +286,18 @@ def _rescind(contract, on: date) -> None:
 
 def test_prv_f1_rescission_for_late_delivery_refunds_the_deposit_paid_at_once():
     _org, contract, deposit = _late_formagogy_contract("formagogy-late")
-    with pytest.raises(BillingError, match="rien à rembourser"):
-        refunds_after_ending(actor=None, contract=contract, as_of=date(2026, 5, 1))
+    contract_settle(contract=contract, as_of=date(2026, 5, 1))
+    assert _credit_drafts(contract) == [] and settlement_drafts(contract)[2] == []
     # Start 2 February + 3 calendar months = 2 May: rescission possible from 3 May.
     _rescind(contract, date(2026, 5, 3))
-    refunds = refunds_after_ending(actor=None, contract=contract, as_of=date(2026, 5, 4))
+    contract_settle(contract=contract, as_of=date(2026, 5, 4))
+    settlement_issue(actor=None, contract=contract, on=date(2026, 5, 4))
+    refunds = list(Refund.objects.filter(contract=contract))
     assert [(r.amount, r.due_on, r.rule) for r in refunds] == [
         (Decimal("600.00"), date(2026, 5, 4), "PRV-F1")]
     note = Invoice.objects.get(kind="credit_note", credited_invoice=deposit)
     assert note.reason == "Résolution pour retard de fourniture du 03/05/2026 (PRV-F1)"
-    assert refunds_after_ending(actor=None, contract=contract, as_of=date(2026, 5, 5)) == []
+    assert contract_settle(contract=contract, as_of=date(2026, 5, 5)).changed is False
 
 
 def test_prv_f1_contract_billing_page_schedules_the_rescission_refunds(client):
@@ -287,9 +306,10 @@ def test_prv_f1_contract_billing_page_schedules_the_rescission_refunds(client):
     url = f"/facturation/contrats/{contract.pk}/"
     client.force_login(make_member(org, Role.STAFF))
     with clock.frozen(datetime(2026, 5, 4, 9, 0)):
+        client.post(f"{url}settle/")
         page = client.get(url).content.decode()
-        assert "Programmer les remboursements de la résolution (PRV-F1" in page
-        client.post(f"{url}refunds/")
+        assert "Émettre les brouillons" in page and "(PRV-F1)" in page
+        client.post(f"{url}issue-drafts/")
         after = client.get(url).content.decode()
     assert Refund.objects.get(contract=contract).rule == "PRV-F1"
     assert "600,00" in after and "(PRV-F1)" in after

@@ -191,13 +191,14 @@ LOGGING = {
 }
 
 # Scheduled deadlines (Celery beat), each an idempotent daily scan, in Paris time:
-# collections (late interest, fee, dunning steps), FUN-D1 re-billing, formal notice
+# settlement (drafts after FUN-D1, CAN-L1 and every event), collections (late interest,
+# fee, dunning steps), formal notice
 # letters of the day's steps, later instalments of 3x/4x orders.
 CELERY_BEAT_SCHEDULE = {
     "billing-collections-daily": {
         "task": "ofelia.billing.tasks.collections_daily", "schedule": crontab(hour=6, minute=15)},
-    "billing-funding-daily": {
-        "task": "ofelia.billing.tasks.funding_daily", "schedule": crontab(hour=6, minute=30)},
+    "billing-settlement-daily": {
+        "task": "ofelia.billing.tasks.settlement_daily", "schedule": crontab(hour=6, minute=0)},
     "billing-dunning-letters": {
         "task": "ofelia.billing.tasks.dunning_letters", "schedule": crontab(hour=6, minute=45)},
     "billing-instalments-daily": {
