@@ -60,7 +60,7 @@ KINDS: dict[str, dict[str, Any]] = {
             "contact_fonction": "contact_function",
         },
         "required": ("nom",),
-        "example": ["Boulangerie Dupont", "73282932000074", "", "compta@dupont.example.fr",
+        "example": ["Boulangerie Dupont", "51234567800019", "", "compta@dupont.example.fr",
                     "02 41 00 00 00", "1 place du Marché", "49000", "Angers", "Jeanne", "Dupont",
                     "jeanne.dupont@dupont.example.fr", "06 00 00 00 00", "Gérante"],
     },
