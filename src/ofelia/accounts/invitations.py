@@ -35,8 +35,8 @@ from .models import Invitation
 INVITATION_VALIDITY = timedelta(days=7)
 # Who may invite whom: staff roles only by an administrator.
 INVITABLE_ROLES = {
-    Role.ADMINISTRATOR: (Role.ADMINISTRATOR, Role.STAFF, Role.TRAINER, Role.CLIENT_CONTACT, Role.LEARNER),
-    Role.STAFF: (Role.TRAINER, Role.CLIENT_CONTACT, Role.LEARNER),
+    Role.ADMINISTRATOR: (Role.CLIENT_CONTACT, Role.LEARNER, Role.TRAINER, Role.STAFF, Role.ADMINISTRATOR),
+    Role.STAFF: (Role.CLIENT_CONTACT, Role.LEARNER, Role.TRAINER),
 }
 INVALID_LINK = ("Ce lien d'invitation n'est plus valable (déjà utilisé, remplacé par un nouvel envoi "
                 "ou expiré). Demandez une nouvelle invitation à votre organisme de formation.")
