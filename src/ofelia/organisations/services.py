@@ -337,3 +337,26 @@ def company_contact_update(*, actor: Any, contact: CompanyContact, **fields: Any
         audit.record(actor=actor, action="company_contact.update", organisation=contact.organisation,
                      obj=contact, before=old, after=new)
     return contact
+
+
+@transaction.atomic
+def learner_for_consumer(*, actor: Any, consumer: ConsumerClient) -> Learner:
+    """The learner record of a consumer who trains themselves: the one linked to them, else a
+    learner of the organisation with the same e-mail (linked now), else a new one.
+
+    For the shop (sales.orders): creating a second learner with the same e-mail is refused."""
+    learners = Learner.objects.for_organisation(consumer.organisation)
+    learner = learners.filter(consumer=consumer).first()
+    if learner is not None:
+        return learner
+    learner = learners.filter(email__iexact=consumer.email).first()
+    if learner is not None:
+        if learner.consumer_id is None and learner.company_id is None:
+            return learner_update(actor=actor, learner=learner, consumer=consumer,
+                                  user=learner.user or consumer.user)
+        return learner
+    fields = {name: getattr(consumer, name) for name in (
+        "user", "civility", "first_name", "last_name", "email", "phone", "address_line1",
+        "address_line2", "postal_code", "city", "billing_line1", "billing_line2",
+        "billing_postal_code", "billing_city")}
+    return learner_create(actor=actor, organisation=consumer.organisation, consumer=consumer, **fields)

@@ -165,3 +165,16 @@ def test_people_learner_list_queries_do_not_grow_with_rows(org_a: Organisation, 
     client = _client(staff_a)
     with django_assert_max_num_queries(12):
         assert client.get(reverse("learner-list")).status_code == 200
+
+
+def test_people_learner_for_consumer_reuses_the_learner_with_the_same_email(org_a: Organisation) -> None:
+    consumer = services.consumer_client_create(actor=None, organisation=org_a, **PROFILE)
+    staff_entered = services.learner_create(actor=None, organisation=org_a,
+                                            **{**PROFILE, "email": PROFILE["email"].upper()})
+    assert services.learner_for_consumer(actor=None, consumer=consumer) == staff_entered
+    staff_entered.refresh_from_db()
+    assert staff_entered.consumer == consumer
+    other = services.consumer_client_create(actor=None, organisation=org_a, **{**PROFILE, "email": "x@ex.fr"})
+    created = services.learner_for_consumer(actor=None, consumer=other)
+    assert (created.consumer, created.email) == (other, "x@ex.fr")
+    assert services.learner_for_consumer(actor=None, consumer=other) == created
