@@ -41,6 +41,7 @@ def _searched(request: HttpRequest, people: QuerySet[Any]) -> tuple[QuerySet[Any
 
 def _list(request: HttpRequest, people: QuerySet[Any], template: str) -> HttpResponse:
     people, query = _searched(request, people)
+    people = people.order_by("last_name", "first_name", "pk")  # stable pages, served by an index
     return render(request, template, {"page": _page(request, people), "q": query,
                                       "query": urlencode({"q": query}) if query else ""})
 
