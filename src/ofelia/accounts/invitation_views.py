@@ -118,7 +118,7 @@ def invitation_accept(request: HttpRequest, secret: str) -> HttpResponse:
             else:
                 form.add_error(None, error)
         else:
-            if not request.user.is_authenticated:
+            if request.user != user:  # signs out whoever else was signed in on this browser
                 login(request, user, backend="ofelia.accounts.backends.EmailOrUsernameBackend")
             request.session[SESSION_ORGANISATION_KEY] = invitation.organisation_id
             messages.success(request, f"Bienvenue ! Votre accès à {invitation.organisation} est ouvert.")

@@ -188,7 +188,10 @@ def _existing_lower(queryset: Any, column: str, values: set[str]) -> set[str]:
 
 def preview(*, organisation: Organisation, kind: str, text: str) -> ImportPreview:
     """Reads and checks every line; creates nothing."""
-    columns_present, ignored, rows = _rows(text, kind)
+    try:
+        columns_present, ignored, rows = _rows(text, kind)
+    except csv.Error as error:
+        raise ImportRefused(f"Ce fichier n'est pas un CSV lisible ({error}).") from error
     columns = KINDS[kind]["columns"]
     lines = [ImportLine(number=n, raw=row) for n, row in rows]
     if kind in ("apprenants", "particuliers"):

@@ -131,3 +131,9 @@ def test_people_import_pages_preview_then_confirm(org_a: Organisation, org_b: Or
     # A tampered payload is refused without a 500.
     response = client.post(reverse("people-import"), {"kind": "particuliers", "payload": "%%%", "confirm": "1"})
     assert response.status_code == 302
+
+
+def test_people_import_unreadable_files_are_refused_not_500(org_a: Organisation) -> None:
+    for data in (b"\x00\x01\x02civilite;prenom;nom;email\n\x00;\x00\n", b"\xff\xfe\x00\x00garbage", b""):
+        with pytest.raises(imports.ImportRefused):
+            imports.preview(organisation=org_a, kind="particuliers", text=imports.decode(data))
