@@ -79,6 +79,7 @@ class ImportLine:
     raw: dict[str, str]
     fields: dict[str, Any] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # shown, not blocking
 
     def error(self, column: str, message: str) -> None:
         self.errors.append(f"Colonne « {column} » : {message}")
@@ -155,7 +156,8 @@ def _rows(text: str, kind: str) -> tuple[list[str], list[str], list[tuple[int, d
         rows.append((reader.line_num, row))
     if not rows:
         raise ImportRefused("Le fichier ne contient aucune ligne après l'en-tête.")
-    return [k for k in known if k in keys], ignored, rows
+    present = list(dict.fromkeys(k for k in keys if k in known))  # the file's order, as in `raw`
+    return present, ignored, rows
 
 
 def _check_model(line: ImportLine, instance: Any, columns: dict[str, str], exclude: list[str]) -> None:
@@ -204,6 +206,7 @@ def preview(*, organisation: Organisation, kind: str, text: str) -> ImportPrevie
         _duplicates(lines, "email", existing, f"{label} de l'organisme a déjà cette adresse")
         if kind == "apprenants":
             _resolve_employers(lines, organisation)
+        _warn_same_names(lines, model.objects.for_organisation(organisation))
     else:
         for line in lines:
             _company_line(line, organisation, columns)
@@ -231,6 +234,18 @@ def _duplicates(lines: list[ImportLine], column: str, existing: set[str], messag
             line.error(column, f"doublon dans le fichier (même valeur qu'à la ligne {seen[key]}).")
         else:
             seen[key] = line.number
+
+
+def _warn_same_names(lines: list[ImportLine], existing: Any) -> None:
+    """A record with the same name (accents and case aside) is a probable duplicate: said, not
+    refused (two people may share a name); the duplicates page merges them afterwards."""
+    wanted = {(folded(line.raw.get("prenom", "")), folded(line.raw.get("nom", ""))): line for line in lines}
+    for pk, first, last, email in existing.values_list("pk", "first_name", "last_name", "email").iterator(
+            chunk_size=5000):
+        line = wanted.get((folded(first), folded(last)))
+        if line is not None and not line.errors:
+            line.warnings.append(f"« {first} {last} » existe déjà ({email}, fiche n° {pk}) : doublon probable ? "
+                                 "Vérifiez après l'import dans « Doublons ».")
 
 
 def _resolve_employers(lines: list[ImportLine], organisation: Organisation) -> None:

@@ -137,3 +137,13 @@ def test_people_import_unreadable_files_are_refused_not_500(org_a: Organisation)
     for data in (b"\x00\x01\x02civilite;prenom;nom;email\n\x00;\x00\n", b"\xff\xfe\x00\x00garbage", b""):
         with pytest.raises(imports.ImportRefused):
             imports.preview(organisation=org_a, kind="particuliers", text=imports.decode(data))
+
+
+def test_people_import_columns_in_any_order_and_same_name_warned_not_refused(org_a: Organisation) -> None:
+    services.consumer_client_create(actor=None, organisation=org_a, civility="m", first_name="Hugo",
+                                    last_name="Bernard", email="hugo@ex.fr")
+    text = "email;nom;prenom;civilite\nhugo.bernard@autre.fr;BERNARD;Hugo;M.\n"
+    preview = imports.preview(organisation=org_a, kind="particuliers", text=text)
+    assert preview.columns == ["email", "nom", "prenom", "civilite"]
+    assert list(preview.lines[0].raw) == preview.columns
+    assert preview.is_valid and "doublon probable" in preview.lines[0].warnings[0]
