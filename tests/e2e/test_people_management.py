@@ -102,7 +102,7 @@ def test_people_staff_create_import_merge_and_admin_invites_a_contact(page: Any,
     _shot(page, "import-preview")
     page.get_by_role("button", name="Importer les 2 lignes").click()
     expect(page.get_by_role("status")).to_contain_text("2 apprenants importés")
-    page.get_by_label("Rechercher (nom, prénom, e-mail)").fill("exemple.fr")
+    page.get_by_label("Rechercher (début du nom, du prénom ou de l'e-mail)").fill("ines.lef")
     expect(page.get_by_role("row").filter(has_text="ines.lefevre@exemple.fr")).to_contain_text("Boulangerie Martin")
     expect(page.get_by_role("row").filter(has_text="Moreau")).to_have_count(0)  # the search narrowed the list
 

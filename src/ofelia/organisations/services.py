@@ -338,6 +338,11 @@ def company_contact_update(*, actor: Any, contact: CompanyContact, **fields: Any
                      obj=contact, before=old, after=new)
     return contact
 
+# What a learner and a consumer client share, copied when one is made from the other.
+IDENTITY_FIELDS = ("user", "civility", "first_name", "last_name", "email", "phone", "address_line1",
+                   "address_line2", "postal_code", "city", "billing_line1", "billing_line2",
+                   "billing_postal_code", "billing_city")
+
 
 @transaction.atomic
 def learner_for_consumer(*, actor: Any, consumer: ConsumerClient) -> Learner:
@@ -355,8 +360,23 @@ def learner_for_consumer(*, actor: Any, consumer: ConsumerClient) -> Learner:
             return learner_update(actor=actor, learner=learner, consumer=consumer,
                                   user=learner.user or consumer.user)
         return learner
-    fields = {name: getattr(consumer, name) for name in (
-        "user", "civility", "first_name", "last_name", "email", "phone", "address_line1",
-        "address_line2", "postal_code", "city", "billing_line1", "billing_line2",
-        "billing_postal_code", "billing_city")}
+    fields = {name: getattr(consumer, name) for name in IDENTITY_FIELDS}
     return learner_create(actor=actor, organisation=consumer.organisation, consumer=consumer, **fields)
+
+
+@transaction.atomic
+def consumer_for_learner(*, actor: Any, learner: Learner) -> ConsumerClient:
+    """The consumer client a learner without employer trains for: theirs, else the one of the
+    organisation with the same e-mail (linked now), else one made from their identity.
+
+    For enrolment from the session page (sales): a second consumer client with the same
+    e-mail is refused by the database."""
+    if learner.consumer_id:
+        return learner.consumer  # type: ignore[return-value]
+    consumer = (ConsumerClient.objects.for_organisation(learner.organisation)
+                .filter(email__iexact=learner.email).first())
+    if consumer is None:
+        fields = {name: getattr(learner, name) for name in IDENTITY_FIELDS}
+        consumer = consumer_client_create(actor=actor, organisation=learner.organisation, **fields)
+    learner_update(actor=actor, learner=learner, consumer=consumer)
+    return consumer

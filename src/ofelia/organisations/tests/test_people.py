@@ -178,3 +178,14 @@ def test_people_learner_for_consumer_reuses_the_learner_with_the_same_email(org_
     created = services.learner_for_consumer(actor=None, consumer=other)
     assert (created.consumer, created.email) == (other, "x@ex.fr")
     assert services.learner_for_consumer(actor=None, consumer=other) == created
+
+
+def test_people_consumer_for_learner_reuses_the_consumer_with_the_same_email(org_a: Organisation) -> None:
+    consumer = services.consumer_client_create(actor=None, organisation=org_a, **PROFILE)
+    learner = services.learner_create(actor=None, organisation=org_a, **{**PROFILE, "email": "Claire.Martin@example.fr"})
+    assert services.consumer_for_learner(actor=None, learner=learner) == consumer
+    learner.refresh_from_db()
+    assert learner.consumer == consumer
+    alone = services.learner_create(actor=None, organisation=org_a, **{**PROFILE, "email": "seule@ex.fr"})
+    made = services.consumer_for_learner(actor=None, learner=alone)
+    assert made.email == "seule@ex.fr" and services.consumer_for_learner(actor=None, learner=alone) == made
