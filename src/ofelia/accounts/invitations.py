@@ -28,7 +28,7 @@ from ofelia.organisations.models import (
     Organisation,
     Role,
 )
-from ofelia.organisations.services import membership_grant, user_create
+from ofelia.organisations.services import company_contact_create, membership_grant, user_create
 
 from .models import Invitation
 
@@ -77,6 +77,9 @@ def invitation_send(
         email = email or learner.email.lower()
     if role == Role.CLIENT_CONTACT and company is None:
         raise ValidationError({"company": "Choisissez l'entreprise cliente du contact."})
+    if role == Role.CLIENT_CONTACT and contact is None and email:
+        # The company's contact with this address, if staff entered one.
+        contact = CompanyContact.objects.filter(company=company, email__iexact=email).first()
     if role == Role.LEARNER:
         if learner is None:
             raise ValidationError({"learner": "Choisissez la fiche de l'apprenant invité."})
@@ -164,6 +167,11 @@ def invitation_accept(*, secret: str, password: str | None, first_name: str = ""
         Learner.objects.filter(pk=invitation.learner_id, user__isnull=True).update(user=user)
     if invitation.contact_id:
         CompanyContact.objects.filter(pk=invitation.contact_id, user__isnull=True).update(user=user)
+    elif invitation.role == Role.CLIENT_CONTACT and invitation.company is not None:
+        # Invited without a contact record: the company page lists them from now on.
+        company_contact_create(actor=user, company=invitation.company, email=invitation.email,
+                               first_name=user.first_name or first_name, last_name=user.last_name or last_name,
+                               user=user)
     invitation.accepted_at = clock.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by", "updated_at"])

@@ -156,3 +156,17 @@ def test_invitation_existing_account_must_sign_in_first(org_a: Organisation, org
     assert Membership.objects.get(user=staff_b, organisation=org_a).role == Role.TRAINER
     staff_b.refresh_from_db()
     assert staff_b.check_password(PASSWORD)  # the invitation never changes an existing password
+
+
+def test_invitation_client_contact_without_record_becomes_a_contact_of_the_company(org_a: Organisation,
+                                                                                   admin_a: Any) -> None:
+    company = services.client_company_create(actor=None, organisation=org_a, name="Acme")
+    _invite(org_a, admin_a, email="rh@acme.fr", role=Role.CLIENT_CONTACT, company=company)
+    assert _accept(Client(), _link(mail.outbox[-1])).status_code == 302
+    contact = company.contacts.get()
+    assert (contact.email, contact.first_name, contact.user.email) == ("rh@acme.fr", "David", "rh@acme.fr")
+    # Invited again by address: the existing contact record is found, not duplicated.
+    other = services.client_company_create(actor=None, organisation=org_a, name="Beta")
+    services.company_contact_create(actor=None, company=other, first_name="Z", last_name="Y", email="z@beta.fr")
+    invitation = _invite(org_a, admin_a, email="Z@beta.fr", role=Role.CLIENT_CONTACT, company=other)
+    assert invitation.contact == other.contacts.get()
