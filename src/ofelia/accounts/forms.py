@@ -173,3 +173,34 @@ class ThrottledPasswordResetForm(PasswordResetForm):
         if throttle.take("reset-email", str(to_email), limit=settings.PASSWORD_RESET_PER_EMAIL,
                          window=settings.PASSWORD_RESET_THROTTLE_WINDOW):
             super().send_mail(*args, **kwargs)
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label="Adresse e-mail de la personne invitée",
+                             error_messages={"invalid": "Adresse e-mail invalide."})
+    role = forms.ChoiceField(label="Rôle")
+    company = forms.ModelChoiceField(label="Entreprise cliente (pour un contact d'entreprise)",
+                                     queryset=None, required=False, empty_label="— choisir —")
+
+    def __init__(self, *args: Any, organisation: Any, roles: tuple[str, ...], **kwargs: Any) -> None:
+        from ofelia.organisations.models import ClientCompany, Role
+
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [(r, Role(r).label) for r in roles]
+        self.fields["company"].queryset = ClientCompany.objects.for_organisation(organisation).order_by("name")  # type: ignore[attr-defined]
+
+
+class InvitationAcceptForm(forms.Form):
+    first_name = forms.CharField(label="Prénom", max_length=150)
+    last_name = forms.CharField(label="Nom", max_length=150)
+    password1 = forms.CharField(label="Mot de passe", strip=False,
+                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+                                help_text="Au moins 8 caractères, pas seulement des chiffres, pas trop courant.")
+    password2 = forms.CharField(label="Mot de passe (confirmation)", strip=False,
+                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("password1") and cleaned.get("password2") and cleaned["password1"] != cleaned["password2"]:
+            self.add_error("password2", "Les deux mots de passe ne correspondent pas.")
+        return cleaned

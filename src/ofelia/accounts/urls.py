@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import invitation_views, views
 
 urlpatterns = [
     path("connexion/", views.LoginView.as_view(), name="login"),
@@ -18,4 +18,8 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("o/<slug:slug>/inscription/", views.signup, name="signup"),
+    path("utilisateurs/invitations/", invitation_views.invitation_list, name="invitation-list"),
+    path("utilisateurs/invitations/<int:pk>/renvoyer/", invitation_views.invitation_resend,
+         name="invitation-resend"),
+    path("invitation/<str:secret>/", invitation_views.invitation_accept, name="invitation-accept"),
 ]

@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -69,9 +70,16 @@ def signup(request: HttpRequest, slug: str) -> HttpResponse:
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        user, _consumer = consumer_signup(
-            organisation=organisation, data=data, password=data["password1"]
-        )
+        try:
+            user, _consumer = consumer_signup(
+                organisation=organisation, data=data, password=data["password1"]
+            )
+        except ValidationError:
+            # A client record with this address exists (entered by staff): the organisation
+            # invites that person instead, so that nobody takes over a record by signing up.
+            form.add_error("email", "L'organisme a déjà une fiche client à cette adresse : demandez-lui "
+                                    "une invitation par e-mail pour ouvrir votre accès.")
+            return render(request, "accounts/signup.html", {"form": form, "organisation": organisation})
         login(request, user, backend="ofelia.accounts.backends.EmailOrUsernameBackend")
         messages.success(request, _("Your account has been created. Welcome!"))
         # An online order sends visitors here with ?next= (same site only).

@@ -28,6 +28,7 @@ def _url(name: str) -> str | None:
 def _staff_menu(role: str) -> list[Entry]:
     settings = [
         ("member-list", _("Users")),
+        ("invitation-list", "Invitations"),
         ("apitokens:list", _("API tokens")),
         ("sales:access-links", _("Access links")),
         ("simulator:policies", _("Terms policies")),
@@ -54,6 +55,8 @@ def _staff_menu(role: str) -> list[Entry]:
             ("client-company-list", _("Client companies")),
             ("consumer-client-list", _("Consumer clients")),
             ("learner-list", _("Learners")),
+            ("people-import", "Importer (CSV)"),
+            ("person-duplicates", "Doublons"),
             ("privacy:request-list", "Données personnelles"),
         ]),
         ("simulator:index", _("Simulation")),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from ofelia.core.models import TenantModel, TenantQuerySet, TimeStampedModel
@@ -236,6 +237,16 @@ class ConsumerClient(Person):
     class Meta(Person.Meta):
         verbose_name = _("consumer client")
         verbose_name_plural = _("consumer clients")
+        constraints = [
+            # One consumer client per e-mail within an organisation, whatever the case.
+            models.UniqueConstraint(
+                Lower("email"), "organisation", name="consumer_client_email_unique_per_organisation",
+                violation_error_message="Un client particulier de l'organisme a déjà cette adresse e-mail.",
+            )
+        ]
+        # The staff list pages by name without sorting the whole organisation.
+        indexes = [models.Index(fields=["organisation", "last_name", "first_name", "id"],
+                                name="consumer_client_by_name")]
 
 
 class Learner(Person):
@@ -261,3 +272,51 @@ class Learner(Person):
     class Meta(Person.Meta):
         verbose_name = _("learner")
         verbose_name_plural = _("learners")
+        constraints = [
+            # One learner per e-mail within an organisation, whatever the case.
+            models.UniqueConstraint(
+                Lower("email"), "organisation", name="learner_email_unique_per_organisation",
+                violation_error_message="Un apprenant de l'organisme a déjà cette adresse e-mail.",
+            )
+        ]
+        # The staff list pages by name without sorting the whole organisation (100 000 learners).
+        indexes = [models.Index(fields=["organisation", "last_name", "first_name", "id"],
+                                name="learner_by_name")]
+
+
+class CompanyContact(TenantModel):
+    """A person at a client company (buyer, HR, accounts). Not a Person: no postal address
+    and no ACC-1 identity; may be invited to the extranet as a `client_contact` member."""
+
+    company = models.ForeignKey(
+        ClientCompany, on_delete=models.CASCADE, related_name="contacts", verbose_name="entreprise"
+    )
+    civility = models.CharField("civilité", max_length=3, choices=Civility.choices, blank=True)
+    first_name = models.CharField("prénom", max_length=150)
+    last_name = models.CharField("nom", max_length=150)
+    email = models.EmailField("courriel", blank=True)
+    phone = models.CharField("téléphone", max_length=30, blank=True, validators=[validate_phone])
+    function = models.CharField("fonction", max_length=120, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="compte utilisateur",
+    )
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        verbose_name = "contact d'entreprise"
+        verbose_name_plural = "contacts d'entreprise"
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"), "company", condition=~models.Q(email=""),
+                name="company_contact_email_unique_per_company",
+                violation_error_message="Un contact de cette entreprise a déjà cette adresse e-mail.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()

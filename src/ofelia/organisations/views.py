@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -52,8 +54,17 @@ def client_company_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "organisations/client_company_detail.html",
-        {"company": company, "learners": learners},
+        {"company": company, "learners": learners[:200], "learner_count": learners.count(),
+         "contacts": company.contacts.select_related("user")},
     )
+
+
+def _add_errors(form: Any, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
 
 
 def _save_company(request: HttpRequest, form: ClientCompanyForm, company: ClientCompany | None) -> ClientCompany | None:
@@ -65,11 +76,7 @@ def _save_company(request: HttpRequest, form: ClientCompanyForm, company: Client
             )
         return services.client_company_update(actor=request.user, company=company, **data)
     except ValidationError as error:
-        if hasattr(error, "error_dict"):
-            for field, errors in error.error_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, error)
+        _add_errors(form, error)
         return None
 
 
@@ -96,18 +103,6 @@ def client_company_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The company has been updated."))
             return redirect("client-company-detail", pk=saved.pk)
     return render(request, "organisations/client_company_form.html", {"form": form, "company": company})
-
-
-@tenant_required(*STAFF)
-def consumer_client_list(request: HttpRequest) -> HttpResponse:
-    consumers = selectors.consumer_client_list(organisation=request.organisation)  # type: ignore[attr-defined]
-    return render(request, "organisations/consumer_client_list.html", {"page": _page(request, consumers)})
-
-
-@tenant_required(*STAFF)
-def learner_list(request: HttpRequest) -> HttpResponse:
-    learners = selectors.learner_list(organisation=request.organisation)  # type: ignore[attr-defined]
-    return render(request, "organisations/learner_list.html", {"page": _page(request, learners)})
 
 
 @tenant_required(*STAFF)

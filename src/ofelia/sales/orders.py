@@ -31,7 +31,8 @@ from ofelia.catalogue.seats import (
     locked_session,
 )
 from ofelia.core import audit, clock
-from ofelia.organisations.models import ConsumerClient, Learner, Organisation
+from ofelia.organisations.models import ConsumerClient, Organisation
+from ofelia.organisations.services import learner_for_consumer
 from ofelia.rules.errors import RulesError
 from ofelia.rules.money import cents
 
@@ -69,18 +70,6 @@ def _vat_rate(organisation: Organisation) -> Decimal:
     return Decimal("20") if organisation.vat_status == Organisation.VatStatus.SUBJECT else Decimal("0")
 
 
-def _learner_for(consumer: ConsumerClient) -> Learner:
-    """The consumer trains themselves: their learner record, created once."""
-    learner = Learner.objects.filter(organisation=consumer.organisation, consumer=consumer).first()
-    if learner is not None:
-        return learner
-    fields = {f: getattr(consumer, f) for f in (
-        "user", "civility", "first_name", "last_name", "email", "phone", "address_line1",
-        "address_line2", "postal_code", "city", "billing_line1", "billing_line2",
-        "billing_postal_code", "billing_city")}
-    return Learner.objects.create(organisation=consumer.organisation, consumer=consumer, **fields)
-
-
 @transaction.atomic
 def order_create(
     *,
@@ -109,7 +98,7 @@ def order_create(
     if not free_seats(session):
         raise ValidationError("Cette session est complète : choisissez une autre date.")
     enrolment = enrolment_create(actor=actor, organisation=organisation, session=session,
-                                 learner=_learner_for(consumer))
+                                 learner=learner_for_consumer(actor=actor, consumer=consumer))
     contract = contract_create(
         actor=actor, organisation=organisation, session=session, consumer=consumer,
         enrolments=[enrolment], at_distance=True, vat_rate=_vat_rate(organisation),

@@ -20,15 +20,13 @@ from ofelia.catalogue.seats import (
     enrolment_transfer,
 )
 from ofelia.core import audit, clock
-from ofelia.organisations.models import ConsumerClient, Learner, Organisation
+from ofelia.organisations.models import Learner, Organisation
+from ofelia.organisations.services import consumer_for_learner
 
 from ..models import Contract, ContractEvent
 from ..roster import live_contract, other_learners, removal_refusal
 from .contract_events import contract_event_record
 from .contracts import RuleRefusal, contract_update
-
-PERSON_FIELDS = ("user", "civility", "first_name", "last_name", "email", "phone",
-                 "address_line1", "address_line2", "postal_code", "city")
 
 
 @dataclass(frozen=True)
@@ -53,19 +51,6 @@ def _promoted(candidate: Enrolment | None) -> Enrolment | None:
     return candidate if candidate.status == Enrolment.Status.CONFIRMED else None
 
 
-def _consumer_for(*, actor: Any, learner: Learner) -> ConsumerClient:
-    """A learner with neither employer nor consumer record trains for themselves: their
-    consumer client record is made from their identity, once."""
-    consumer = ConsumerClient.objects.create(
-        organisation=learner.organisation, **{f: getattr(learner, f) for f in PERSON_FIELDS})
-    learner.consumer = consumer
-    learner.save(update_fields=["consumer"])
-    audit.record(actor=actor, action="consumer.create_from_learner",
-                 organisation=learner.organisation, obj=consumer,
-                 after={"learner": learner.pk, "email": consumer.email})
-    return consumer
-
-
 @transaction.atomic
 def session_enrolment_add(*, actor: Any, organisation: Organisation, session: TrainingSession,
                           learner: Learner) -> Enrolment:
@@ -77,7 +62,7 @@ def session_enrolment_add(*, actor: Any, organisation: Organisation, session: Tr
     enrolment = enrolment_create(actor=actor, organisation=organisation, session=session,
                                  learner=learner)
     if not learner.company_id and not learner.consumer_id:
-        _consumer_for(actor=actor, learner=learner)
+        consumer_for_learner(actor=actor, learner=learner)
     return enrolment
 
 

@@ -1,0 +1,36 @@
+"""Reactions of the catalogue to the apps below it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ofelia.organisations.models import Learner
+
+from .models import Enrolment
+from .signals import enrolments_merging
+
+# When both people were enrolled in the same session, the kept enrolment takes the "best" status.
+STATUS_RANK = {Enrolment.Status.CANCELLED: 0, Enrolment.Status.WAITLISTED: 1, Enrolment.Status.CONFIRMED: 2}
+
+
+def on_people_merging(sender: type, kept: Any, merged: Any, **kwargs: Any) -> dict[str, int]:
+    """Enrolments of the merged learner follow the kept one (organisations.merge)."""
+    if sender is not Learner:
+        return {}
+    moved = combined = 0
+    for enrolment in Enrolment.objects.select_for_update().filter(learner=merged).order_by("pk"):
+        twin = Enrolment.objects.select_for_update().filter(
+            session_id=enrolment.session_id, learner=kept).first()
+        if twin is None:
+            enrolment.learner = kept
+            enrolment.save(update_fields=["learner", "updated_at"])
+            moved += 1
+            continue
+        # Both in the same session: one enrolment survives (the unique constraint says so).
+        enrolments_merging.send(sender=Enrolment, kept=twin, merged=enrolment)
+        if STATUS_RANK.get(enrolment.status, 0) > STATUS_RANK.get(twin.status, 0):
+            twin.status = enrolment.status
+            twin.save(update_fields=["status", "updated_at"])
+        enrolment.delete()
+        combined += 1
+    return {"enrolments_moved": moved, "enrolments_combined": combined}
