@@ -131,12 +131,23 @@ class SecurityHeadersMiddleware:
 
 class ApiProblemMiddleware:
     """On /api/, the answers Django gives before any API view runs — 405 (method) and 404
-    (unknown address) — are French problem documents too, like every other refusal."""
+    (unknown address) — are French problem documents too, like every other refusal; a query
+    parameter given twice is refused (422) before any view reads one of its values."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith("/api/"):
+            # No query parameter of the API is a list: one given twice is ambiguous (which
+            # one counts?), so it is refused rather than silently keeping the last.
+            repeated = next((key for key, values in request.GET.lists() if len(values) > 1), None)
+            if repeated is not None:
+                from .problems import problem
+
+                return problem(422, "Paramètre répété",
+                               f"Le paramètre « {repeated} » est donné plusieurs fois ; "
+                               "une seule valeur est admise.", field=f"query.{repeated}")
         response = self.get_response(request)
         if (request.path.startswith("/api/") and response.status_code in (404, 405)
                 and response.headers.get("Content-Type", "") != PROBLEM):

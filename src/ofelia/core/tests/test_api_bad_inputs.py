@@ -224,3 +224,12 @@ def test_i14_wrong_method_and_unknown_api_address_are_problem_documents(api: Any
     doc = problem(api.delete("/api/v1/payments"), 405)
     assert "DELETE" in doc["detail"]
     problem(api.get("/api/v1/nulle-part"), 404)
+
+
+@pytest.mark.parametrize("name", LISTS)
+def test_i14_a_query_parameter_given_twice_is_refused_naming_it(api: Any, name: str) -> None:
+    answer = api.get(f"/api/v1/{name}?limit=5&limit=10")
+    assert answer.status_code == 422
+    assert answer["Content-Type"] == "application/problem+json"
+    assert answer.json()["field"] == "query.limit"
+    assert api.get(f"/api/v1/{name}?limit=5").status_code == 200
