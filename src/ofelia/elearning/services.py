@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import F, Max
 
 from ofelia.catalogue.models import Enrolment, Modality, Training
 from ofelia.core import audit, clock
@@ -312,10 +312,10 @@ def cmi_summary(cmi: Any) -> dict[str, str]:
 
 
 def tracking_commit(*, learner_course: LearnerCourse, module: Module, attempt: int, seq: int,
-                    cmi: Any) -> tuple[Attempt, bool]:
+                    cmi: Any) -> tuple[bool, bool]:
     """Store a runtime commit on its attempt. Idempotent: a commit whose `seq` is not above
     the stored one changes nothing. Bounded: suspend data and the whole cmi are capped.
-    Returns (attempt, module newly completed)."""
+    Returns (stored, module newly completed). The common case is one conditional UPDATE."""
     if module.version_id != learner_course.version_id or module.kind != Module.Kind.SCORM:
         raise ValidationError("Ce module n'est pas un module SCORM de la version suivie.")
     if not 1 <= attempt <= 1000 or seq < 1:
@@ -327,26 +327,27 @@ def tracking_commit(*, learner_course: LearnerCourse, module: Module, attempt: i
         raise ValidationError(f"suspend_data dépasse {MAX_SUSPEND_DATA} caractères.")
     try:
         score: Decimal | None = Decimal(summary["score"]) if summary["score"] else None
-        if score is not None and not score.is_finite() or (score is not None and abs(score) >= 10**5):
-            score = None
     except InvalidOperation:
         score = None
+    if score is not None and (not score.is_finite() or abs(score) >= 10**5):
+        score = None
     now = clock.now()
-    with transaction.atomic():
-        row, _ = Attempt.objects.select_for_update().get_or_create(
-            learner_course=learner_course, module=module, number=attempt,
-            defaults={"started_at": now, "updated_at": now})
-        if seq <= row.seq:
-            return row, False
-        row.seq = seq
-        row.completion, row.success = summary["completion"], summary["success"]
-        row.score, row.session_time = score, summary["session_time"]
-        row.suspend_data, row.cmi = summary["suspend_data"], cmi
-        row.commits += 1
-        row.updated_at = now
-        row.save()
-        done = False
-        if row.completion == "completed" or row.success == "passed":
-            done = module_complete(actor=None, learner_course=learner_course, module=module,
-                                   how=f"scorm:{row.success or row.completion}")
-    return row, done
+    values = {"seq": seq, "completion": summary["completion"], "success": summary["success"],
+              "score": score, "session_time": summary["session_time"],
+              "suspend_data": summary["suspend_data"], "cmi": cmi, "updated_at": now}
+    stored = Attempt.objects.filter(learner_course=learner_course, module=module, number=attempt,
+                                    seq__lt=seq).update(commits=F("commits") + 1, **values) > 0
+    if not stored and not Attempt.objects.filter(learner_course=learner_course, module=module,
+                                                 number=attempt).exists():
+        try:
+            with transaction.atomic():
+                Attempt.objects.create(learner_course=learner_course, module=module,
+                                       number=attempt, started_at=now, commits=1, **values)
+            stored = True
+        except IntegrityError:  # the same first commit, sent twice at once
+            stored = False
+    done = False
+    if stored and (values["completion"] == "completed" or values["success"] == "passed"):
+        done = module_complete(actor=None, learner_course=learner_course, module=module,
+                               how=f"scorm:{values['success'] or values['completion']}")
+    return stored, done

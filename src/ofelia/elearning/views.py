@@ -413,9 +413,12 @@ def my_tracking(request: HttpRequest, lc_pk: int, module_pk: int) -> HttpRespons
                             status=403)
     # The token was signed when the module page was served, i.e. when the rules core had
     # opened the module to this learner: commits (every 30 s) need not ask the core again.
-    lc = _followed(request, lc_pk)
-    module = Module.objects.filter(pk=module_pk, version_id=lc.version_id).first()
-    if module is None:
+    lc = (LearnerCourse.objects.for_organisation(request.organisation)  # type: ignore[attr-defined]
+          .filter(pk=lc_pk, learner__user=request.user)
+          .only("id", "organisation_id", "version_id", "learner_id").first())
+    module = (Module.objects.filter(pk=module_pk, version_id=lc.version_id)
+              .only("id", "kind", "title", "version_id").first()) if lc else None
+    if lc is None or module is None:
         raise Http404
     try:
         attempt, seq, cmi = int(payload["attempt"]), int(payload["seq"]), payload.get("cmi", {})

@@ -58,21 +58,25 @@ def test_scorm_upload_unpacks_under_media_per_version(scorm_world: Any, tmp_path
 def test_tracking_is_stored_per_attempt_and_a_replayed_commit_changes_nothing(scorm_world: Any) -> None:
     world, module = scorm_world
     lc = world.cpf_lc
-    row, done = services.tracking_commit(learner_course=lc, module=module, attempt=1, seq=1,
-                                         cmi=_cmi("incomplete", "p=1"))
-    assert (row.completion, row.suspend_data, row.commits, done) == ("incomplete", "p=1", 1, False)
+    stored, done = services.tracking_commit(learner_course=lc, module=module, attempt=1, seq=1,
+                                            cmi=_cmi("incomplete", "p=1"))
+    row = Attempt.objects.get(learner_course=lc, module=module, number=1)
+    assert (row.completion, row.suspend_data, row.commits, stored, done) == ("incomplete", "p=1", 1, True, False)
     # The same commit again (network retry), then an older one: nothing changes.
-    services.tracking_commit(learner_course=lc, module=module, attempt=1, seq=1, cmi=_cmi("incomplete", "p=1"))
-    services.tracking_commit(learner_course=lc, module=module, attempt=1, seq=0 + 1, cmi=_cmi("passed"))
+    assert services.tracking_commit(learner_course=lc, module=module, attempt=1, seq=1,
+                                    cmi=_cmi("incomplete", "p=1")) == (False, False)
+    assert services.tracking_commit(learner_course=lc, module=module, attempt=1, seq=1,
+                                    cmi=_cmi("passed")) == (False, False)
     row.refresh_from_db()
     assert (row.commits, row.completion) == (1, "incomplete")
     # A second attempt is its own row.
     services.tracking_commit(learner_course=lc, module=module, attempt=2, seq=1, cmi=_cmi("browsed"))
     assert Attempt.objects.filter(learner_course=lc, module=module).count() == 2
     # SCORM says completed: the module completes, once.
-    row, done = services.tracking_commit(learner_course=lc, module=module, attempt=1, seq=2,
-                                         cmi=_cmi("completed"))
-    assert done and row.score == 80 and row.session_time == "00:01:00"
+    _, done = services.tracking_commit(learner_course=lc, module=module, attempt=1, seq=2,
+                                       cmi=_cmi("completed"))
+    row.refresh_from_db()
+    assert done and row.score == 80 and row.session_time == "00:01:00" and row.commits == 2
     _, again = services.tracking_commit(learner_course=lc, module=module, attempt=1, seq=3, cmi=_cmi("completed"))
     assert not again and ModuleCompletion.objects.filter(learner_course=lc).count() == 1
 
