@@ -169,3 +169,15 @@ def test_ret_5_without_consent_the_first_access_keeps_the_retraction_open(world:
     assert world.order.digital_consent_at is None and len(mail.outbox) == 0
     state = _ret5_state(world)
     assert state.retraction_open and "faute de consentement" in state.retraction_explanation
+
+
+def test_staff_preview_plays_the_package_without_tracking(scorm_world: Any) -> None:
+    world, module = scorm_world
+    client = Client()
+    client.force_login(world.staff)
+    page = client.get(reverse("elearning:preview", args=[world.course.pk, module.pk])).content.decode()
+    assert 'data-preview="1"' in page and 'data-commit-url=""' in page
+    url = reverse("elearning:preview-content", args=[world.course.pk, module.pk, "index.html"])
+    assert client.get(url).status_code == 200
+    client.force_login(world.cpf_user)
+    assert client.get(url).status_code == 403
