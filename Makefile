@@ -6,6 +6,8 @@ BIN := $(CURDIR)/$(VENV)/bin
 export OFELIA_DATA_DIR ?= $(CURDIR)/var
 HTMX_VERSION := 2.0.4
 HTMX := src/ofelia/static/vendor/htmx.min.js
+SCORM_AGAIN_VERSION := 3.4.3
+SCORM_AGAIN := src/ofelia/static/vendor/scorm-again.min.js
 # Extra pytest options, e.g. `make test PYTEST_ARGS="-n 2"` or `PYTEST_ARGS="-k e2e"`.
 PYTEST_ARGS ?=
 APT_GET := DEBIAN_FRONTEND=noninteractive apt-get -o Dpkg::Use-Pty=0 -qq
@@ -31,13 +33,18 @@ system-deps:
 	  { $(SUDO) $(APT_GET) update && $(SUDO) $(APT_GET) install -y libharfbuzz-subset0 >/dev/null; } || \
 	  echo "libharfbuzz-subset0 non installé : les PDF restent justes, mais plus lents." >&2; }
 
-# htmx comes from the npm registry at set-up; it is not committed.
-vendor: $(HTMX)
+# htmx and the scorm-again SCORM runtime come from the npm registry at set-up; not committed.
+vendor: $(HTMX) $(SCORM_AGAIN)
 $(HTMX):
 	mkdir -p $(dir $(HTMX)) .cache/npm
 	cd .cache/npm && npm pack --silent htmx.org@$(HTMX_VERSION) >/dev/null
 	tar -xzf .cache/npm/htmx.org-$(HTMX_VERSION).tgz -C .cache/npm package/dist/htmx.min.js
 	cp .cache/npm/package/dist/htmx.min.js $@
+$(SCORM_AGAIN):
+	mkdir -p $(dir $(SCORM_AGAIN)) .cache/npm/scorm-again
+	cd .cache/npm/scorm-again && npm pack --silent scorm-again@$(SCORM_AGAIN_VERSION) >/dev/null
+	tar -xzf .cache/npm/scorm-again/scorm-again-$(SCORM_AGAIN_VERSION).tgz -C .cache/npm/scorm-again package/dist/scorm-again.min.js
+	cp .cache/npm/scorm-again/package/dist/scorm-again.min.js $@
 
 # Debian's Chromium for the browser tests (Playwright drives it; no browser download).
 browser:

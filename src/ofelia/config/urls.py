@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("ofelia.core.urls")),
     path("", include("ofelia.legal.urls")),
     path("", include("ofelia.sales.urls")),
+    path("", include("ofelia.elearning.urls")),
     path("", include("ofelia.billing.urls")),
     path("", include("ofelia.catalogue.urls")),
     path("", include("ofelia.apitokens.urls")),

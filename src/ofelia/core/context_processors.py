@@ -41,6 +41,7 @@ def _staff_menu(role: str) -> list[Entry]:
             ("catalogue:training-list", _("Trainings")),
             ("sales:session-list", _("Sessions")),
             ("catalogue:trainer-list", _("Trainers")),
+            ("elearning:course-list", "Parcours en ligne"),
         ]),
         (_("Sales"), [
             ("sales:pipeline", _("Quotes and contracts")),
@@ -68,6 +69,8 @@ def _extranet_menu(role: str) -> list[Entry]:
     items: list[Entry] = [("extranet-home", _("My space"))]
     if role != Role.TRAINER:
         items.append(("sales:my-trainings", _("My trainings")))
+    if role in (Role.LEARNER, Role.CONSUMER):
+        items.append(("elearning:my-courses", "Mes parcours en ligne"))
     if role in (Role.CLIENT_CONTACT, Role.CONSUMER):
         items.append(("billing:my-invoices", _("My invoices")))
     items.append(("privacy:my-data", "Mes données"))

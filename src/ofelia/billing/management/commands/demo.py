@@ -9,6 +9,7 @@ from django.utils import translation
 
 from ofelia.billing.demo_business import billing_summary, load_billing
 from ofelia.catalogue.demo import catalogue_summary, load_catalogue
+from ofelia.elearning.demo import load_elearning
 from ofelia.organisations.demo import DEMO_PASSWORD, OPERATOR_EMAIL, ORGANISATIONS, load_demo
 from ofelia.organisations.models import Organisation
 from ofelia.sales.demo import load_sales, sales_summary
@@ -39,6 +40,7 @@ class Command(BaseCommand):
                             problems += [f"{organisation} : {p}"
                                          for p in billing.collections.problems or []]
                         created.append(organisation.pk)
+                    load_elearning(organisation)
         self._logins(logins)
         self.stdout.write("")
         self.stdout.write(self.style.MIGRATE_HEADING("Données de démonstration"))

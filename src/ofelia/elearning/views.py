@@ -1,0 +1,433 @@
+"""Staff build courses; learners follow them. Thin views over services and selectors."""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from ofelia.catalogue.models import Enrolment
+from ofelia.core.tenancy import tenant_required
+from ofelia.organisations.models import Role
+
+from . import selectors, services
+from .models import LearnerCourse, Module
+
+STAFF = (Role.ADMINISTRATOR, Role.STAFF)
+LEARNERS = (Role.LEARNER, Role.CONSUMER)
+MAX_TRACKING_BODY = 160 * 1024
+TRACKING_SALT = "ofelia.elearning.tracking"
+TRACKING_TOKEN_AGE = 24 * 3600
+
+
+def tracking_token(*, learner_course: LearnerCourse, module: Module, user: Any) -> str:
+    """The commit's proof of origin: the runtime's final commit goes by `sendBeacon`, which
+    cannot carry the CSRF header, so every commit carries this signed token instead."""
+    return signing.dumps({"lc": learner_course.pk, "m": module.pk, "u": user.pk}, salt=TRACKING_SALT)
+
+
+def _token_ok(token: Any, *, lc_pk: int, module_pk: int, user: Any) -> bool:
+    try:
+        data = signing.loads(str(token), salt=TRACKING_SALT, max_age=TRACKING_TOKEN_AGE)
+    except signing.BadSignature:
+        return False
+    return data == {"lc": lc_pk, "m": module_pk, "u": user.pk}
+
+
+def _error_text(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+def _course(request: HttpRequest, pk: int) -> Any:
+    course = selectors.course_get(organisation=request.organisation, pk=pk)  # type: ignore[attr-defined]
+    if course is None:
+        raise Http404
+    return course
+
+
+def _staff_module(request: HttpRequest, course: Any, module_pk: int) -> Module:
+    module = (Module.objects.for_organisation(request.organisation)  # type: ignore[attr-defined]
+              .select_related("version").filter(pk=module_pk, version__course=course).first())
+    if module is None:
+        raise Http404
+    return module
+
+
+# --- staff --------------------------------------------------------------------------------
+
+
+@tenant_required(*STAFF)
+def course_list(request: HttpRequest) -> HttpResponse:
+    trainings = selectors.elearning_trainings(organisation=request.organisation)  # type: ignore[attr-defined]
+    if request.method == "POST":
+        training = trainings.filter(pk=request.POST.get("training") or 0).first()
+        if training is None:
+            raise Http404
+        try:
+            course = services.course_create(actor=request.user, organisation=request.organisation,  # type: ignore[attr-defined]
+                                            training=training)
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+            return redirect("elearning:course-list")
+        return redirect("elearning:course-edit", course.pk)
+    rows = [(t, getattr(t, "course", None)) for t in trainings]
+    return render(request, "elearning/course_list.html", {"rows": rows})
+
+
+@tenant_required(*STAFF)
+def course_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    course = _course(request, pk)
+    draft = selectors.draft_of(course)
+    published = selectors.published_of(course)
+    shown = draft or published
+    return render(request, "elearning/course_edit.html", {
+        "course": course, "draft": draft, "published": published,
+        "modules": selectors.version_modules(shown) if shown else [],
+        "versions": course.versions.all(), "kinds": [k for k in Module.Kind.choices if k[0] != "scorm"],
+    })
+
+
+def _questions_from(text: str) -> list[dict[str, Any]]:
+    """One question per block: first line the question, then answers, the right one starting
+    with '*'. Blocks separated by a blank line."""
+    questions = []
+    for block in [b for b in text.replace("\r", "").split("\n\n") if b.strip()]:
+        lines = [line.strip() for line in block.split("\n") if line.strip()]
+        choices = [line.lstrip("*").strip() for line in lines[1:]]
+        answer = next((i for i, line in enumerate(lines[1:]) if line.startswith("*")), None)
+        questions.append({"question": lines[0], "choices": choices, "answer": answer})
+    return questions
+
+
+@require_POST
+@tenant_required(*STAFF)
+def module_add(request: HttpRequest, pk: int) -> HttpResponse:
+    course = _course(request, pk)
+    draft = selectors.draft_of(course)
+    if draft is None:
+        messages.error(request, "Aucune version en préparation : créez une nouvelle version.")
+        return redirect("elearning:course-edit", pk)
+    data = request.POST
+    try:
+        if data.get("kind") == "scorm":
+            upload = request.FILES.get("package")
+            if upload is None:
+                raise ValidationError("Choisissez le fichier zip du paquet SCORM.")
+            services.scorm_upload(actor=request.user, version=draft, title=data.get("title", ""),
+                                  upload=upload, size=upload.size or 0,
+                                  is_core=data.get("is_core") == "on")
+        else:
+            try:
+                pass_mark = int(data.get("pass_mark") or 60)
+            except ValueError as exc:
+                raise ValidationError("La note de passage est un nombre.") from exc
+            services.module_add(
+                actor=request.user, version=draft, kind=data.get("kind", ""),
+                title=data.get("title", ""), is_core=data.get("is_core") == "on",
+                body=data.get("body", ""), url=data.get("url", ""), file=request.FILES.get("file"),
+                questions=_questions_from(data.get("questions", "")), pass_mark=pass_mark)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, "Module ajouté.")
+    return redirect("elearning:course-edit", pk)
+
+
+@require_POST
+@tenant_required(*STAFF)
+def module_action(request: HttpRequest, pk: int, module_pk: int, action: str) -> HttpResponse:
+    course = _course(request, pk)
+    module = _staff_module(request, course, module_pk)
+    try:
+        if action in ("up", "down"):
+            services.module_move(actor=request.user, module=module, up=action == "up")
+        elif action == "delete":
+            services.module_delete(actor=request.user, module=module)
+        else:
+            raise Http404
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    return redirect("elearning:course-edit", pk)
+
+
+@require_POST
+@tenant_required(*STAFF)
+def version_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    course = _course(request, pk)
+    try:
+        if action == "publish":
+            draft = selectors.draft_of(course)
+            if draft is None:
+                raise ValidationError("Aucune version en préparation à publier.")
+            services.version_publish(actor=request.user, version=draft)
+            messages.success(request, f"Version {draft.number} publiée : elle ne changera plus.")
+        elif action == "new":
+            services.version_new_draft(actor=request.user, course=course)
+        else:
+            raise Http404
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    return redirect("elearning:course-edit", pk)
+
+
+@tenant_required(*STAFF)
+def course_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    course = _course(request, pk)
+    return render(request, "elearning/course_progress.html",
+                  {"course": course, "states": selectors.course_progress(course=course)})
+
+
+@tenant_required(*STAFF)
+def module_preview(request: HttpRequest, pk: int, module_pk: int) -> HttpResponse:
+    course = _course(request, pk)
+    module = _staff_module(request, course, module_pk)
+    content = (reverse("elearning:preview-content", args=[pk, module.pk, module.scorm_launch])
+               if module.kind == Module.Kind.SCORM else "")
+    return render(request, "elearning/module.html", {
+        "module": module, "preview": True, "course": course, "content_url": content,
+        "back": reverse("elearning:course-edit", args=[pk])})
+
+
+@tenant_required(*STAFF)
+def preview_content(request: HttpRequest, pk: int, module_pk: int, path: str) -> HttpResponse:
+    module = _staff_module(request, _course(request, pk), module_pk)
+    return _package_file(module, path)
+
+
+def _package_file(module: Module, path: str) -> HttpResponse:
+    """A file of an unpacked SCORM package, never outside its folder."""
+    if module.kind != Module.Kind.SCORM or not module.scorm_root:
+        raise Http404
+    root = (Path(settings.MEDIA_ROOT) / module.scorm_root).resolve()
+    target = (root / path).resolve()
+    if not target.is_relative_to(root) or not target.is_file():
+        raise Http404
+    kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+    response = FileResponse(open(target, "rb"), content_type=kind)  # noqa: SIM115 — closed by Django
+    response["X-Content-Type-Options"] = "nosniff"
+    response["X-Frame-Options"] = "SAMEORIGIN"
+    return response
+
+
+@tenant_required(*STAFF)
+def module_file(request: HttpRequest, pk: int, module_pk: int) -> HttpResponse:
+    module = _staff_module(request, _course(request, pk), module_pk)
+    return _file_response(module)
+
+
+def _file_response(module: Module) -> HttpResponse:
+    if not module.file:
+        raise Http404
+    kind = "application/pdf" if module.kind == Module.Kind.PDF else (
+        mimetypes.guess_type(module.file.name)[0] or "application/octet-stream")
+    response = FileResponse(module.file.open("rb"), content_type=kind)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- learners -----------------------------------------------------------------------------
+
+
+def _learner(request: HttpRequest) -> Any:
+    learner = selectors.learner_of(organisation=request.organisation, user=request.user)  # type: ignore[attr-defined]
+    if learner is None:
+        raise Http404
+    return learner
+
+
+def _followed(request: HttpRequest, lc_pk: int) -> LearnerCourse:
+    lc = selectors.learner_course_get(organisation=request.organisation,  # type: ignore[attr-defined]
+                                      learner=_learner(request), pk=lc_pk)
+    if lc is None:
+        raise Http404
+    return lc
+
+
+@tenant_required(*LEARNERS)
+def my_courses(request: HttpRequest) -> HttpResponse:
+    learner = _learner(request)
+    rows = selectors.courses_of_learner(organisation=request.organisation, learner=learner)  # type: ignore[attr-defined]
+    return render(request, "elearning/my_courses.html", {"rows": rows})
+
+
+@tenant_required(*LEARNERS)
+def my_course_start(request: HttpRequest, enrolment_pk: int) -> HttpResponse:
+    learner = _learner(request)
+    enrolment = (Enrolment.objects.for_organisation(request.organisation)  # type: ignore[attr-defined]
+                 .select_related("session__training").filter(pk=enrolment_pk, learner=learner,
+                                                              status=Enrolment.Status.CONFIRMED).first())
+    course = getattr(enrolment.session.training, "course", None) if enrolment else None
+    if enrolment is None or course is None:
+        raise Http404
+    try:
+        lc = services.learner_course_start(actor=request.user, enrolment=enrolment, course=course)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+        return redirect("elearning:my-courses")
+    return redirect("elearning:my-course", lc.pk)
+
+
+@tenant_required(*LEARNERS)
+def my_course(request: HttpRequest, lc_pk: int) -> HttpResponse:
+    lc = _followed(request, lc_pk)
+    state = selectors.course_state(lc)
+    return render(request, "elearning/my_course.html", {
+        "lc": lc, "state": state, "consent_text": services.CONSENT_TEXT})
+
+
+@require_POST
+@tenant_required(*LEARNERS)
+def my_consent(request: HttpRequest, lc_pk: int) -> HttpResponse:
+    lc = _followed(request, lc_pk)
+    state = selectors.course_state(lc)
+    if state.contract is None:
+        raise Http404
+    consent = request.POST.get("consent") == "on"
+    services.access_consent_record(actor=request.user, learner_course=lc, contract=state.contract,
+                                   consent=consent)
+    if consent:
+        messages.success(request, "Consentement enregistré ; une confirmation vous est envoyée par "
+                                  "courriel. Votre droit de rétractation prend fin à ce premier accès.")
+    else:
+        messages.info(request, "Accès ouvert sans renonciation : votre droit de rétractation reste "
+                               "entier jusqu'à la fin du délai.")
+    target = request.POST.get("module")
+    if target and target.isdigit() and state.row(int(target)):
+        return redirect("elearning:my-module", lc.pk, int(target))
+    return redirect("elearning:my-course", lc.pk)
+
+
+def _open_row(request: HttpRequest, lc: LearnerCourse, module_pk: int) -> Any:
+    state = selectors.course_state(lc)
+    row = state.row(module_pk)
+    if row is None:
+        raise Http404
+    return state, row
+
+
+@tenant_required(*LEARNERS)
+def my_module(request: HttpRequest, lc_pk: int, module_pk: int) -> HttpResponse:
+    lc = _followed(request, lc_pk)
+    state, row = _open_row(request, lc, module_pk)
+    if state.needs_consent:
+        return redirect(reverse("elearning:my-course", args=[lc.pk]) + f"?module={module_pk}")
+    if not row.open:
+        return render(request, "elearning/locked.html", {"lc": lc, "state": state, "row": row},
+                      status=403)
+    services.first_access_record(actor=request.user, learner_course=lc)
+    module = row.module
+    if module.kind == Module.Kind.PAGE:
+        # A page is done once viewed.
+        services.module_complete(actor=request.user, learner_course=lc, module=module, how="page:vue")
+    attempt = row.attempt
+    context = {
+        "lc": lc, "state": state, "row": row, "module": module, "preview": False,
+        "back": reverse("elearning:my-course", args=[lc.pk]),
+        "attempt_number": attempt.number if attempt else 1,
+        "attempt_seq": attempt.seq if attempt else 0,
+        "suspend_data": attempt.suspend_data if attempt else "",
+    }
+    if module.kind == Module.Kind.SCORM:
+        context["content_url"] = reverse("elearning:my-content", args=[lc.pk, module.pk, module.scorm_launch])
+        context["commit_url"] = reverse("elearning:my-tracking", args=[lc.pk, module.pk])
+        context["token"] = tracking_token(learner_course=lc, module=module, user=request.user)
+    return render(request, "elearning/module.html", context)
+
+
+def _open_module(request: HttpRequest, lc_pk: int, module_pk: int) -> tuple[LearnerCourse, Module]:
+    lc = _followed(request, lc_pk)
+    state, row = _open_row(request, lc, module_pk)
+    if not row.open or state.needs_consent:
+        raise Http404
+    return lc, row.module
+
+
+@tenant_required(*LEARNERS)
+def my_content(request: HttpRequest, lc_pk: int, module_pk: int, path: str) -> HttpResponse:
+    _, module = _open_module(request, lc_pk, module_pk)
+    return _package_file(module, path)
+
+
+@tenant_required(*LEARNERS)
+def my_file(request: HttpRequest, lc_pk: int, module_pk: int) -> HttpResponse:
+    _, module = _open_module(request, lc_pk, module_pk)
+    return _file_response(module)
+
+
+@require_POST
+@tenant_required(*LEARNERS)
+def my_module_done(request: HttpRequest, lc_pk: int, module_pk: int) -> HttpResponse:
+    lc, module = _open_module(request, lc_pk, module_pk)
+    if module.kind == Module.Kind.QUIZ:
+        answers: dict[int, int | None] = {}
+        for i in range(len(module.questions)):
+            value = request.POST.get(f"q{i}", "")
+            answers[i] = int(value) if value.isdigit() else None
+        score = services.quiz_score(module, answers)
+        if score >= module.pass_mark:
+            services.module_complete(actor=request.user, learner_course=lc, module=module,
+                                     how=f"quiz:{score}")
+            messages.success(request, f"Quiz réussi ({score} %).")
+        else:
+            messages.error(request, f"Quiz non réussi : {score} %, il faut {module.pass_mark} %. "
+                                    "Vous pouvez réessayer.")
+            return redirect("elearning:my-module", lc.pk, module.pk)
+    elif module.kind in (Module.Kind.VIDEO, Module.Kind.PDF, Module.Kind.PAGE):
+        services.module_complete(actor=request.user, learner_course=lc, module=module,
+                                 how=f"{module.kind}:terminé")
+        messages.success(request, f"Module « {module.title} » terminé.")
+    else:
+        raise Http404
+    return redirect("elearning:my-course", lc.pk)
+
+
+@csrf_exempt  # checked by the signed token of the page instead (see tracking_token)
+@require_POST
+@tenant_required(*LEARNERS)
+def my_tracking(request: HttpRequest, lc_pk: int, module_pk: int) -> HttpResponse:
+    """The SCORM runtime's commits: {"attempt": n, "seq": n, "token": "…", "cmi": {...}}."""
+    if len(request.body) > MAX_TRACKING_BODY:  # Django refuses far larger bodies before this
+        return JsonResponse({"result": "false", "errorCode": 101,
+                             "detail": "Données de suivi trop volumineuses."}, status=413)
+    try:
+        payload = json.loads(request.body)
+        if not isinstance(payload, dict):
+            raise ValueError
+    except ValueError:
+        return JsonResponse({"result": "false", "errorCode": 101,
+                             "detail": "Envoi de suivi invalide (JSON attendu)."}, status=400)
+    if not _token_ok(payload.get("token"), lc_pk=lc_pk, module_pk=module_pk, user=request.user):
+        return JsonResponse({"result": "false", "errorCode": 101,
+                             "detail": "Jeton de suivi invalide ou expiré : rechargez la page."},
+                            status=403)
+    # The token was signed when the module page was served, i.e. when the rules core had
+    # opened the module to this learner: commits (every 30 s) need not ask the core again.
+    lc = (LearnerCourse.objects.for_organisation(request.organisation)  # type: ignore[attr-defined]
+          .filter(pk=lc_pk, learner__user=request.user)
+          .only("id", "organisation_id", "version_id", "learner_id").first())
+    module = (Module.objects.filter(pk=module_pk, version_id=lc.version_id)
+              .only("id", "kind", "title", "version_id").first()) if lc else None
+    if lc is None or module is None:
+        raise Http404
+    try:
+        attempt, seq, cmi = int(payload["attempt"]), int(payload["seq"]), payload.get("cmi", {})
+        _, done = services.tracking_commit(learner_course=lc, module=module, attempt=attempt,
+                                           seq=seq, cmi=cmi)
+    except (ValueError, KeyError, TypeError) as exc:
+        return JsonResponse({"result": "false", "errorCode": 101,
+                             "detail": f"Envoi de suivi invalide ({exc.__class__.__name__})."}, status=400)
+    except ValidationError as exc:
+        return JsonResponse({"result": "false", "errorCode": 101, "detail": _error_text(exc)},
+                            status=400)
+    return JsonResponse({"result": "true", "errorCode": 0, "completed": done})
