@@ -6,6 +6,8 @@ BIN := $(CURDIR)/$(VENV)/bin
 export OFELIA_DATA_DIR ?= $(CURDIR)/var
 HTMX_VERSION := 2.0.4
 HTMX := src/ofelia/static/vendor/htmx.min.js
+SIGNATURE_PAD_VERSION := 5.1.4
+SIGNATURE_PAD := src/ofelia/static/vendor/signature_pad.umd.min.js
 # Extra pytest options, e.g. `make test PYTEST_ARGS="-n 2"` or `PYTEST_ARGS="-k e2e"`.
 PYTEST_ARGS ?=
 APT_GET := DEBIAN_FRONTEND=noninteractive apt-get -o Dpkg::Use-Pty=0 -qq
@@ -32,12 +34,19 @@ system-deps:
 	  echo "libharfbuzz-subset0 non installé : les PDF restent justes, mais plus lents." >&2; }
 
 # htmx comes from the npm registry at set-up; it is not committed.
-vendor: $(HTMX)
+vendor: $(HTMX) $(SIGNATURE_PAD)
 $(HTMX):
 	mkdir -p $(dir $(HTMX)) .cache/npm
 	cd .cache/npm && npm pack --silent htmx.org@$(HTMX_VERSION) >/dev/null
 	tar -xzf .cache/npm/htmx.org-$(HTMX_VERSION).tgz -C .cache/npm package/dist/htmx.min.js
 	cp .cache/npm/package/dist/htmx.min.js $@
+
+# signature_pad (drawn signatures of the attendance sheets), also fetched at set-up.
+$(SIGNATURE_PAD):
+	mkdir -p $(dir $(SIGNATURE_PAD)) .cache/npm/signature_pad
+	cd .cache/npm && npm pack --silent signature_pad@$(SIGNATURE_PAD_VERSION) >/dev/null
+	tar -xzf .cache/npm/signature_pad-$(SIGNATURE_PAD_VERSION).tgz -C .cache/npm/signature_pad package/dist/signature_pad.umd.min.js
+	cp .cache/npm/signature_pad/package/dist/signature_pad.umd.min.js $@
 
 # Debian's Chromium for the browser tests (Playwright drives it; no browser download).
 browser:

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "ofelia.billing",
     "ofelia.catalogue",
     "ofelia.sales",
+    "ofelia.attendance",
     "ofelia.apitokens",
     "ofelia.privacy",
 ]
