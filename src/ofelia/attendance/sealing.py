@@ -8,12 +8,15 @@ A sealed PDF shows any later change: the signed byte ranges no longer match the 
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from io import BytesIO
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import transaction
@@ -23,6 +26,18 @@ from ofelia.core import clock
 from .models import SealingKey
 
 FIELD_NAME = "CachetOrganisme"
+T = TypeVar("T")
+
+
+def _run(make: Callable[[], Awaitable[T]]) -> T:
+    """pyHanko is asynchronous inside; where this thread already runs an event loop (an ASGI
+    server, Playwright's sync API in the tests), the coroutine runs in a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(make())  # type: ignore[arg-type]
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(make())).result()  # type: ignore[arg-type]
 
 
 def _passphrase(organisation: Any) -> bytes:
@@ -98,8 +113,8 @@ def seal_pdf(pdf: bytes, *, organisation: Any, reason: str) -> bytes:
         field_name=FIELD_NAME, subfilter=fields.SigSeedSubFilter.PADES, reason=reason,
         name=organisation.legal_name, location=organisation.city or None)
     writer = IncrementalPdfFileWriter(BytesIO(pdf))
-    out = signers.sign_pdf(writer, meta, signer=signer, timestamper=None)
-    return out.getvalue()
+    out = _run(lambda: signers.async_sign_pdf(writer, meta, signer=signer, timestamper=None))
+    return out.getvalue()  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)
@@ -118,7 +133,7 @@ class SealCheck:
 def verify_pdf(data: bytes, *, organisation: Any) -> SealCheck:
     """Checks the seal against the organisation's certificate; never raises on bad input."""
     from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation import async_validate_pdf_signature
     from pyhanko.sign.validation.status import SignatureCoverageLevel
     from pyhanko_certvalidator import ValidationContext
 
@@ -127,8 +142,8 @@ def verify_pdf(data: bytes, *, organisation: Any) -> SealCheck:
         signatures = reader.embedded_signatures
         if not signatures:
             return SealCheck(False, False, False, "", "Aucun cachet dans ce document.")
-        status = validate_pdf_signature(
-            signatures[-1], ValidationContext(trust_roots=[certificate_of(organisation)]))
+        context = ValidationContext(trust_roots=[certificate_of(organisation)])
+        status = _run(lambda: async_validate_pdf_signature(signatures[-1], context))
     except Exception as exc:  # a damaged file is an answer, not a crash
         return SealCheck(False, False, False, "", f"Document illisible ou altéré : {exc}")
     whole = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
