@@ -130,7 +130,8 @@ def roster(session: TrainingSession) -> QuerySet[Enrolment]:
 
 def sheet_rows(slot: SessionSlot, sheet: AttendanceSheet | None) -> list[dict[str, Any]]:
     """Each confirmed learner with their mark on this half-day (None when not yet)."""
-    marks = {m.enrolment_id: m for m in sheet.marks.all()} if sheet is not None else {}
+    marks = ({m.enrolment_id: m for m in sheet.marks.defer("signature")}
+             if sheet is not None else {})
     return [{"enrolment": e, "learner": e.learner, "mark": marks.get(e.pk)}
             for e in roster(slot.session)]
 
@@ -156,9 +157,10 @@ def documents_of_session(*, organisation: Any, session: TrainingSession) -> Quer
             .defer("pdf").order_by("enrolment__learner__last_name", "kind", "-version"))
 
 
-def latest_sheet_pdf(sheet: AttendanceSheet) -> Document | None:
-    return (Document.objects.filter(organisation=sheet.organisation_id, sheet=sheet,
-                                     kind=Document.Kind.SHEET).order_by("-version").first())
+def latest_sheet_pdf(sheet: AttendanceSheet, *, with_pdf: bool = False) -> Document | None:
+    rows = Document.objects.filter(organisation=sheet.organisation_id, sheet=sheet,
+                                   kind=Document.Kind.SHEET).order_by("-version")
+    return (rows if with_pdf else rows.defer("pdf")).first()
 
 
 def document_get(*, organisation: Any, pk: int) -> Document | None:

@@ -245,13 +245,15 @@ def _issue_sheet_pdf(*, actor: Any, sheet: AttendanceSheet) -> Document:
 
 
 def qr_token(sheet: AttendanceSheet) -> str:
-    return signing.dumps({"s": sheet.slot_id, "n": sheet.nonce}, salt=QR_SALT, compress=True)
+    """Signed, not timed: the half-day's window and the sheet's nonce bound its validity, and
+    a stable token lets the page reuse the drawn QR code."""
+    return signing.Signer(salt=QR_SALT).sign_object({"s": sheet.slot_id, "n": sheet.nonce})
 
 
 def sheet_from_qr(*, organisation: Any, token: str) -> AttendanceSheet:
     """The sheet a QR code names; refused if forged, of another organisation, or voided."""
     try:
-        data = signing.loads(token, salt=QR_SALT)
+        data = signing.Signer(salt=QR_SALT).unsign_object(token)
         slot_id, nonce = int(data["s"]), str(data["n"])
     except (signing.BadSignature, KeyError, TypeError, ValueError) as exc:
         raise ValidationError("Ce QR code n'est pas valide : scannez celui affiché par le "

@@ -8,6 +8,7 @@ call a service, and turn a refusal into a French message — never a 500.
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import lru_cache
 from typing import Any
 
 from django.contrib import messages
@@ -81,6 +82,14 @@ def trainer_sheets(request: HttpRequest) -> HttpResponse:
                   {"sessions": current, "today": today})
 
 
+@lru_cache(maxsize=512)
+def _qr_svg(url: str) -> str:
+    """Drawing a QR code takes tens of milliseconds; a sheet's address does not change."""
+    import segno
+
+    return str(segno.make(url, error="m").svg_inline(scale=4, title="QR code d'émargement"))
+
+
 @tenant_required(Role.TRAINER)
 def trainer_sheet(request: HttpRequest, slot_pk: int) -> HttpResponse:
     trainer, slot = _trainer_slot(request, slot_pk)
@@ -95,11 +104,9 @@ def trainer_sheet(request: HttpRequest, slot_pk: int) -> HttpResponse:
         return redirect("attendance:trainer-sheet", slot_pk=slot.pk)
     qr_svg, qr_url = "", ""
     if sheet is not None and not sheet.is_closed:
-        import segno
-
         qr_url = request.build_absolute_uri(
             reverse("attendance:qr-sign", args=[services.qr_token(sheet)]))
-        qr_svg = segno.make(qr_url, error="m").svg_inline(scale=4, title="QR code d'émargement")
+        qr_svg = _qr_svg(qr_url)
     rows = selectors.sheet_rows(slot, sheet)
     return render(request, "attendance/trainer_sheet.html", {
         "slot": slot, "session": slot.session, "sheet": sheet, "rows": rows, "qr_svg": qr_svg,
@@ -182,7 +189,7 @@ def trainer_close(request: HttpRequest, slot_pk: int) -> HttpResponse:
 def trainer_sheet_pdf(request: HttpRequest, slot_pk: int) -> HttpResponse:
     _, slot = _trainer_slot(request, slot_pk)
     sheet = selectors.sheet_of(slot)
-    doc = selectors.latest_sheet_pdf(sheet) if sheet is not None else None
+    doc = selectors.latest_sheet_pdf(sheet, with_pdf=True) if sheet is not None else None
     if doc is None:
         raise Http404
     return _pdf_response(doc)
