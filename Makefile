@@ -8,6 +8,8 @@ HTMX_VERSION := 2.0.4
 HTMX := src/ofelia/static/vendor/htmx.min.js
 SCORM_AGAIN_VERSION := 3.4.3
 SCORM_AGAIN := src/ofelia/static/vendor/scorm-again.min.js
+SIGNATURE_PAD_VERSION := 5.1.4
+SIGNATURE_PAD := src/ofelia/static/vendor/signature_pad.umd.min.js
 # Extra pytest options, e.g. `make test PYTEST_ARGS="-n 2"` or `PYTEST_ARGS="-k e2e"`.
 PYTEST_ARGS ?=
 APT_GET := DEBIAN_FRONTEND=noninteractive apt-get -o Dpkg::Use-Pty=0 -qq
@@ -33,8 +35,9 @@ system-deps:
 	  { $(SUDO) $(APT_GET) update && $(SUDO) $(APT_GET) install -y libharfbuzz-subset0 >/dev/null; } || \
 	  echo "libharfbuzz-subset0 non installé : les PDF restent justes, mais plus lents." >&2; }
 
-# htmx and the scorm-again SCORM runtime come from the npm registry at set-up; not committed.
-vendor: $(HTMX) $(SCORM_AGAIN)
+# htmx, the scorm-again SCORM runtime and signature_pad come from the npm registry at set-up;
+# none is committed.
+vendor: $(HTMX) $(SCORM_AGAIN) $(SIGNATURE_PAD)
 $(HTMX):
 	mkdir -p $(dir $(HTMX)) .cache/npm
 	cd .cache/npm && npm pack --silent htmx.org@$(HTMX_VERSION) >/dev/null
@@ -45,6 +48,13 @@ $(SCORM_AGAIN):
 	cd .cache/npm/scorm-again && npm pack --silent scorm-again@$(SCORM_AGAIN_VERSION) >/dev/null
 	tar -xzf .cache/npm/scorm-again/scorm-again-$(SCORM_AGAIN_VERSION).tgz -C .cache/npm/scorm-again package/dist/scorm-again.min.js
 	cp .cache/npm/scorm-again/package/dist/scorm-again.min.js $@
+
+# signature_pad (drawn signatures of the attendance sheets), also fetched at set-up.
+$(SIGNATURE_PAD):
+	mkdir -p $(dir $(SIGNATURE_PAD)) .cache/npm/signature_pad
+	cd .cache/npm && npm pack --silent signature_pad@$(SIGNATURE_PAD_VERSION) >/dev/null
+	tar -xzf .cache/npm/signature_pad-$(SIGNATURE_PAD_VERSION).tgz -C .cache/npm/signature_pad package/dist/signature_pad.umd.min.js
+	cp .cache/npm/signature_pad/package/dist/signature_pad.umd.min.js $@
 
 # Debian's Chromium for the browser tests (Playwright drives it; no browser download).
 browser:

@@ -42,6 +42,7 @@ def _staff_menu(role: str) -> list[Entry]:
             ("sales:session-list", _("Sessions")),
             ("catalogue:trainer-list", _("Trainers")),
             ("elearning:course-list", "Parcours en ligne"),
+            ("attendance:staff-sessions", "Émargement"),
         ]),
         (_("Sales"), [
             ("sales:pipeline", _("Quotes and contracts")),
@@ -67,10 +68,13 @@ def _staff_menu(role: str) -> list[Entry]:
 
 def _extranet_menu(role: str) -> list[Entry]:
     items: list[Entry] = [("extranet-home", _("My space"))]
+    if role == Role.TRAINER:
+        items.append(("attendance:trainer-sheets", "Émargement"))
     if role != Role.TRAINER:
         items.append(("sales:my-trainings", _("My trainings")))
     if role in (Role.LEARNER, Role.CONSUMER):
         items.append(("elearning:my-courses", "Mes parcours en ligne"))
+        items.append(("attendance:my-attendance", "Mes attestations"))
     if role in (Role.CLIENT_CONTACT, Role.CONSUMER):
         items.append(("billing:my-invoices", _("My invoices")))
     items.append(("privacy:my-data", "Mes données"))

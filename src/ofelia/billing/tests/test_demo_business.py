@@ -60,7 +60,7 @@ def test_every_demo_organisation_gets_its_business_data(demo, client):
         assert trainings.filter(is_published=True).count() == 3
         assert all(t.objectives and t.programme and t.prerequisites for t in trainings)
         sessions = TrainingSession.objects.for_organisation(organisation)
-        assert sessions.count() == 9
+        assert sessions.count() == 10  # nine of the catalogue + attendance's session today
         assert sessions.filter(end_date__lt=TODAY.date()).count() == 3
         assert all(s.slots.exists() and (s.place or s.remote_link) for s in sessions)
         assert Enrolment.objects.for_organisation(organisation).filter(
@@ -132,7 +132,7 @@ def test_running_demo_again_writes_nothing_even_days_later(demo):
     with clock.frozen(TODAY + timedelta(days=3)):
         call_command("demo", stdout=out)
     assert _counts() == first
-    assert "Campus DIXNEUF : 3 formations, 9 sessions" in out.getvalue()
+    assert "Campus DIXNEUF : 3 formations, 10 sessions" in out.getvalue()
     assert "rien n'a été modifié" in out.getvalue()
 
 

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "ofelia.catalogue",
     "ofelia.sales",
     "ofelia.elearning",
+    "ofelia.attendance",
     "ofelia.apitokens",
     "ofelia.privacy",
 ]

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import translation
 
+from ofelia.attendance.demo import load_attendance
 from ofelia.billing.demo_business import billing_summary, load_billing
 from ofelia.catalogue.demo import catalogue_summary, load_catalogue
 from ofelia.elearning.demo import load_elearning
@@ -36,6 +37,7 @@ class Command(BaseCommand):
                     catalogue = load_catalogue(organisation)
                     if catalogue is not None:
                         billing = load_billing(load_sales(catalogue))
+                        load_attendance(organisation)
                         if billing is not None and billing.collections is not None:
                             problems += [f"{organisation} : {p}"
                                          for p in billing.collections.problems or []]
