@@ -196,3 +196,26 @@ def remote_slots_to_sign(*, organisation: Any, learner: Any, now: datetime) -> l
                 if not (sheet is not None and sheet.is_closed) and not signed:
                     found.append({"slot": slot, "enrolment": enrolment})
     return found
+
+
+def attended_share_by_slot(*, enrolments: Any, slots: list[SessionSlot]) -> dict[int, Decimal]:
+    """For each of `slots` whose sheet is closed: the share of the half-day the learners of
+    `enrolments` attended, on average (1 = everyone for the whole half-day). Half-days
+    without a closed sheet are absent from the answer: the plan still stands for them."""
+    enrolment_ids = [e.pk for e in enrolments]
+    if not enrolment_ids or not slots:
+        return {}
+    closed = {s.pk: s for s in slots}
+    closed_ids = set(AttendanceSheet.objects.filter(
+        slot__in=list(closed), status=AttendanceSheet.Status.CLOSED).values_list("slot_id", flat=True))
+    attended: dict[int, Decimal] = {pk: Decimal("0") for pk in closed_ids}
+    marks = Mark.objects.filter(enrolment_id__in=enrolment_ids, sheet__slot_id__in=closed_ids,
+                                status__in=ATTENDED).select_related("sheet")
+    for mark in marks:
+        slot = closed[mark.sheet.slot_id]
+        attended[slot.pk] += mark_hours(mark, slot)
+    shares: dict[int, Decimal] = {}
+    for pk in closed_ids:
+        full = slot_hours(closed[pk]) * len(enrolment_ids)
+        shares[pk] = attended[pk] / full if full else Decimal("0")
+    return shares

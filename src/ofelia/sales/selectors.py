@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
 
+from ofelia.attendance.selectors import attended_share_by_slot
 from ofelia.catalogue.models import Enrolment, SessionSlot, TrainingSession
 from ofelia.catalogue.seats import with_seats
 
@@ -131,8 +132,9 @@ def delivery_as_of(*, contract: Contract, day: date,
     """The one rule of what a contract has delivered on `day` (the day itself not counted).
 
     Planned half-days (`SessionSlot`) elapsed before the day, pro rata of the contract's
-    hours; without planned half-days, the weekdays elapsed pro rata of the hours. Attendance
-    sheets, once recorded, are the better evidence and will replace the plan.
+    hours — a half-day whose attendance sheet is closed counts for the share its learners
+    really attended (`attendance`); without planned half-days, the weekdays elapsed pro
+    rata of the hours.
     """
     hours = contract.hours
     if day < contract.start_date:
@@ -144,9 +146,17 @@ def delivery_as_of(*, contract: Contract, day: date,
         slots = list(contract.session.slots.all()) if contract.session_id else []
     slots = [s for s in slots if contract.start_date <= s.day <= contract.end_date]
     if slots:
-        done = sum(1 for s in slots if s.day < day)
+        elapsed = [s for s in slots if s.day < day]
+        # A closed attendance sheet is the evidence of what a half-day delivered; the plan
+        # stands for the half-days not yet signed off.
+        enrolments = (list(contract.enrolments.exclude(status=Enrolment.Status.CANCELLED))
+                      if contract.pk and elapsed else [])
+        signed = attended_share_by_slot(enrolments=enrolments, slots=elapsed)
+        done = sum((signed.get(s.pk, Decimal(1)) for s in elapsed), Decimal(0))
         delivered = hours * done / len(slots)
-        basis = f"{done} demi-journée(s) prévue(s) sur {len(slots)} écoulée(s)"
+        basis = f"{len(elapsed)} demi-journée(s) prévue(s) sur {len(slots)} écoulée(s)"
+        if signed:
+            basis += f", dont {len(signed)} émargée(s) (heures réellement suivies)"
     else:
         total = max(_weekdays(contract.start_date, contract.end_date), 1)
         done = _weekdays(contract.start_date, day - timedelta(days=1)) if day > contract.start_date else 0

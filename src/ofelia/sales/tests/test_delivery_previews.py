@@ -114,3 +114,34 @@ def test_can_d1_cancellation_after_the_end_is_refused_and_changes_nothing(
     # On the end day itself the training is still running: a cancellation is recorded.
     record(contract, admin, as_of="2026-03-18", type="cancellation", on=END, by="client",
            reason="other")
+
+
+def test_abd_closed_attendance_sheets_replace_the_plan_for_their_half_days(
+        org: Any, admin: Any, company: Any) -> None:
+    """Issue 11 item 2: a half-day signed off counts the hours really attended (here: the
+    learner missed the first morning, came an hour late in the afternoon); the half-days
+    not yet signed off still count as planned."""
+    from ofelia.attendance.models import AttendanceSheet, Mark
+    from ofelia.catalogue.seats import enrolment_create
+    from ofelia.organisations.models import Learner
+
+    contract = _contract(org, admin, company, slots=True)
+    learner = Learner.objects.create(organisation=org, company=company, civility="mme",
+                                     first_name="Inès", last_name="Assidue",
+                                     email="ines@acme.example")
+    enrolment = enrolment_create(actor=None, organisation=org, session=contract.session,
+                                 learner=learner)
+    contract.enrolments.add(enrolment)
+    morning, afternoon = contract.session.slots.filter(day=START).order_by("starts_at")
+    for slot, status, arrived in ((morning, Mark.Status.ABSENT, None),
+                                  (afternoon, Mark.Status.LATE, time(14, 30))):
+        sheet = AttendanceSheet.objects.create(organisation=org, slot=slot,
+                                               status=AttendanceSheet.Status.CLOSED)
+        Mark.objects.create(organisation=org, sheet=sheet, enrolment=enrolment, status=status,
+                            arrived_at=arrived)
+    delivery = selectors.delivery_as_of(contract=contract, day=date(2026, 3, 17))
+    # 21 h over 6 half-days of 3.5 h: 0 + 2.5/3.5 of a half-day attended → 21 × (5/7) / 6.
+    assert delivery.hours == Decimal("2.50")
+    assert "émargée" in delivery.basis
+    # The next day, the second day's half-days (not signed off) count as planned.
+    assert selectors.delivery_as_of(contract=contract, day=END).hours == Decimal("9.50")
