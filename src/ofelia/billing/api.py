@@ -27,7 +27,7 @@ from ofelia.core.validators import (
 )
 from ofelia.organisations.models import STAFF_ROLES
 
-from . import funding, selectors, services
+from . import contract_invoices, funding, selectors, services
 from .models import Invoice, Payment
 
 try:  # Bearer tokens when the API-token app is there; the session always works.
@@ -287,7 +287,7 @@ def contract_invoice(request: HttpRequest, contract_id: int, payer: str) -> Any:
     if contract is None:
         return _not_found("Contrat")
     try:
-        draft = funding.invoice_from_contract(actor=request.user, contract=contract, payer=payer)
+        draft = contract_invoices.invoice_from_contract(actor=request.user, contract=contract, payer=payer)
     except services.BillingError as refused:
         return _problem(409, "Facturation refusée", str(refused))
     return Status(201, _detail(draft))

@@ -25,7 +25,8 @@ from ofelia.rules.money import cents
 from ofelia.sales.demo import DemoSales, at, rules_cover
 
 from .collections import RunReport, run_collections
-from .funding import deposit_invoice_create, funding_entry_add, funding_plan, invoice_from_contract
+from .contract_invoices import deposit_invoice_create, invoice_from_contract
+from .funding import funding_entry_add, funding_plan
 from .models import Invoice, InvoiceStatus
 from .services import invoice_create_draft, invoice_issue, payment_record
 from .terms import invoice_terms

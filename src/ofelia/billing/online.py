@@ -307,8 +307,8 @@ def refund_online(*, actor: Any, refund: Refund, gateway: PaymentGateway | None 
     Recorded once with the provider's refund id: the `charge.refunded` webhook that follows
     finds it and does nothing. The idempotency key makes a retried call refund only once.
     """
-    from .funding import refund_record_paid
     from .gateways import default_gateway
+    from .refunds import refund_record_paid
 
     refund = Refund.objects.select_for_update().get(pk=refund.pk)
     if refund.status == RefundStatus.PAID:
@@ -337,7 +337,7 @@ def _charge_refunded(charge: dict[str, Any]) -> tuple[Any, str]:
     """`charge.refunded`: each refund of the charge is recorded once. Ours (refund_online)
     is already there or, if our call's answer was lost, is marked paid now; one made in the
     Stripe dashboard is recorded so that no money leaves unrecorded."""
-    from .funding import refund_record_paid
+    from .refunds import refund_record_paid
 
     intent = charge.get("payment_intent")
     payment = (Payment.objects.select_for_update().filter(provider_reference=intent).first()

@@ -355,7 +355,7 @@ def settlement_drafts(contract: Any) -> tuple[list[Invoice], list[Invoice], list
 
 def _create(actor: Any, contract: Any, wanted: Any, invoices: dict[int, Invoice],
             source: Any = None, plan: Any = None) -> None:
-    funding = _funding()
+    from . import contract_invoices
     if isinstance(wanted, CreditWanted):
         invoice = invoices[wanted.invoice_id]
         lines = None
@@ -376,7 +376,7 @@ def _create(actor: Any, contract: Any, wanted: Any, invoices: dict[int, Invoice]
         audit.record(actor=actor, action="refund.propose", organisation=contract.organisation,
                      obj=refund, after=audit.snapshot(refund))
     else:
-        funding.contract_invoice_draft(
+        contract_invoices.contract_invoice_draft(
             actor=actor, contract=contract, payer=wanted.payer, purpose=wanted.purpose,
             due_date=wanted.due_on, source=source, plan=plan,
             lines=[{"description": x.description, "quantity": "1", "unit_price": x.unit_price,
@@ -443,7 +443,7 @@ def contract_settle(*, contract: Any, as_of: date | None = None, actor: Any = No
 def _impute(actor: Any, invoices: Iterable[Invoice], on: date) -> None:
     """Money paid on a credited invoice pays the payer's open invoices of the contract
     first (the deposit kept, CAN-D1 / CAN-F1); only the rest is refunded."""
-    from .funding import refundable
+    from .refunds import refundable
 
     rows = list(invoices)
     sources = [i for i in rows if refundable(i) > 0]
@@ -495,7 +495,8 @@ def settlement_issue(*, actor: Any, contract: Any, on: date | None = None) -> li
     money paid is imputed and the refunds scheduled. Refused as a whole if one is refused."""
     from ofelia.sales.models import Contract
 
-    from .funding import plan_of, refund_create, refundable
+    from .funding import plan_of
+    from .refunds import refund_create, refundable
 
     on = on or clock.today()
     contract = Contract.objects.select_for_update(of=("self",)).get(pk=contract.pk)

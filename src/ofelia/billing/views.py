@@ -20,7 +20,7 @@ from ofelia.core import clock
 from ofelia.core.tenancy import tenant_required
 from ofelia.organisations.models import Role
 
-from . import charts, exports, funding, selectors, services, settlement
+from . import charts, contract_invoices, exports, funding, refunds, selectors, services, settlement
 from .forms import (
     CreditNoteForm,
     DepositForm,
@@ -86,7 +86,7 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "steps": invoice.dunning_steps.all(),
         "penalty": getattr(invoice, "penalty", None) if hasattr(invoice, "penalty") else None,
         "refunds": [(r, r.is_overdue(today)) for r in invoice.refunds.all()],
-        "refundable": funding.refundable(invoice) if invoice.kind == "invoice" else Decimal(0),
+        "refundable": refunds.refundable(invoice) if invoice.kind == "invoice" else Decimal(0),
         "payment_form": PaymentForm(initial={"received_on": today, "amount": invoice.balance,
                                              "allocate": invoice.balance}),
         "credit_form": CreditNoteForm(), "refund_form": RefundForm(initial={"due_on": today}),
@@ -147,7 +147,7 @@ def invoice_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             form = RefundForm(request.POST)
             if not form.is_valid():
                 raise services.BillingError("Montant et date limite du remboursement requis.")
-            funding.refund_create(actor=actor, invoice=invoice, **form.cleaned_data)
+            refunds.refund_create(actor=actor, invoice=invoice, **form.cleaned_data)
             messages.success(request, "Remboursement programmé.")
         else:
             raise Http404
@@ -167,7 +167,7 @@ def refund_pay(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         if not form.is_valid():
             raise services.BillingError("Moyen et date du remboursement requis.")
-        funding.refund_pay(actor=request.user, refund=refund, **form.cleaned_data)
+        refunds.refund_pay(actor=request.user, refund=refund, **form.cleaned_data)
         messages.success(request, "Remboursement effectué.")
     except services.BillingError as refused:
         messages.error(request, str(refused))
@@ -257,7 +257,7 @@ def contract_billing_action(request: HttpRequest, pk: int, action: str) -> HttpR
     try:
         if action == "invoice":
             payer = request.POST.get("payer", "")
-            draft = funding.invoice_from_contract(actor=actor, contract=contract, payer=payer)
+            draft = contract_invoices.invoice_from_contract(actor=actor, contract=contract, payer=payer)
             messages.success(request, "Brouillon de facture prêt : vérifiez-le puis émettez-le.")
             return redirect("billing:invoice-detail", pk=draft.pk)
         if action == "funding":
@@ -271,7 +271,7 @@ def contract_billing_action(request: HttpRequest, pk: int, action: str) -> HttpR
         elif action == "deposit":
             form = DepositForm(request.POST)
             amount = form.cleaned_data["amount"] if form.is_valid() else None
-            invoice = funding.deposit_invoice_create(actor=actor, contract=contract, amount=amount)
+            invoice = contract_invoices.deposit_invoice_create(actor=actor, contract=contract, amount=amount)
             messages.success(request, f"Facture d'acompte {invoice.number} émise.")
         elif action == "settle":
             result = settlement.contract_settle(contract=contract, actor=actor)

@@ -8,14 +8,10 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
-from ofelia.billing.funding import (
-    deposit_invoice_create,
-    funding_entry_add,
-    funding_plan,
-    invoice_from_contract,
-    refund_pay,
-)
+from ofelia.billing.contract_invoices import deposit_invoice_create, invoice_from_contract
+from ofelia.billing.funding import funding_entry_add, funding_plan
 from ofelia.billing.models import FundingPlan, Invoice, InvoiceStatus, Refund
+from ofelia.billing.refunds import refund_pay
 from ofelia.billing.services import BillingError, payment_record
 from ofelia.billing.settlement import contract_settle, settlement_drafts, settlement_issue
 from ofelia.core import clock

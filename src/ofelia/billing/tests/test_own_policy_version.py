@@ -11,7 +11,7 @@ from importlib import resources
 import pytest
 
 from ofelia.billing.collections import run_collections
-from ofelia.billing.funding import deposit_invoice_create
+from ofelia.billing.contract_invoices import deposit_invoice_create
 from ofelia.billing.models import Invoice, PenaltyAssessment
 from ofelia.billing.online import invoice_instalment_counts
 from ofelia.billing.settlement import contract_settle, settlement_drafts, settlement_issue

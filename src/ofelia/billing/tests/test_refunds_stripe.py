@@ -9,10 +9,10 @@ from decimal import Decimal
 
 import pytest
 
-from ofelia.billing.funding import refund_create, refund_pay
 from ofelia.billing.gateways import FakeGateway
 from ofelia.billing.models import Invoice, Refund, RefundStatus, StripeEvent
 from ofelia.billing.online import checkout_create, refund_online, stripe_event_process
+from ofelia.billing.refunds import refund_create, refund_pay
 from ofelia.billing.services import (
     BillingError,
     credit_note_issue,

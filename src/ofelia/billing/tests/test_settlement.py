@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from ofelia.billing.funding import deposit_invoice_create, funding_entry_add
+from ofelia.billing.contract_invoices import deposit_invoice_create
+from ofelia.billing.funding import funding_entry_add
 from ofelia.billing.models import Invoice, InvoiceStatus, Refund
 from ofelia.billing.services import payment_record
 from ofelia.billing.settlement import (
