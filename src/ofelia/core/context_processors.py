@@ -66,6 +66,7 @@ def _extranet_menu(role: str) -> list[Entry]:
     if role != Role.TRAINER:
         items.append(("sales:my-trainings", _("My trainings")))
     if role in (Role.CLIENT_CONTACT, Role.CONSUMER):
+        items.append(("sales:my-quotes", "Mes devis"))
         items.append(("billing:my-invoices", _("My invoices")))
     items.append(("privacy:my-data", "Mes données"))
     return items

@@ -240,3 +240,36 @@ def render_amendment_pdf(amendment: Any) -> bytes:
          "v": document_values(contract)},
     )
     return HTML(string=html).write_pdf()  # type: ignore[no-any-return]
+
+
+def quote_terms(quote: Any) -> Any:
+    """The version of the organisation's terms that accepting the quote today would accept
+    (ACC-4: the version in force on the acceptance day), or None without terms."""
+    from ofelia.core import clock
+
+    from .rules_io import policy_for_signature
+
+    organisation = quote.organisation
+    if not organisation.policy_id:
+        return None
+    try:
+        return policy_for_signature(organisation, organisation.policy_id, clock.today())
+    except RulesError:
+        return None
+
+
+def render_quote_pdf(quote: Any, *, accept_url: str = "") -> bytes:
+    """The quote as PDF: both parties, the lines, VAT (or the training exemption), validity,
+    learners or head count, the terms and their version, and where to accept."""
+    from weasyprint import HTML
+
+    organisation = quote.organisation
+    html = render_to_string(
+        "sales/pdf/quote.html",
+        {"quote": quote, "organisation": organisation, "terms": quote_terms(quote),
+         "accept_url": accept_url, "lines": list(quote.lines.all()),
+         "learners": [str(learner) for learner in quote.learners.all()],
+         "exempt": organisation.vat_status == "training_exempt" and not quote.vat_rate,
+         "provider_address": organisation.postal_address.replace("\n", ", ")},
+    )
+    return HTML(string=html).write_pdf()  # type: ignore[no-any-return]
