@@ -138,8 +138,13 @@ def _retraction_text(contract: Contract) -> str:
 def document_values(contract: Contract) -> dict[str, Any]:
     """Every value the document prints, keyed as the mentions name them."""
     price = fmt_eur(contract.price) + " HT"
-    if contract.vat_rate:
-        price += f", TVA {contract.vat_rate.normalize():f} % : {fmt_eur(contract.vat_amount)}"
+    rate = f"{contract.vat_rate.normalize():f}".replace(".", ",")
+    if contract.vat_rate and contract.kind == CONTRAT:
+        # A consumer reads the price VAT included (Code de la consommation L112-1).
+        price = (f"{fmt_eur(contract.price + contract.vat_amount)} TTC, dont TVA {rate} % : "
+                 f"{fmt_eur(contract.vat_amount)} ({price})")
+    elif contract.vat_rate:
+        price += f", TVA {rate} % : {fmt_eur(contract.vat_amount)}"
     else:
         price += " — Exonération de TVA, article 261-4-4° a du CGI"
     period = (

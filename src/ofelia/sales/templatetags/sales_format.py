@@ -23,3 +23,9 @@ def incl_vat(value: Decimal | str | int | None, rate: Decimal | str | int | None
 
     amount = Decimal(str(value or 0))
     return cents(amount + amount * Decimal(str(rate or 0)) / 100)
+
+
+@register.filter
+def one_line(value: str) -> str:
+    """A postal address on one line: « 1 rue de la Paix, 75002 Paris »."""
+    return ", ".join(part.strip() for part in str(value or "").splitlines() if part.strip())

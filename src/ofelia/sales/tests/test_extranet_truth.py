@@ -111,3 +111,14 @@ def test_d6353_1_french_agreement_with_the_document_kind(org: Any, admin: Any, c
                               {"accepted_by_name": "Paul Durand", "method": "signed_document"},
                               follow=True)
     assert f"Contrat {draft.number} signé" in response.content.decode()
+
+
+def test_l112_1_consumer_contrat_and_shop_print_prices_vat_included(
+    org: Any, admin: Any, consumer: Any
+) -> None:
+    from ofelia.sales.documents import document_values
+
+    with clock.frozen(datetime(2026, 1, 12, 10, 0)):
+        contrat = make_contract(org, admin, client=consumer, vat_rate=Decimal("20"), sign=False)
+    assert _plain(document_values(contrat)["price"]) == (
+        "2 880,00 € TTC, dont TVA 20 % : 480,00 € (2 400,00 € HT)")
