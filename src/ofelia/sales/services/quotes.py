@@ -124,14 +124,17 @@ def _quote_mail(quote: Quote, *, to: list[str], extranet_url: str) -> Any:
     from ..documents import render_quote_pdf
 
     org = quote.organisation
+    # A consumer reads the price VAT included (Code de la consommation L112-1).
+    amount = (f"{fmt_eur(quote.total_incl_vat())} TTC" if quote.consumer_id is not None
+              else f"{fmt_eur(quote.total_excl_vat())} HT")
     body = (
         "Bonjour,\n\n"
         f"{org.display_name or org.legal_name} vous adresse le devis {quote.number} "
-        f"({fmt_eur(quote.total_excl_vat())} HT), valable jusqu'au "
+        f"({amount}), valable jusqu'au "
         f"{quote.valid_until:%d/%m/%Y}.\n\n"
         "Vous pouvez le lire, le télécharger, l'accepter ou le refuser dans votre espace "
-        f"client :\n{extranet_url}\n\n"
-        "Le devis est également joint à ce message au format PDF.\n\n"
+        + (f"client :\n{extranet_url}\n\n" if extranet_url else "client, rubrique « Mes devis ».\n\n")
+        + "Le devis est également joint à ce message au format PDF.\n\n"
         f"{org.display_name or org.legal_name}"
         + (f"\n{org.phone}" if org.phone else "") + (f"\n{org.email}" if org.email else "")
     )

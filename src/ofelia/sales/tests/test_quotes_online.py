@@ -110,6 +110,7 @@ def test_sending_without_a_contact_account_uses_the_company_email_then_the_consu
         _quote(org, admin, client_company=company)
         _quote(org, admin, consumer=consumer)
     assert [m.to for m in mail.outbox] == [["rh@acme.example"], ["paul.durand@example.org"]]
+    assert "(3 576,00 € TTC)" in _plain(mail.outbox[1].body)  # the consumer reads VAT included
 
 
 def test_sending_to_a_company_without_any_email_is_refused_and_changes_nothing(
