@@ -104,7 +104,7 @@ def test_d6353_1_french_agreement_with_the_document_kind(org: Any, admin: Any, c
                               "obligatoires manquantes")
     staff = _web(admin)
     page = staff.get(f"/ventes/contrats/{contract.pk}/").content.decode()
-    assert "(signée)" in page
+    assert "(signée)" in page and "Créée le" in page
     with clock.frozen(datetime(2026, 1, 12, 10, 0)):
         draft = make_contract(org, admin, client=consumer, sign=False)
         response = staff.post(f"/ventes/contrats/{draft.pk}/signer/",
