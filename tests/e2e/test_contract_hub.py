@@ -39,7 +39,7 @@ def test_d6353_1_quote_for_two_learners_to_a_signed_convention_and_its_hub(
     expect(page.get_by_role("heading", level=1)).to_contain_text("Devis DV-")
     expect(page.get_by_text("Louis Fournier, Océane Lambert")).to_be_visible()
 
-    page.get_by_role("button", name="Marquer comme envoyé").click()
+    page.get_by_role("button", name="Envoyer au client par e-mail").click()
     page.get_by_label("Accepté par").fill("Claire Lumière, gérante")
     page.get_by_role("button", name="Enregistrer l'acceptation").click()
     page.get_by_role("button", name="Établir la convention / le contrat").click()
@@ -70,8 +70,8 @@ def test_d6353_1_quote_for_two_learners_to_a_signed_convention_and_its_hub(
 
     page.get_by_label("Signataire").fill("Claire Lumière, gérante")
     page.get_by_role("button", name="Enregistrer la signature").click()
-    expect(page.get_by_role("status")).to_contain_text("Contrat signé")
-    expect(page.get_by_role("heading", level=1)).to_contain_text("(Signé)")
+    expect(page.get_by_role("status")).to_contain_text("signée")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("(signée)")
     expect(page.get_by_role("heading", name="Si le client annulait aujourd'hui")).to_be_visible()
     expect(page.get_by_role("link", name="Facturation").first).to_be_visible()
 

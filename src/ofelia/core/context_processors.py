@@ -76,6 +76,7 @@ def _extranet_menu(role: str) -> list[Entry]:
         items.append(("elearning:my-courses", "Mes parcours en ligne"))
         items.append(("attendance:my-attendance", "Mes attestations"))
     if role in (Role.CLIENT_CONTACT, Role.CONSUMER):
+        items.append(("sales:my-quotes", "Mes devis"))
         items.append(("billing:my-invoices", _("My invoices")))
     items.append(("privacy:my-data", "Mes données"))
     return items

@@ -138,8 +138,13 @@ def _retraction_text(contract: Contract) -> str:
 def document_values(contract: Contract) -> dict[str, Any]:
     """Every value the document prints, keyed as the mentions name them."""
     price = fmt_eur(contract.price) + " HT"
-    if contract.vat_rate:
-        price += f", TVA {contract.vat_rate.normalize():f} % : {fmt_eur(contract.vat_amount)}"
+    rate = f"{contract.vat_rate.normalize():f}".replace(".", ",")
+    if contract.vat_rate and contract.kind == CONTRAT:
+        # A consumer reads the price VAT included (Code de la consommation L112-1).
+        price = (f"{fmt_eur(contract.price + contract.vat_amount)} TTC, dont TVA {rate} % : "
+                 f"{fmt_eur(contract.vat_amount)} ({price})")
+    elif contract.vat_rate:
+        price += f", TVA {rate} % : {fmt_eur(contract.vat_amount)}"
     else:
         price += " — Exonération de TVA, article 261-4-4° a du CGI"
     period = (
@@ -238,5 +243,38 @@ def render_amendment_pdf(amendment: Any) -> bytes:
         "sales/pdf/amendment.html",
         {"amendment": amendment, "contract": contract, "organisation": contract.organisation,
          "v": document_values(contract)},
+    )
+    return HTML(string=html).write_pdf()  # type: ignore[no-any-return]
+
+
+def quote_terms(quote: Any) -> Any:
+    """The version of the organisation's terms that accepting the quote today would accept
+    (ACC-4: the version in force on the acceptance day), or None without terms."""
+    from ofelia.core import clock
+
+    from .rules_io import policy_for_signature
+
+    organisation = quote.organisation
+    if not organisation.policy_id:
+        return None
+    try:
+        return policy_for_signature(organisation, organisation.policy_id, clock.today())
+    except RulesError:
+        return None
+
+
+def render_quote_pdf(quote: Any, *, accept_url: str = "") -> bytes:
+    """The quote as PDF: both parties, the lines, VAT (or the training exemption), validity,
+    learners or head count, the terms and their version, and where to accept."""
+    from weasyprint import HTML
+
+    organisation = quote.organisation
+    html = render_to_string(
+        "sales/pdf/quote.html",
+        {"quote": quote, "organisation": organisation, "terms": quote_terms(quote),
+         "accept_url": accept_url, "lines": list(quote.lines.all()),
+         "learners": [str(learner) for learner in quote.learners.all()],
+         "exempt": organisation.vat_status == "training_exempt" and not quote.vat_rate,
+         "provider_address": organisation.postal_address.replace("\n", ", ")},
     )
     return HTML(string=html).write_pdf()  # type: ignore[no-any-return]

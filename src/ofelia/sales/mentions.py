@@ -108,7 +108,10 @@ class MissingMention(Exception):
         self.missing = missing
         name = "La convention de formation" if kind == CONVENTION else "Le contrat de formation"
         details = " ; ".join(f"{m.label} ({m.reference})" for m in missing)
-        super().__init__(f"{name} ne peut pas être émis : mention obligatoire manquante — {details}.")
+        issued = "émise" if kind == CONVENTION else "émis"
+        what = ("mentions obligatoires manquantes" if len(missing) > 1
+                else "mention obligatoire manquante")
+        super().__init__(f"{name} ne peut pas être {issued} : {what} — {details}.")
 
 
 def require_mentions(kind: str, values: Mapping[str, object]) -> None:

@@ -65,6 +65,9 @@ class Quote(TenantModel):
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     accepted_by_name = models.CharField(_("accepted by"), max_length=255, blank=True)
     acceptance_method = models.CharField(_("acceptance method"), max_length=40, blank=True)
+    # When the status last changed (sent, accepted, declined, converted), shown to staff.
+    status_changed_at = models.DateTimeField("statut modifié le", null=True, blank=True)
+    decline_reason = models.TextField("motif du refus", blank=True)
     # Who the quote is for (D6353-1: the convention names its learners): named learners of
     # the client, or only a head count when the names are not known yet.
     learners = models.ManyToManyField("organisations.Learner", blank=True, related_name="quotes",
@@ -92,6 +95,15 @@ class Quote(TenantModel):
 
     def total_vat(self) -> Decimal:
         return cents(self.total_excl_vat() * self.vat_rate / 100)
+
+    def total_incl_vat(self) -> Decimal:
+        return self.total_excl_vat() + self.total_vat()
+
+    @property
+    def acceptance_method_label(self) -> str:
+        """The acceptance method in French (the stored value is a code)."""
+        methods = dict(TermsAcceptance.Method.choices)
+        return str(methods.get(self.acceptance_method, self.acceptance_method))
 
 
 class QuoteLine(models.Model):
@@ -200,6 +212,13 @@ class Contract(TenantModel):
         return f"{label} {self.number}"
 
     @property
+    def status_label(self) -> str:
+        """The status agreeing with the document: « Convention signée », « Contrat signé »."""
+        if self.kind == CONVENTION:
+            return CONVENTION_STATUS.get(self.status, str(self.get_status_display()))
+        return CONTRAT_STATUS.get(self.status, str(self.get_status_display()))
+
+    @property
     def client_kind(self) -> str:
         return ClientKind.PROFESSIONAL if self.kind == CONVENTION else ClientKind.CONSUMER
 
@@ -210,6 +229,12 @@ class Contract(TenantModel):
     @property
     def vat_amount(self) -> Decimal:
         return cents(self.price * self.vat_rate / 100)
+
+
+CONVENTION_STATUS = {"draft": "brouillon", "signed": "signée", "retracted": "rétractée",
+                     "cancelled": "annulée", "ended": "terminée avant terme"}
+CONTRAT_STATUS = {"draft": "brouillon", "signed": "signé", "retracted": "rétracté",
+                  "cancelled": "annulé", "ended": "terminé avant terme"}
 
 
 class ContractAmendment(TenantModel):
@@ -347,6 +372,7 @@ class TermsAcceptance(TenantModel):
         SIGNED_DOCUMENT = "signed_document", _("Signed document")
         SIGNED_QUOTE = "signed_quote", _("Signed quote")
         EMAIL = "email", _("Written acceptance by email")
+        ONLINE_EXTRANET = "online_extranet", "acceptation en ligne dans l'espace client"
 
     contract = models.ForeignKey(
         Contract, on_delete=models.PROTECT, null=True, blank=True, related_name="acceptances"

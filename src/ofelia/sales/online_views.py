@@ -86,6 +86,7 @@ def order(request: HttpRequest, slug: str, session_id: int) -> HttpResponse:
             return redirect("sales:my-trainings")
     context.update({"form": form, "terms": terms, "options": options,
                     "digital": orders.is_digital_content(session),
+                    "vat_rate": orders.vat_rate_of(organisation),
                     "consent_text": orders.DIGITAL_CONSENT_TEXT})
     return render(request, "sales/order.html", context)
 

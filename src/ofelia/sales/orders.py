@@ -66,6 +66,11 @@ def instalment_options(organisation: Organisation, *, amount_excl_vat: Decimal, 
     return (1, *(int(n) for n in clause.get("instalment_counts", ())))
 
 
+def vat_rate_of(organisation: Organisation) -> Decimal:
+    """The VAT rate of an online order: 20 % unless the training exemption applies."""
+    return _vat_rate(organisation)
+
+
 def _vat_rate(organisation: Organisation) -> Decimal:
     return Decimal("20") if organisation.vat_status == Organisation.VatStatus.SUBJECT else Decimal("0")
 

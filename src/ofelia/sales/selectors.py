@@ -94,20 +94,41 @@ def session_roster(*, organisation: Any, session: TrainingSession) -> QuerySet[E
     )
 
 
-def contracts_of_member(*, organisation: Any, membership: Any, user: Any) -> QuerySet[Contract]:
-    """Extranet: the contracts a client contact, consumer or learner may see, nothing else."""
+def _of_client_member(qs: QuerySet[Any], *, membership: Any, user: Any) -> QuerySet[Any] | None:
+    """A contract or quote queryset narrowed to what a client contact (their company's) or a
+    consumer (their own) may see; None for any other member."""
     from ofelia.organisations.models import Role
 
-    qs = contract_list(organisation=organisation).exclude(status=Contract.Status.DRAFT)
     if membership is None:
         return qs.none()
     if membership.role == Role.CLIENT_CONTACT and membership.company_id:
         return qs.filter(client_company_id=membership.company_id)
     if membership.role == Role.CONSUMER:
         return qs.filter(consumer__user=user)
+    return None
+
+
+def contracts_of_member(*, organisation: Any, membership: Any, user: Any) -> QuerySet[Contract]:
+    """Extranet: the contracts a client contact, consumer or learner may see, nothing else."""
+    from ofelia.organisations.models import Role
+
+    qs = (contract_list(organisation=organisation).exclude(status=Contract.Status.DRAFT)
+          .prefetch_related(Prefetch("enrolments", queryset=Enrolment.objects.select_related(
+              "learner").order_by("id"))))
+    scoped = _of_client_member(qs, membership=membership, user=user)
+    if scoped is not None:
+        return scoped
     if membership.role == Role.LEARNER:
         return qs.filter(enrolments__learner__user=user).distinct()
     return qs.none()
+
+
+def quotes_of_member(*, organisation: Any, membership: Any, user: Any) -> QuerySet[Quote]:
+    """Extranet: the sent quotes of the client contact's company or of the consumer (drafts
+    are staff's); learners see no quote."""
+    qs = quote_list(organisation=organisation).exclude(status=Quote.Status.DRAFT)
+    scoped = _of_client_member(qs, membership=membership, user=user)
+    return scoped if scoped is not None else qs.none()
 
 
 @dataclass(frozen=True)

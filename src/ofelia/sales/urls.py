@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import online_views, session_views, views
+from . import online_views, quote_views, session_views, views
 
 app_name = "sales"
 urlpatterns = [
@@ -9,6 +9,7 @@ urlpatterns = [
     path("ventes/devis/ligne/", views.quote_line_row, name="quote-line-row"),
     path("ventes/devis/stagiaires/", views.quote_learners, name="quote-learners"),
     path("ventes/devis/<int:pk>/", views.quote_detail, name="quote-detail"),
+    path("ventes/devis/<int:pk>/devis.pdf", views.quote_pdf, name="quote-pdf"),
     path("ventes/devis/<int:pk>/<slug:action>/", views.quote_action, name="quote-action"),
     path("ventes/contrats/<int:pk>/", views.contract_detail, name="contract-detail"),
     path("ventes/contrats/<int:pk>/modifier/", views.contract_edit, name="contract-edit"),
@@ -40,5 +41,10 @@ urlpatterns = [
     path("espace/formations/<int:pk>/contrat.pdf", views.my_contract_pdf, name="my-contract-pdf"),
     path("espace/formations/<int:pk>/convocation.<slug:fmt>", views.my_convocation, name="my-convocation"),
     path("espace/formations/<int:pk>/retractation/", online_views.my_retraction, name="my-retraction"),
+    path("espace/devis/", quote_views.my_quotes, name="my-quotes"),
+    path("espace/devis/<int:pk>/", quote_views.my_quote, name="my-quote"),
+    path("espace/devis/<int:pk>/devis.pdf", quote_views.my_quote_pdf, name="my-quote-pdf"),
+    path("espace/devis/<int:pk>/accepter/", quote_views.my_quote_accept, name="my-quote-accept"),
+    path("espace/devis/<int:pk>/refuser/", quote_views.my_quote_decline, name="my-quote-decline"),
     path("espace/lien-perdu/", online_views.access_link_report_loss, name="access-link-lost"),
 ]

@@ -28,6 +28,7 @@ from .forms import (
 )
 from .mentions import MissingMention, missing_mentions
 from .models import Contract, Quote
+from .quote_views import accept_url, member_scope
 
 STAFF = (Role.ADMINISTRATOR, Role.STAFF)
 EXTRANET = (Role.CLIENT_CONTACT, Role.CONSUMER, Role.LEARNER)
@@ -54,6 +55,7 @@ def pipeline(request: HttpRequest) -> HttpResponse:
         ("Devis en préparation", [q for q in quotes if q.status == Quote.Status.DRAFT]),
         ("Devis envoyés", [q for q in quotes if q.status == Quote.Status.SENT]),
         ("Devis acceptés", [q for q in quotes if q.status == Quote.Status.ACCEPTED]),
+        ("Devis refusés", [q for q in quotes if q.status == Quote.Status.REJECTED]),
     ]
     contract_columns = [
         ("À signer", [c for c in contracts if c.status == Contract.Status.DRAFT]),
@@ -82,7 +84,10 @@ def quote_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         raise Http404
     try:
         if action == "send":
-            services.quote_send(actor=request.user, quote=quote)
+            services.quote_send(actor=request.user, quote=quote,
+                                extranet_url=accept_url(request, quote))
+            messages.success(request, f"Devis {quote.number} envoyé par e-mail à "
+                                      f"{quote.client_name}.")
         elif action == "reject":
             services.quote_reject(actor=request.user, quote=quote)
         elif action == "accept":
@@ -92,13 +97,31 @@ def quote_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             services.quote_accept(actor=request.user, quote=quote, user=None, **form.cleaned_data)
         elif action == "convert":
             contract = services.quote_convert(actor=request.user, quote=quote)
-            messages.success(request, f"{contract} créé à partir du devis.")
+            messages.success(request, f"{contract} {created_word(contract)} à partir du devis.")
             return redirect("sales:contract-detail", pk=contract.pk)
         else:
             raise Http404
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
     return redirect("sales:quote-detail", pk=pk)
+
+
+@tenant_required(*STAFF)
+def quote_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    quote = selectors.quote_get(organisation=request.organisation, pk=pk)  # type: ignore[attr-defined]
+    if quote is None:
+        raise Http404
+    return _pdf(documents.render_quote_pdf(quote, accept_url=accept_url(request, quote)),
+                f"devis-{quote.number}.pdf")
+
+
+def created_word(contract: Contract) -> str:
+    """« créée » for a convention, « créé » for a contrat (agreement with the document)."""
+    return "créée" if contract.kind == Contract.Kind.CONVENTION else "créé"
+
+
+def signed_word(contract: Contract) -> str:
+    return "signée" if contract.kind == Contract.Kind.CONVENTION else "signé"
 
 
 def _contract_or_404(request: HttpRequest, pk: int) -> Contract:
@@ -216,7 +239,8 @@ def contract_sign(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         try:
             services.contract_sign(actor=request.user, contract=contract, **form.cleaned_data)
-            messages.success(request, "Contrat signé ; la version des conditions générales est figée.")
+            messages.success(request, f"{contract} {signed_word(contract)} ; la version des "
+                                      "conditions générales est figée.")
         except (ValidationError, MissingMention) as exc:
             messages.error(request, str(exc) if isinstance(exc, MissingMention) else _error_text(exc))
     return redirect("sales:contract-detail", pk=pk)
@@ -330,11 +354,7 @@ def quote_line_row(request: HttpRequest) -> HttpResponse:
 # --- extranet ----------------------------------------------------------------------------
 
 def _member_contract(request: HttpRequest, pk: int) -> Contract:
-    contract = selectors.contracts_of_member(
-        organisation=request.organisation,  # type: ignore[attr-defined]
-        membership=request.membership,  # type: ignore[attr-defined]
-        user=request.user,
-    ).filter(pk=pk).first()
+    contract = selectors.contracts_of_member(**member_scope(request)).filter(pk=pk).first()
     if contract is None:
         raise Http404
     return contract
@@ -342,15 +362,42 @@ def _member_contract(request: HttpRequest, pk: int) -> Contract:
 
 @tenant_required(*EXTRANET)
 def my_trainings(request: HttpRequest) -> HttpResponse:
-    contracts = list(selectors.contracts_of_member(
-        organisation=request.organisation,  # type: ignore[attr-defined]
-        membership=request.membership,  # type: ignore[attr-defined]
-        user=request.user,
-    )[:100])
+    contracts = list(selectors.contracts_of_member(**member_scope(request))[:100])
     today = clock.today()
+    role = request.membership.role  # type: ignore[attr-defined]
     rows = [{"contract": c, "estimate": selectors.cancellation_estimate(contract=c, today=today)
-             if c.start_date > today else None} for c in contracts]
-    return render(request, "sales/extranet_trainings.html", {"rows": rows, "today": today})
+             if c.start_date > today else None,
+             "learners": _convocation_learners(c, role=role, user=request.user),
+             "per_learner": role == Role.CLIENT_CONTACT,
+             "price": _client_price(c, role=role)} for c in contracts]
+    return render(request, "sales/extranet_trainings.html",
+                  {"rows": rows, "today": today,
+                   "quotes_link": role in (Role.CLIENT_CONTACT, Role.CONSUMER)})
+
+
+def _convocation_learners(contract: Contract, *, role: str, user: Any) -> list[Any]:
+    """The learners whose convocation this member may download: a learner their own, a
+    client contact every learner of the contract, a consumer their own (or their record)."""
+    learners = [e.learner for e in contract.enrolments.all() if e.status != "cancelled"]
+    if role == Role.LEARNER:
+        return [lr for lr in learners if lr.user_id == user.pk]
+    if role == Role.CLIENT_CONTACT:
+        return learners
+    return learners[:1] or ([contract.consumer] if contract.consumer else [])
+
+
+def _client_price(contract: Contract, *, role: str) -> str:
+    """The price as the client reads it: VAT included for a consumer (Code de la
+    consommation L112-1), excluding VAT with the VAT for a company; none for a learner."""
+    from ofelia.rules.money import fmt_eur
+
+    if role == Role.LEARNER:
+        return ""
+    if role == Role.CONSUMER:
+        return f"{fmt_eur(contract.price + contract.vat_amount)} TTC"
+    vat = (f", TVA {fmt_eur(contract.vat_amount)}" if contract.vat_rate
+           else " (exonéré de TVA, article 261-4-4° a du CGI)")
+    return f"{fmt_eur(contract.price)} HT{vat}"
 
 
 @tenant_required(*EXTRANET)
@@ -369,10 +416,25 @@ def my_convocation(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         )
         response["Content-Disposition"] = f'attachment; filename="formation-{contract.number}.ics"'
         return response
-    learner = next((e.learner for e in contract.enrolments.select_related("learner")
-                    if e.learner.user_id == request.user.pk), None)
-    if learner is None:
-        learner = contract.consumer
+    learner = _convocation_learner(request, contract)
     if learner is None:
         raise Http404
-    return _pdf(documents.render_convocation_pdf(contract, learner), f"convocation-{contract.number}.pdf")
+    return _pdf(documents.render_convocation_pdf(contract, learner),
+                f"convocation-{contract.number}-{learner.last_name}.pdf".replace(" ", "-"))
+
+
+def _convocation_learner(request: HttpRequest, contract: Contract) -> Any:
+    """Whose convocation: a learner their own; a client contact any learner of the
+    contract (`?stagiaire=<id>`, else the first); a consumer their own learner record."""
+    learners = [e.learner for e in contract.enrolments.select_related("learner")
+                if e.status != "cancelled"]
+    role = request.membership.role  # type: ignore[attr-defined]
+    if role == Role.LEARNER:
+        return next((lr for lr in learners if lr.user_id == request.user.pk), None)
+    if role == Role.CLIENT_CONTACT:
+        wanted = request.GET.get("stagiaire", "")
+        if wanted:
+            return next((lr for lr in learners if str(lr.pk) == wanted), None)
+        return learners[0] if learners else None
+    mine = next((lr for lr in learners if lr.consumer_id == contract.consumer_id), None)
+    return mine or (learners[0] if learners else contract.consumer)

@@ -167,7 +167,7 @@ def contract_event_record(
     contract = Contract.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=contract.pk)
     if contract.status != Contract.Status.SIGNED:
         raise ValidationError(
-            f"Ce contrat est « {contract.get_status_display()} » : aucun événement ne peut s'y ajouter."
+            f"{contract} est {contract.status_label} : aucun événement ne peut s'y ajouter."
         )
     as_of = as_of or clock.today()
     delivery = delivery_as_of(contract=contract, day=on)

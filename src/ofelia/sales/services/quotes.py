@@ -16,6 +16,7 @@ from ofelia.core import audit, clock
 from ofelia.core.validators import validate_line_count, validate_vat_rate
 from ofelia.organisations.models import ClientCompany, ConsumerClient, Learner, Organisation
 from ofelia.rules.errors import RulesError
+from ofelia.rules.money import fmt_eur
 
 from .. import rules_io
 from ..models import Contract, Quote, QuoteLine, TermsAcceptance
@@ -90,9 +91,11 @@ def _quote_transition(*, actor: Any, quote: Quote, allowed: set[str], status: st
                       **changes: Any) -> Quote:
     quote = Quote.objects.select_for_update().get(pk=quote.pk)
     if quote.status not in allowed:
-        raise ValidationError(f"Ce devis est « {quote.get_status_display()} » : action impossible.")
+        raise ValidationError(f"Ce devis est « {quote.get_status_display().lower()} » : "
+                              "cette action n'est plus possible.")
     before = audit.snapshot(quote)
     quote.status = status
+    quote.status_changed_at = clock.now()
     for name, value in changes.items():
         setattr(quote, name, value)
     quote.save()
@@ -102,10 +105,62 @@ def _quote_transition(*, actor: Any, quote: Quote, allowed: set[str], status: st
     return quote
 
 
+def quote_recipients(quote: Quote) -> list[str]:
+    """Who receives the quote: the company's client contacts with an extranet account (else
+    the company's e-mail), or the consumer."""
+    from ofelia.organisations.models import Membership, Role
+
+    if quote.consumer is not None:
+        return [quote.consumer.email] if quote.consumer.email else []
+    company = quote.client_company
+    if company is None:
+        return []
+    contacts = sorted({email for email in Membership.objects.filter(
+        organisation=quote.organisation, role=Role.CLIENT_CONTACT, company=company,
+        is_active=True).values_list("user__email", flat=True) if email})
+    return contacts or ([company.email] if company.email else [])
+
+
+def _quote_mail(quote: Quote, *, to: list[str], extranet_url: str) -> Any:
+    from django.core.mail import EmailMessage
+
+    from ..documents import render_quote_pdf
+
+    org = quote.organisation
+    # A consumer reads the price VAT included (Code de la consommation L112-1).
+    amount = (f"{fmt_eur(quote.total_incl_vat())} TTC" if quote.consumer_id is not None
+              else f"{fmt_eur(quote.total_excl_vat())} HT")
+    body = (
+        "Bonjour,\n\n"
+        f"{org.display_name or org.legal_name} vous adresse le devis {quote.number} "
+        f"({amount}), valable jusqu'au "
+        f"{quote.valid_until:%d/%m/%Y}.\n\n"
+        "Vous pouvez le lire, le télécharger, l'accepter ou le refuser dans votre espace "
+        + (f"client :\n{extranet_url}\n\n" if extranet_url else "client, rubrique « Mes devis ».\n\n")
+        + "Le devis est également joint à ce message au format PDF.\n\n"
+        f"{org.display_name or org.legal_name}"
+        + (f"\n{org.phone}" if org.phone else "") + (f"\n{org.email}" if org.email else "")
+    )
+    message = EmailMessage(subject=f"Devis {quote.number} — {org.display_name or org.legal_name}",
+                           body=body, to=to)
+    message.attach(f"devis-{quote.number}.pdf", render_quote_pdf(quote), "application/pdf")
+    return message
+
+
 @transaction.atomic
-def quote_send(*, actor: Any, quote: Quote) -> Quote:
-    return _quote_transition(actor=actor, quote=quote, allowed={Quote.Status.DRAFT},
-                             status=Quote.Status.SENT, action="quote.send")
+def quote_send(*, actor: Any, quote: Quote, extranet_url: str = "") -> Quote:
+    """The quote is sent: its client is e-mailed (PDF and link to the extranet) on commit."""
+    recipients = quote_recipients(quote)
+    if not recipients:
+        raise ValidationError(f"{quote.client_name} n'a pas d'adresse e-mail : renseignez-la sur "
+                              "la fiche du client avant d'envoyer le devis.")
+    quote = _quote_transition(actor=actor, quote=quote, allowed={Quote.Status.DRAFT},
+                              status=Quote.Status.SENT, action="quote.send")
+    message = _quote_mail(quote, to=recipients, extranet_url=extranet_url)
+    audit.record(actor=actor, action="quote.mail", organisation=quote.organisation, obj=quote,
+                 after={"to": recipients})
+    transaction.on_commit(message.send)
+    return quote
 
 
 @transaction.atomic
@@ -114,6 +169,10 @@ def quote_accept(
 ) -> Quote:
     """Written acceptance within the validity; the terms in force today are accepted with it."""
     now = clock.now()
+    current = Quote.objects.get(pk=quote.pk)
+    if current.status != Quote.Status.SENT:
+        raise ValidationError(f"Ce devis est « {current.get_status_display().lower()} » : "
+                              "il ne peut plus être accepté.")
     if now.date() > quote.valid_until:
         raise ValidationError(
             f"Devis expiré le {quote.valid_until:%d/%m/%Y} : un nouveau devis est nécessaire."
@@ -141,9 +200,12 @@ def quote_accept(
 
 
 @transaction.atomic
-def quote_reject(*, actor: Any, quote: Quote) -> Quote:
+def quote_reject(*, actor: Any, quote: Quote, reason: str = "") -> Quote:
+    """The client declines the quote (in the extranet, or staff record it), with an optional
+    reason."""
     return _quote_transition(actor=actor, quote=quote, allowed={Quote.Status.SENT},
-                             status=Quote.Status.REJECTED, action="quote.reject")
+                             status=Quote.Status.REJECTED, action="quote.reject",
+                             decline_reason=reason.strip()[:2000])
 
 
 @transaction.atomic

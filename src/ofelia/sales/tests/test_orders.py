@@ -207,7 +207,11 @@ def test_ret_online_retraction_button_records_the_event_and_frees_the_seat(lapor
         page = web.get("/espace/formations/").content.decode()
         assert "Me rétracter en ligne" in page
         response = web.post(f"/espace/formations/{order.contract_id}/retractation/", follow=True)
-    assert "rétractation est enregistrée" in response.content.decode()
+    body = response.content.decode()
+    assert "rétractation est enregistrée" in body
+    # Nothing was paid: the card says so rather than « en attente de paiement ».
+    assert "rien n'a été payé, rien n'est à rembourser" in body
+    assert "en attente de paiement" not in body
     contract = Contract.objects.get(pk=order.contract_id)
     assert contract.status == Contract.Status.RETRACTED
     event = contract.events.get()
