@@ -205,3 +205,7 @@ api.add_router("/", sales_router)
 from ofelia.billing.api import router as billing_router  # noqa: E402
 
 api.add_router("/", billing_router)
+
+from ofelia.support.api import router as support_router  # noqa: E402
+
+api.add_router("/", support_router)

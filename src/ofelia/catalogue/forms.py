@@ -8,6 +8,7 @@ from django import forms
 from django.forms import inlineformset_factory
 
 from .models import SessionSlot, Trainer, Training, TrainingSession
+from .virtual_classes import virtual_class_capacity_error
 
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 _TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -64,6 +65,11 @@ class SessionForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        refused = virtual_class_capacity_error(
+            organisation=self.instance.organisation, training=data.get("training"),
+            capacity=data.get("capacity"), on=data.get("start_date"))
+        if refused:
+            self.add_error("capacity", refused)
         if not data.get("place") and not data.get("remote_link"):
             raise forms.ValidationError("Indiquez un lieu ou un lien de connexion.")
         return data

@@ -12,6 +12,7 @@ from ofelia.organisations.models import Membership, Organisation, Role
 
 from .models import Trainer, Training, TrainingSession
 from .seats import confirmed_count, locked_session
+from .virtual_classes import virtual_class_capacity_error
 
 _TRAINING_AUDIT = ["title", "reference", "duration_hours", "modality", "format", "price_excl_vat",
                    "price_intra_excl_vat", "cpf_eligible", "certification_code", "is_published",
@@ -47,6 +48,10 @@ def session_save(*, actor: Any, organisation: Organisation, form: Any, slots: An
         raise ValidationError("Cette session appartient à un autre organisme.")
     creating = session.pk is None
     before = None
+    refused = virtual_class_capacity_error(organisation=organisation, training=session.training,
+                                           capacity=session.capacity, on=session.start_date)
+    if refused:
+        raise ValidationError({"capacity": refused})
     if not creating:
         # Lock the row enrolments lock too, so a concurrent enrolment cannot slip in.
         current = locked_session(organisation=organisation, session_id=session.pk)

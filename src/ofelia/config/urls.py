@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("ofelia.apitokens.urls")),
     path("", include("ofelia.organisations.urls")),
     path("", include("ofelia.privacy.urls")),
+    path("", include("ofelia.support.urls")),
 ]
 
 handler400 = "ofelia.core.views.bad_request"

@@ -61,6 +61,7 @@ def _staff_menu(role: str) -> list[Entry]:
             ("person-duplicates", "Doublons"),
             ("privacy:request-list", "Données personnelles"),
         ]),
+        ("support:queue", "Support"),
         ("simulator:index", _("Simulation")),
         (_("Settings"), settings),
     ]
@@ -78,6 +79,8 @@ def _extranet_menu(role: str) -> list[Entry]:
     if role in (Role.CLIENT_CONTACT, Role.CONSUMER):
         items.append(("sales:my-quotes", "Mes devis"))
         items.append(("billing:my-invoices", _("My invoices")))
+    if role == Role.CLIENT_CONTACT:
+        items.append(("support:my-tickets", "Support"))
     items.append(("privacy:my-data", "Mes données"))
     return items
 

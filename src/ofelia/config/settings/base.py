@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "ofelia.attendance",
     "ofelia.apitokens",
     "ofelia.privacy",
+    "ofelia.support",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,7 @@ from ofelia.elearning.demo import load_elearning
 from ofelia.organisations.demo import DEMO_PASSWORD, OPERATOR_EMAIL, ORGANISATIONS, load_demo
 from ofelia.organisations.models import Organisation
 from ofelia.sales.demo import load_sales, sales_summary
+from ofelia.support.demo import load_support
 
 
 def _plural(count: int, word: str) -> str:
@@ -43,6 +44,7 @@ class Command(BaseCommand):
                                          for p in billing.collections.problems or []]
                         created.append(organisation.pk)
                     load_elearning(organisation)
+                    load_support(organisation)
         self._logins(logins)
         self.stdout.write("")
         self.stdout.write(self.style.MIGRATE_HEADING("Données de démonstration"))
