@@ -197,6 +197,10 @@ def trainer_sheet_pdf(request: HttpRequest, slot_pk: int) -> HttpResponse:
 
 # --- Learner ---------------------------------------------------------------------------
 
+# A consumer client follows their own training: they sign and get their documents too.
+LEARNERS = (Role.LEARNER, Role.CONSUMER)
+
+
 def _learner(request: HttpRequest) -> Any:
     learner = learner_of_user(organisation=_org(request), user=request.user)
     if learner is None:
@@ -204,7 +208,7 @@ def _learner(request: HttpRequest) -> Any:
     return learner
 
 
-@tenant_required(Role.LEARNER)
+@tenant_required(*LEARNERS)
 def qr_sign(request: HttpRequest, token: str) -> HttpResponse:
     """The address the QR code names: the learner signs on their own phone."""
     learner = _learner(request)
@@ -226,17 +230,19 @@ def qr_sign(request: HttpRequest, token: str) -> HttpResponse:
         "button": "Valider ma signature"})
 
 
-@tenant_required(Role.LEARNER)
+@tenant_required(*LEARNERS)
 def my_attendance(request: HttpRequest) -> HttpResponse:
-    learner = _learner(request)
+    # A consumer who has not followed a training yet has no learner record: nothing to show.
     org = _org(request)
+    learner = learner_of_user(organisation=org, user=request.user)
     return render(request, "attendance/my_attendance.html", {
-        "documents": selectors.documents_of_learner(organisation=org, learner=learner),
-        "remote": selectors.remote_slots_to_sign(organisation=org, learner=learner, now=clock.now()),
+        "documents": selectors.documents_of_learner(organisation=org, learner=learner) if learner else [],
+        "remote": selectors.remote_slots_to_sign(organisation=org, learner=learner, now=clock.now())
+        if learner else [],
     })
 
 
-@tenant_required(Role.LEARNER)
+@tenant_required(*LEARNERS)
 def remote_sign(request: HttpRequest, slot_pk: int) -> HttpResponse:
     learner = _learner(request)
     slot = selectors.slot_for_organisation(organisation=_org(request), pk=_int(slot_pk))
@@ -256,7 +262,7 @@ def remote_sign(request: HttpRequest, slot_pk: int) -> HttpResponse:
         "remote": True, "button": "Valider ma signature"})
 
 
-@tenant_required(Role.LEARNER)
+@tenant_required(*LEARNERS)
 def my_document(request: HttpRequest, pk: int) -> HttpResponse:
     learner = _learner(request)
     doc = selectors.document_get(organisation=_org(request), pk=_int(pk))

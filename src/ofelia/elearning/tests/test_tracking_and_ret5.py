@@ -178,6 +178,11 @@ def test_staff_preview_plays_the_package_without_tracking(scorm_world: Any) -> N
     page = client.get(reverse("elearning:preview", args=[world.course.pk, module.pk])).content.decode()
     assert 'data-preview="1"' in page and 'data-commit-url=""' in page
     url = reverse("elearning:preview-content", args=[world.course.pk, module.pk, "index.html"])
-    assert client.get(url).status_code == 200
+    content = client.get(url)
+    assert content.status_code == 200
+    # The package runs its own inline scripts inside the player's frame, on this site only.
+    policy = content["Content-Security-Policy"]
+    assert "frame-ancestors 'self'" in policy and "'unsafe-inline'" in policy
+    assert content["X-Frame-Options"] == "SAMEORIGIN"
     client.force_login(world.cpf_user)
     assert client.get(url).status_code == 403
