@@ -48,6 +48,10 @@ from ofelia.rules.training_terms import (
 __all__ = ["TrainingCase", "evaluate", "parse_case", "reference_date"]
 
 TERMINAL = ("retraction", "cancellation", "abandonment", "provider_stop", "rescission")
+# How an ending event is named in what the core says (never its code).
+ENDING_LABELS = {"retraction": "Rétractation", "cancellation": "Annulation",
+                 "abandonment": "Abandon", "provider_stop": "Arrêt anticipé par l'organisme",
+                 "rescission": "Demande de résolution"}
 REFUSED_BY = {"opco": "l'OPCO", "faf": "le FAF", "france_travail": "France Travail (abondement du CPF)"}
 CANCELLATION_RULES = ("CAN-D1", "CAN-F1", "CAN-F2")
 ABANDONMENT_RULES = ("ABD-D1", "ABD-D2", "CAN-D2")
@@ -222,7 +226,7 @@ def _fate(ctx: Ctx) -> Event | None:
     chosen: Event | None = None
     for event in ctx.case.of_type(*TERMINAL):
         if chosen is not None:
-            ctx.warn(f"Événement « {event.type} » du {fr_date(event.on)} ignoré : le contrat a déjà "
+            ctx.warn(f"{ENDING_LABELS.get(event.type, event.type)} du {fr_date(event.on)} sans effet : le contrat a déjà "
                      f"pris fin le {fr_date(chosen.on)}")
             continue
         if event.type == "retraction" and not _is_retraction(ctx, event):
@@ -256,22 +260,33 @@ def _planned_charges(ctx: Ctx) -> Ctx:
 
 
 def _paid(ctx: Ctx, until: date) -> tuple[Decimal, str]:
-    """What the client (or learner) has paid by `until`, VAT included, and how we know."""
+    """What the client (or learner) has paid by `until`, VAT included, and what to call it
+    after « remboursement intégral ». Without payment facts the core cannot know what was
+    really paid: it says what was due, and that only what was paid comes back."""
     payments = [p.amount for p in ctx.case.of_type("payment") if p.on <= until and p.amount]
     if payments:
         total = cents(sum(payments, Decimal(0)))
-        return total, f"les paiements reçus ({fmt_eur(total)})"
+        return total, f"des paiements reçus ({fmt_eur(total)})"
     pay = payment_clause(ctx)
     if pay.get("price_due") == "order":
         due = [ch for ch in _planned_charges(ctx).charges if ch.payer in ("client", "learner")
                and ch.due_on is not None and ch.due_on <= until]
         total = cents(sum((ch.amount + ch.vat for ch in due), Decimal(0)))
-        return total, f"les sommes payées à la commande ({fmt_eur(total)})"
+        return total, (f"des sommes dues à la commande ({fmt_eur(total)}), dans la mesure où elles "
+                       "ont été payées")
     deposit = ctx.contract.deposit
     if deposit > 0:
         total = with_vat(deposit, ctx.contract.vat_rate)
-        return total, f"l'acompte versé ({fmt_eur(total)})"
-    return ZERO, "aucune somme versée"
+        return total, f"de l'acompte prévu ({fmt_eur(total)}), s'il a été versé"
+    return ZERO, ""
+
+
+def _refund_text(lead: str, paid: Decimal, what: str, noun: str = "remboursement intégral") -> str:
+    """« <lead> : remboursement intégral des … », or that nothing is to be paid back (a noun
+    phrase, so that the sentence agrees whatever was paid)."""
+    if paid <= 0 or not what:
+        return f"{lead} : aucune somme versée, rien à rembourser"
+    return f"{lead} : {noun} {what}"
 
 
 # --- the contract as agreed ----------------------------------------------------------------------
@@ -371,7 +386,7 @@ def _retraction(ctx: Ctx, event: Event) -> None:
     paid, what = _paid(ctx, event.on)
     within = refund_clause.get("refund_within_days")
     due_by = event.on + timedelta(days=int(within)) if within is not None else None
-    text = f"Rétractation du {fr_date(event.on)} : {what} remboursé(es) intégralement"
+    text = _refund_text(f"Rétractation du {fr_date(event.on)}", paid, what)
     if due_by is not None:
         text += f", au plus tard le {fr_date(due_by)}"
     payee = "learner" if ctx.case.funder("cpf") is not None else "client"
@@ -587,8 +602,8 @@ def _provider_cancellation(ctx: Ctx, event: Event) -> None:
                    f"Formation annulée par l'organisme le {fr_date(event.on)} : rien n'est facturé")
     paid, what = _paid(ctx, event.on)
     if paid > 0:
-        ctx.refund("client", paid, clause, f"Inexécution totale du fait de l'organisme : {what} "
-                                           "remboursé(es) intégralement")
+        ctx.refund("client", paid, clause,
+                   _refund_text("Inexécution totale du fait de l'organisme", paid, what))
     _late_provider_notice(ctx, event, "L'annulation")
 
 
@@ -683,11 +698,12 @@ def _deposits_paid(ctx: Ctx, until: date) -> tuple[Decimal, str]:
     payments = [p.amount for p in ctx.case.of_type("payment") if p.on <= until and p.amount]
     if payments:
         total = cents(sum(payments, Decimal(0)))
-        return total, f"les sommes versées ({fmt_eur(total)})"
+        return total, f"des sommes versées ({fmt_eur(total)})"
     due = [ch for ch in _planned_charges(ctx).charges if ch.kind == "deposit"
            and ch.due_on is not None and ch.due_on <= until]
     total = cents(sum((ch.amount + ch.vat for ch in due), Decimal(0)))
-    return total, f"les acomptes versés ({fmt_eur(total)})" if due else "aucun acompte versé"
+    return total, (f"des acomptes dus ({fmt_eur(total)}), dans la mesure où ils ont été versés"
+                   if due else "")
 
 
 def _rescission(ctx: Ctx, event: Event) -> None:
@@ -698,7 +714,7 @@ def _rescission(ctx: Ctx, event: Event) -> None:
     for payer in ("client", *(f.payer for f in ctx.case.funding)):
         ctx.charge("price", payer, ZERO, clause, f"{lead} : rien n'est dû")
     paid, what = _deposits_paid(ctx, event.on)
-    ctx.refund("client", paid, clause, f"{lead} : {what} restitué(s) intégralement")
+    ctx.refund("client", paid, clause, _refund_text(lead, paid, what, "restitution intégrale"))
 
 
 def _complaints(ctx: Ctx) -> None:
@@ -707,7 +723,7 @@ def _complaints(ctx: Ctx) -> None:
     for event in ctx.case.of_type("complaint"):
         if clause is None or not isinstance(by, date):
             why = ("aucune clause de réclamation ne s'applique à ce contrat" if clause is None
-                   else "aucune fourniture (événement delivery) n'est déclarée")
+                   else "aucune date de fourniture n'est déclarée")
             ctx.warn(f"Réclamation du {fr_date(event.on)} : {why} ; aucun délai vérifié")
         elif event.on > by:
             ctx.breaches.append(Breach("complaints_by", by, clause.rule, ctx.cite(
@@ -775,7 +791,7 @@ def _cancellation_after_refusal(ctx: Ctx, event: Event) -> bool:
                    f"{lead} : rien n'est facturé au financeur ({funder.payer})")
     paid, what = _paid(ctx, event.on)
     payee = "learner" if cpf else "client"
-    ctx.refund(payee, paid, found.clause, f"{lead} : {what} remboursé(es)")
+    ctx.refund(payee, paid, found.clause, _refund_text(lead, paid, what))
     return True
 
 

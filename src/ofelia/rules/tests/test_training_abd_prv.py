@@ -84,4 +84,4 @@ def test_events_after_the_end_of_the_contract_are_ignored_and_reported():
                                                {"type": "provider_stop", "on": "2026-03-10",
                                                 "hours_attended": "20"}]))
     assert total(outcome, "abandonment_fee", "client") == Decimal("750.00")
-    assert any("ignoré" in w for w in outcome.warnings)
+    assert any("sans effet : le contrat a déjà pris fin" in w for w in outcome.warnings)

@@ -59,6 +59,20 @@ def test_ret_3_everything_paid_at_order_is_refunded_within_14_days():
     assert outcome.refunds[0].rule == "RET-3" and outcome.refunds[0].due_by == date(2026, 3, 6)
 
 
+def test_ret_3_refund_text_agrees_and_does_not_claim_a_payment_it_does_not_know():
+    facts = dict(client="consumer", format="elearning", at_distance=True, price="1999.00",
+                 signed_on="2026-02-10", start="2026-02-13", end="2026-02-13")
+    assumed = run(training(**facts, events=[{"type": "retraction", "on": "2026-02-20"}]), "laporte")
+    text = assumed.refunds[0].explanation
+    assert "remboursement intégral des sommes dues à la commande (1\u00a0999,00\u00a0€)" in text
+    assert "dans la mesure où elles ont été payées" in text and "(es)" not in text
+    paid = run(training(**facts, events=[
+        {"type": "invoice", "id": "F-1", "on": "2026-02-10", "amount": "1999.00", "payer": "client"},
+        {"type": "payment", "invoice": "F-1", "on": "2026-02-10", "amount": "1999.00"},
+        {"type": "retraction", "on": "2026-02-20"}]), "laporte")
+    assert "remboursement intégral des paiements reçus (1\u00a0999,00\u00a0€)" in paid.refunds[0].explanation
+
+
 def test_ret_3_only_the_instalments_already_taken_are_refunded():
     outcome = run(training(client="consumer", format="elearning", at_distance=True, price="1999.00",
                            signed_on="2026-02-10", start="2026-02-13", end="2026-02-13",

@@ -335,7 +335,7 @@ def test_prv_f1_timeline_shows_the_deadlines_in_french_with_the_clause(
     assert "complaints_by" not in body
     assert "Demande de résolution pour retard de fourniture" in rescinded
     assert "Résolution pour retard de fourniture possible à partir du : 1er mars 2026" in rescinded
-    assert "restitué(s) intégralement" in rescinded and "rescission_from" not in rescinded
+    assert "restitution intégrale des" in rescinded and "rescission_from" not in rescinded
 
 
 def test_prv_f1_under_terms_without_the_clause_the_rescission_only_warns(
