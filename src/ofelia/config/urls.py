@@ -3,6 +3,11 @@ from django.urls import include, path
 
 from ofelia.api import api
 
+# The platform operator's console says whose it is, not « Administration de Django ».
+admin.site.site_header = "Ofelia · console de l'opérateur"
+admin.site.site_title = "Ofelia · opérateur"
+admin.site.index_title = "Données de la plateforme"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

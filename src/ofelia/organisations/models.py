@@ -40,6 +40,11 @@ class AddressFields(models.Model):
         return "\n".join(line for line in lines if line)
 
     @property
+    def postal_address_line(self) -> str:
+        """The postal address on one line (page footers)."""
+        return ", ".join(self.postal_address.splitlines())
+
+    @property
     def billing_address(self) -> str:
         lines = [
             self.billing_line1,

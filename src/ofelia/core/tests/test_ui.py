@@ -123,3 +123,15 @@ def test_outcome_codes_and_dates_read_in_french():
     assert date_fr(date(2025, 8, 1)) == "1er août 2025"
     assert date_fr("2027-01-10") == "10 janvier 2027"
     assert date_fr("pas une date") == "pas une date"
+
+
+@pytest.mark.parametrize("role", [Role.LEARNER, Role.CLIENT_CONTACT, Role.CONSUMER])
+def test_every_extranet_page_names_the_organisation_with_its_address_phone_and_email(client, org_a, role):
+    org_a.address_line1, org_a.postal_code, org_a.city = "12 rue des Lilas", "69003", "Lyon"
+    org_a.phone, org_a.email = "04 72 00 00 00", "contact@organisme.test"
+    org_a.save()
+    client.force_login(make_member(org_a, role))
+    page = client.get(reverse("extranet-home")).content.decode()
+    footer = page[page.index('<footer class="site-footer">'):]
+    assert "12 rue des Lilas, 69003 Lyon" in footer
+    assert 'href="tel:0472000000"' in footer and 'href="mailto:contact@organisme.test"' in footer
