@@ -174,3 +174,15 @@ def contract_billing_overview(*, organisation: Any, contract: Any) -> dict[str, 
         "refunds": [r for r in refunds if r.status != RefundStatus.DRAFT],
         "payments": list(payments),
     }
+
+
+def overdue_invoices(*, organisation: Any, today: date) -> list[tuple[Invoice, Decimal, int]]:
+    """Issued invoices with an amount past due on `today` (instalments counted as ageing
+    counts them): (invoice, amount overdue, days late), the latest first."""
+    late: dict[int, Decimal] = {}
+    for invoice_id, bucket, amount in _ageing_parts(organisation=organisation, today=today):
+        if bucket != "not_due":
+            late[invoice_id] = late.get(invoice_id, ZERO) + amount
+    rows = [(invoice, late[invoice.pk], max((today - (invoice.due_date or today)).days, 1))
+            for invoice in Invoice.objects.for_organisation(organisation).filter(pk__in=late)]
+    return sorted(rows, key=lambda r: (-r[2], r[0].pk))

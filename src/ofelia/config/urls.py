@@ -16,6 +16,7 @@ urlpatterns = [
     path("webhooks/", include("ofelia.billing.webhook_urls")),
     path("", include("ofelia.accounts.urls")),
     path("", include("ofelia.core.urls")),
+    path("", include("ofelia.desk.urls")),
     path("", include("ofelia.legal.urls")),
     path("", include("ofelia.sales.urls")),
     path("", include("ofelia.elearning.urls")),

@@ -4,8 +4,6 @@ from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("gestion/", views.staff_home, name="staff-home"),
-    path("espace/", views.extranet_home, name="extranet-home"),
     path("organisation/choisir/", views.switch_organisation, name="switch-organisation"),
     path("journal/", views.audit_log, name="audit-log"),
     path("healthz", views.healthz, name="healthz"),
