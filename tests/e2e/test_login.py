@@ -44,7 +44,7 @@ def test_each_demo_role_lands_on_its_home(page: Any, login: str, path: str, head
 def test_platform_operator_lands_on_the_django_admin(page: Any) -> None:
     log_in(page, "operateur@ofelia.demo")
     expect(page).to_have_url(re.compile(r"/admin/$"))
-    expect(page.get_by_role("heading", level=1)).to_have_text("Site d’administration")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Données de la plateforme")
 
 
 def test_a_learner_cannot_open_the_back_office(page: Any) -> None:
