@@ -10,6 +10,9 @@ SCORM_AGAIN_VERSION := 3.4.3
 SCORM_AGAIN := src/ofelia/static/vendor/scorm-again.min.js
 SIGNATURE_PAD_VERSION := 5.1.4
 SIGNATURE_PAD := src/ofelia/static/vendor/signature_pad.umd.min.js
+# axe-core checks accessibility from the browser tests only; it is never served.
+AXE_VERSION := 4.14.1
+AXE := .cache/npm/axe-core/package/axe.min.js
 # Extra pytest options, e.g. `make test PYTEST_ARGS="-n 2"` or `PYTEST_ARGS="-k e2e"`.
 PYTEST_ARGS ?=
 APT_GET := DEBIAN_FRONTEND=noninteractive apt-get -o Dpkg::Use-Pty=0 -qq
@@ -56,6 +59,11 @@ $(SIGNATURE_PAD):
 	tar -xzf .cache/npm/signature_pad-$(SIGNATURE_PAD_VERSION).tgz -C .cache/npm/signature_pad package/dist/signature_pad.umd.min.js
 	cp .cache/npm/signature_pad/package/dist/signature_pad.umd.min.js $@
 
+$(AXE):
+	mkdir -p .cache/npm/axe-core
+	cd .cache/npm/axe-core && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null
+	tar -xzf .cache/npm/axe-core/axe-core-$(AXE_VERSION).tgz -C .cache/npm/axe-core package/axe.min.js
+
 # Debian's Chromium for the browser tests (Playwright drives it; no browser download).
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
@@ -80,7 +88,7 @@ run: install
 
 # The whole suite: unit, browser (e2e) and real-worker tests. pytest's summary line is the
 # last thing printed; "no test collected" (exit 5) is a failure, not a success.
-test: install browser
+test: install browser $(AXE)
 	@$(BIN)/pytest $(PYTEST_ARGS); status=$$?; \
 	  if [ $$status -eq 5 ]; then echo "Aucun test collecté : échec." >&2; exit 1; fi; \
 	  exit $$status
