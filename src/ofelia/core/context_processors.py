@@ -46,6 +46,8 @@ def _staff_menu(role: str) -> list[Entry]:
         ]),
         (_("Sales"), [
             ("sales:pipeline", _("Quotes and contracts")),
+            ("sales:quote-list", "Liste des devis"),
+            ("sales:contract-list", "Liste des conventions et contrats"),
             ("sales:quote-create", _("New quote")),
         ]),
         (_("Billing"), [

@@ -1,10 +1,12 @@
 from django.urls import path
 
-from . import online_views, quote_views, session_views, views
+from . import list_views, online_views, quote_views, session_views, views
 
 app_name = "sales"
 urlpatterns = [
     path("ventes/", views.pipeline, name="pipeline"),
+    path("ventes/devis/", list_views.quote_list, name="quote-list"),
+    path("ventes/contrats/", list_views.contract_list, name="contract-list"),
     path("ventes/devis/nouveau/", views.quote_create, name="quote-create"),
     path("ventes/devis/ligne/", views.quote_line_row, name="quote-line-row"),
     path("ventes/devis/stagiaires/", views.quote_learners, name="quote-learners"),
