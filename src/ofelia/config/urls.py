@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from ofelia.api import api
+from ofelia.simulator import terms_views
 
 # The platform operator's console says whose it is, not « Administration de Django ».
 admin.site.site_header = "Ofelia · console de l'opérateur"
@@ -13,6 +14,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("simulation/", include("ofelia.simulator.urls")),
+    path("o/<slug:slug>/conditions/", terms_views.terms_page, name="terms"),
+    path("o/<slug:slug>/conditions.pdf", terms_views.terms_pdf, name="terms-pdf"),
     path("webhooks/", include("ofelia.billing.webhook_urls")),
     path("", include("ofelia.accounts.urls")),
     path("", include("ofelia.core.urls")),
