@@ -6,6 +6,7 @@ members see the few pages of their role. The section holding the current page is
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest
@@ -16,6 +17,28 @@ from ofelia.organisations.models import STAFF_ROLES, Role
 
 # (url name, label) for a link; (label, [links]) for a section with a sub-menu.
 Entry = tuple[str, str] | tuple[str, list[tuple[str, str]]]
+
+
+# Apps above core add their own menu entries for a request (an app whose pages depend on the
+# organisation's terms, for instance) by registering here from their AppConfig.ready():
+# core never imports them. Each provider returns entries for the member, or [].
+MenuProvider = Callable[[HttpRequest, Any], list[Entry]]
+_providers: list[MenuProvider] = []
+
+
+def register_menu(provider: MenuProvider) -> None:
+    if provider not in _providers:
+        _providers.append(provider)
+
+
+def _with_extensions(entries: list[Entry], request: HttpRequest, membership: Any) -> list[Entry]:
+    """The registered entries go before « Simulation » (staff) or « Mes données » (extranet)."""
+    extra = [entry for provider in _providers for entry in provider(request, membership)]
+    if not extra:
+        return entries
+    anchors = [i for i, (first, _second) in enumerate(entries) if first in ("simulator:index", "privacy:my-data")]
+    at = anchors[0] if anchors else len(entries)
+    return entries[:at] + extra + entries[at:]
 
 
 def _url(name: str) -> str | None:
@@ -127,6 +150,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     entries: list[Entry] = []
     if membership is not None:
         entries = _staff_menu(membership.role) if membership.role in STAFF_ROLES else _extranet_menu(membership.role)
+        entries = _with_extensions(entries, request, membership)
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated and user.is_superuser:
         entries.append(("legal:data", "Données légales"))

@@ -22,6 +22,7 @@ from ofelia.rules.legal import LegalData
 from ofelia.rules.money import cents, fmt_eur, percent_of
 from ofelia.rules.outcome import Breach, Charge, DeadlineValue, Outcome
 from ofelia.rules.policy import Clause, Policy
+from ofelia.rules.training_terms import fr_days
 from ofelia.rules.validation import (
     array,
     join,
@@ -449,8 +450,8 @@ def evaluate(
     peri = cents(tariff.storage_machine_day * machines * peri_days)
     estimate = cents(_amount(tariff.machine_hour, planned) + storage + peri)
     charges = [_charge("estimate", estimate, vat_rate, vcl2.rule,
-                       f"Estimation indicative à la création : {machines} machines × {klass.days} "
-                       f"jour(s) × {_fmt_hours(klass.daily_hours)} × {fmt_eur(tariff.machine_hour)} HT, "
+                       f"Estimation indicative à la création : {machines} machines × {fr_days(klass.days)} "
+                       f"× {_fmt_hours(klass.daily_hours)} × {fmt_eur(tariff.machine_hour)} HT, "
                        f"plus le stockage ({fmt_eur(storage + peri)} HT) ; tarifs en vigueur à la "
                        f"création {_cite(vcl2)}.")]
 
@@ -488,11 +489,11 @@ def evaluate(
                                    f"{label} : {_fmt_hours(duration)} machine × {fmt_eur(rate)} HT "
                                    f"= {fmt_eur(amount)} HT {_cite(clause)}."))
     charges.append(_charge("storage", storage, vat_rate, vcl5.rule,
-                           f"Stockage : {machines} machines provisionnées × {klass.days} jour(s) × "
+                           f"Stockage : {machines} machines provisionnées × {fr_days(klass.days)} × "
                            f"{fmt_eur(tariff.storage_machine_day)} HT, machines éteintes comprises {_cite(vcl5)}."))
     if peri_days:
         charges.append(_charge("storage", peri, vat_rate, vcl6.rule,
-                               f"Stockage péri-formation : {machines} machines × {peri_days} jour(s) "
+                               f"Stockage péri-formation : {machines} machines × {fr_days(peri_days)} "
                                f"({klass.storage_days_before} avant, {klass.storage_days_after} après) × "
                                f"{fmt_eur(tariff.storage_machine_day)} HT {_cite(vcl6)}."))
     for tool in case.tools:

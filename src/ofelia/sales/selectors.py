@@ -175,14 +175,17 @@ def delivery_as_of(*, contract: Contract, day: date,
         signed = attended_share_by_slot(enrolments=enrolments, slots=elapsed)
         done = sum((signed.get(s.pk, Decimal(1)) for s in elapsed), Decimal(0))
         delivered = hours * done / len(slots)
-        basis = f"{len(elapsed)} demi-journée(s) prévue(s) sur {len(slots)} écoulée(s)"
+        basis = (f"{len(elapsed)} sur {len(slots)} "
+                 f"{'demi-journées prévues écoulées' if len(elapsed) > 1 else 'demi-journée prévue écoulée'}")
         if signed:
-            basis += f", dont {len(signed)} émargée(s) (heures réellement suivies)"
+            basis += (f", dont {len(signed)} {'émargées' if len(signed) > 1 else 'émargée'} "
+                      "(heures réellement suivies)")
     else:
         total = max(_weekdays(contract.start_date, contract.end_date), 1)
         done = _weekdays(contract.start_date, day - timedelta(days=1)) if day > contract.start_date else 0
         delivered = hours * done / total
-        basis = f"{done} jour(s) de formation sur {total} écoulé(s), au prorata des heures"
+        basis = (f"{done} sur {total} {'jours de formation écoulés' if done > 1 else 'jour de formation écoulé'}, "
+                 "au prorata des heures")
     return Delivery("during", delivered.quantize(Decimal("0.01")), basis,
                     ContractEvent.Type.ABANDONMENT)
 

@@ -11,6 +11,7 @@ from ofelia.attendance.demo import load_attendance
 from ofelia.billing.demo_business import billing_summary, load_billing
 from ofelia.catalogue.demo import catalogue_summary, load_catalogue
 from ofelia.elearning.demo import load_elearning
+from ofelia.hosting.demo import load_hosting
 from ofelia.organisations.demo import DEMO_PASSWORD, OPERATOR_EMAIL, ORGANISATIONS, load_demo
 from ofelia.organisations.models import Organisation
 from ofelia.sales.demo import load_sales, sales_summary
@@ -45,6 +46,7 @@ class Command(BaseCommand):
                         created.append(organisation.pk)
                     load_elearning(organisation)
                     load_support(organisation)
+                    load_hosting(organisation)
         self._logins(logins)
         self.stdout.write("")
         self.stdout.write(self.style.MIGRATE_HEADING("Données de démonstration"))

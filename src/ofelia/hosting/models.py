@@ -1,0 +1,81 @@
+"""A hosted virtual class ordered by a client (VIRTUALEO's terms, V art. 6 to 9).
+
+The class keeps what was configured and the policy version in force at its creation (VCL-2:
+the prices in force at creation apply); every amount and deadline is the rules core's
+answer for the `virtual_class` case of SIMULATION.md built from these fields
+(`ofelia.hosting.rules_io`), so the page and `ofelia simulate` never disagree.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from ofelia.core.models import TenantModel
+
+
+class VirtualClass(TenantModel):
+    class Mode(models.TextChoices):
+        SCHEDULED = "scheduled", "Programmée (prête à l'heure de démarrage)"
+        ON_DEMAND = "on_demand", "À la demande (le jour même)"
+
+    class Software(models.TextChoices):
+        OFFICE = "office", "Pack bureautique"
+        DEVELOPMENT = "development", "Pack développement"
+        DATA = "data", "Pack data et BI"
+        CUSTOM = "custom", "Configuration sur mesure"
+
+    class Status(models.TextChoices):
+        ORDERED = "ordered", "Commandée"
+        CANCELLED = "cancelled", "Annulée"
+
+    company = models.ForeignKey("organisations.ClientCompany", on_delete=models.PROTECT, related_name="+",
+                                verbose_name="client")
+    ordered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name="commandée par")
+    title = models.CharField("intitulé", max_length=200)
+    mode = models.CharField("mode", max_length=10, choices=Mode.choices, default=Mode.SCHEDULED)
+    start = models.DateTimeField("démarrage")
+    days = models.PositiveSmallIntegerField("nombre de jours", validators=[MinValueValidator(1),
+                                                                           MaxValueValidator(60)])
+    daily_hours = models.DecimalField("heures par jour", max_digits=4, decimal_places=2, default=Decimal("9"),
+                                      validators=[MinValueValidator(Decimal("0.5")),
+                                                  MaxValueValidator(Decimal("24"))])
+    learners = models.PositiveSmallIntegerField("stagiaires", validators=[MinValueValidator(1)])
+    software = models.CharField("logiciels", max_length=12, choices=Software.choices, default=Software.OFFICE)
+    custom_configuration = models.TextField("configuration sur mesure", blank=True)
+    # The class's creation in the terms' sense (VCL-2: the prices in force then apply).
+    ordered_at = models.DateTimeField("commandée le")
+    validated_at = models.DateTimeField("demande validée le", null=True, blank=True)
+    policy_id = models.CharField("politique", max_length=60)
+    policy_version = models.CharField("version de la politique", max_length=40)
+    status = models.CharField("statut", max_length=10, choices=Status.choices, default=Status.ORDERED)
+    cancelled_at = models.DateTimeField("annulée le", null=True, blank=True)
+    # The estimate shown at creation (VCL-2, indicative), kept as the client saw it.
+    estimate_excl_vat = models.DecimalField("estimation HT", max_digits=10, decimal_places=2)
+    estimate_vat = models.DecimalField("TVA de l'estimation", max_digits=10, decimal_places=2)
+
+    class Meta:
+        ordering = ["-start", "-id"]
+        verbose_name = "classe virtuelle"
+        verbose_name_plural = "classes virtuelles"
+        constraints = [models.CheckConstraint(condition=models.Q(learners__gte=1), name="virtual_class_learners_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.start:%d/%m/%Y})"
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
+    def machines(self) -> int:
+        return self.learners + 1  # VCL-1: plus the instructor's environment
+
+    def ends_at(self) -> datetime:
+        from datetime import timedelta
+
+        return self.start + timedelta(days=self.days - 1, hours=float(self.daily_hours))
