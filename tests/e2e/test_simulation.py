@@ -39,7 +39,7 @@ def test_simulation_page_answers_the_clarified_contract(page: Any) -> None:
              "cause": "maintenance", "announced_at": "2026-03-11T10:00:00+01:00"}]})
     expect(result.get_by_role("heading", name="Disponibilité du mois 2026-03")).to_be_visible()
     expect(result.get_by_role("cell", name="99.9097 %", exact=True)).to_be_visible()
-    expect(result.get_by_role("row").filter(has_text="Avoir de disponibilité")).to_contain_text("-2.17 €")
+    expect(result.get_by_role("row").filter(has_text="Avoir de disponibilité")).to_contain_text("-2,17\u00a0€")
     page.screenshot(path=str(SHOTS / "simul-availability.png"), full_page=True)
 
     # A late invoice reaching 2026-H2: the legal rate is not known yet, the page says which.
@@ -61,5 +61,5 @@ def test_simulation_page_answers_the_clarified_contract(page: Any) -> None:
     case["contract"]["hours"] = "0"
     result = paste(page, case)
     expect(result.get_by_role("row").filter(has_text="Dédommagement d'annulation")).to_contain_text(
-        "5000.00 €")
+        "5\u00a0000,00\u00a0€")
     page.screenshot(path=str(SHOTS / "simul-service-zero-hours.png"), full_page=True)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -11,11 +13,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from ofelia.core import clock
-from ofelia.core.templatetags.ofelia_ui import outcome_label
+from ofelia.core.templatetags.ofelia_ui import date_fr, outcome_label
 from ofelia.core.tenancy import tenant_required
 from ofelia.organisations.models import Role
 from ofelia.rules.errors import PolicyError, RulesError
 from ofelia.rules.lint import lint_policy_text
+from ofelia.rules.money import fmt_eur
 
 from . import selectors, services
 from .forms import JsonCaseForm, PolicyVersionForm, TrainingCaseForm
@@ -32,24 +35,49 @@ def _policy_choices(organisation: Any) -> list[tuple[str, str]]:
     return [(pid, pid) for pid in selectors.policy_ids_for(organisation=organisation)]
 
 
+def _fr(value: Any) -> Any:
+    """An outcome value as an office reads it: « 2 juin 2026 », « 2 juin 2026 à 08:00 »; other
+    values unchanged (the JSON below keeps the exact form)."""
+    if not isinstance(value, str) or len(value) < 10:
+        return value
+    try:
+        if len(value) == 10:
+            return date_fr(date.fromisoformat(value))
+        instant = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    local = instant.astimezone(clock.PARIS) if instant.tzinfo else instant
+    return f"{date_fr(local.date())} à {local:%H:%M}"
+
+
+def _eur(value: Any) -> str:
+    return fmt_eur(Decimal(value)) if value not in (None, "") else "—"
+
+
 def _present(outcome: dict[str, Any]) -> dict[str, Any]:
-    """The outcome as rows for the tables, with French labels and each line's reason."""
+    """The outcome as rows for the tables, with French labels, amounts and dates, and each
+    line's reason."""
     reasons = outcome.get("deadline_reasons", {})
     deadlines = []
     for name, value in outcome.get("deadlines", {}).items():
         label = outcome_label(name)
         reason = reasons.get(name, {})
         if isinstance(value, dict):
-            deadlines += [{"name": name, "label": f"{label} ({key})", "value": v, **reason}
+            deadlines += [{"name": name, "label": f"{label} ({key})", "value": _fr(v), **reason}
                           for key, v in value.items()]
         else:
-            deadlines.append({"name": name, "label": label, "value": value, **reason})
-    charges = [{**c, "kind_label": outcome_label(c["kind"]),
-                "payer_label": PAYER_LABELS.get(c["payer"], c["payer"])} for c in outcome.get("charges", [])]
-    refunds = [{**r, "payee_label": PAYER_LABELS.get(r["payee"], r["payee"])} for r in outcome.get("refunds", [])]
+            deadlines.append({"name": name, "label": label, "value": _fr(value), **reason})
+    charges = [{**c, "kind_label": outcome_label(c["kind"]), "amount": _eur(c["amount"]), "vat": _eur(c.get("vat")),
+                "due_on": _fr(c.get("due_on")), "payer_label": PAYER_LABELS.get(c["payer"], c["payer"])}
+               for c in outcome.get("charges", [])]
+    refunds = [{**r, "amount": _eur(r["amount"]), "due_by": _fr(r.get("due_by")),
+                "payee_label": PAYER_LABELS.get(r["payee"], r["payee"])} for r in outcome.get("refunds", [])]
+    penalties = [{**p, "interest": _eur(p.get("interest")), "recovery_fee": _eur(p.get("recovery_fee"))}
+                 for p in outcome.get("penalties", [])]
+    breaches = [{**b, "due": _fr(b.get("due"))} for b in outcome.get("breach_details", [])]
     return {
-        "outcome": outcome, "deadlines": deadlines, "charges": charges, "refunds": refunds,
-        "penalties": outcome.get("penalties", []), "breaches": outcome.get("breach_details", []),
+        "outcome": outcome, "as_of": _fr(outcome.get("as_of")), "deadlines": deadlines, "charges": charges,
+        "refunds": refunds, "penalties": penalties, "breaches": breaches,
         "warnings": outcome.get("warnings", []), "availability": outcome.get("availability"),
         "raw": json.dumps(outcome, ensure_ascii=False, indent=2),
     }

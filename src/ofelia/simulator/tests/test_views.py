@@ -58,7 +58,7 @@ def test_training_form_builds_the_case_and_shows_the_cancellation_fee(staff_clie
     }
     response = staff_client.post("/simulation/run/", body, **HTMX)
     page = response.content.decode()
-    assert "Dédommagement d&#x27;annulation" in page and "1200.00 €" in page and "CAN-D1" in page, page
+    assert "Dédommagement d&#x27;annulation" in page and "1\u00a0200,00\u00a0€" in page and "CAN-D1" in page, page
 
 
 def test_training_form_errors_are_shown(staff_client):
@@ -82,3 +82,15 @@ def test_administrator_lints_then_saves_a_policy_version(client, org_a, admin_a)
 def test_staff_cannot_add_policy_versions(staff_client):
     assert staff_client.get("/simulation/policies/new/").status_code == 403
     assert staff_client.get("/simulation/policies/").status_code == 200
+
+
+def test_outcome_reads_in_french_amounts_and_instants() -> None:
+    from ofelia.simulator.views import _present
+
+    shown = _present({"policy": "virtualeo", "policy_version": "2025.01.01", "as_of": "2026-05-20T12:00:00+02:00",
+                      "deadlines": {"change_until": "2026-06-02T08:00:00+02:00"},
+                      "charges": [{"kind": "estimate", "payer": "client", "amount": "296.40", "vat": "59.28",
+                                   "rule": "VCL-2", "explanation": "…"}]})
+    assert shown["as_of"] == "20 mai 2026 à 12:00"
+    assert shown["deadlines"][0]["value"] == "2 juin 2026 à 08:00"
+    assert shown["charges"][0]["amount"] == "296,40\u00a0€" and shown["charges"][0]["due_on"] is None
