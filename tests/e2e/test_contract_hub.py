@@ -101,7 +101,7 @@ def test_d6353_1_quote_for_two_learners_to_a_signed_convention_and_its_hub(
     expect(timeline).to_contain_text("Horaires changés")
     first = timeline.locator("li").filter(has_text="Salle changée").locator("details")
     first.locator("summary").click()
-    expect(first).to_contain_text(re.compile(r"Aucun montant dû|Règle et clause"))
+    expect(first).to_contain_text(re.compile(r"Aucun montant dû|Explication et clause"))
     page.screenshot(path="/tmp/contracts-4-events.png", full_page=True)
 
     page.get_by_role("link", name="Facturation").first.click()
