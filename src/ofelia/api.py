@@ -209,3 +209,7 @@ api.add_router("/", billing_router)
 from ofelia.support.api import router as support_router  # noqa: E402
 
 api.add_router("/", support_router)
+
+from ofelia.hosting.api import router as hosting_router  # noqa: E402
+
+api.add_router("/", hosting_router)

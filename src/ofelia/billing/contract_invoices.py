@@ -26,17 +26,22 @@ from .services import BillingError, invoice_create_draft, invoice_issue
 from .terms import _first, terms_from_policy
 
 
+def company_buyer(company: Any) -> dict[str, Any]:
+    """The buyer fields of an invoice to a client company (its billing address first)."""
+    lines = [company.billing_line1 or company.address_line1,
+             f"{company.billing_postal_code or company.postal_code} "
+             f"{company.billing_city or company.city}".strip()]
+    return {"buyer_kind": "professional", "buyer_name": company.name,
+            "buyer_address": "\n".join(x for x in lines if x),
+            "buyer_siret": company.siret, "buyer_vat_number": company.vat_number,
+            "buyer_email": company.email, "client_company": company}
+
+
 def _buyer(contract: Any, payer: str, plan: FundingPlan) -> dict[str, Any]:
     if payer in ("client", "learner"):
         company, consumer = contract.client_company, contract.consumer
         if company is not None:
-            lines = [company.billing_line1 or company.address_line1,
-                     f"{company.billing_postal_code or company.postal_code} "
-                     f"{company.billing_city or company.city}".strip()]
-            return {"buyer_kind": "professional", "buyer_name": company.name,
-                    "buyer_address": "\n".join(x for x in lines if x),
-                    "buyer_siret": company.siret, "buyer_vat_number": company.vat_number,
-                    "buyer_email": company.email, "client_company": company}
+            return company_buyer(company)
         lines = [consumer.address_line1, f"{consumer.postal_code} {consumer.city}".strip()]
         return {"buyer_kind": "consumer", "buyer_name": f"{consumer.first_name} {consumer.last_name}",
                 "buyer_address": "\n".join(x for x in lines if x), "buyer_email": consumer.email,

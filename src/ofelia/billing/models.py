@@ -82,6 +82,7 @@ class InvoicePurpose(models.TextChoices):
     FEE = "fee", "Dédommagement (annulation, abandon)"
     INSTALMENT = "instalment", "Échéance"
     REMAINING_CHARGE = "remaining_charge", "Reste à charge (CPF)"
+    CONSUMPTION = "consumption", "Consommation (classe virtuelle)"
     OTHER = "other", "Autre"
 
 
@@ -543,3 +544,19 @@ class Refund(TenantModel):
 
     def is_overdue(self, today: Any) -> bool:
         return self.status == RefundStatus.DUE and self.due_on is not None and self.due_on < today
+
+
+class ClassInvoice(models.Model):
+    """The consumption invoice of a virtual class (VCL-6): one per class, so that drafting it
+    again (the daily job, a second click) finds it instead of billing twice."""
+
+    virtual_class = models.OneToOneField("hosting.VirtualClass", on_delete=models.PROTECT, related_name="+",
+                                         verbose_name="classe virtuelle")
+    invoice = models.OneToOneField(Invoice, on_delete=models.PROTECT, related_name="class_link",
+                                   verbose_name="facture")
+
+    class Meta:
+        verbose_name = "facture de classe virtuelle"
+
+    def __str__(self) -> str:
+        return f"{self.invoice} ({self.virtual_class})"

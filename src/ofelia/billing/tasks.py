@@ -55,3 +55,11 @@ def dunning_letters(limit: int = 500) -> dict[str, Any]:
     from .letters import letters_generate
 
     return {"generated": letters_generate(limit=limit)}
+
+
+@shared_task(name="ofelia.billing.tasks.class_invoices_daily")
+def class_invoices_daily() -> dict[str, Any]:
+    """VCL-6: the consumption invoice of every virtual class that is over, drafted once."""
+    from .virtual_classes import class_invoices_due
+
+    return class_invoices_due()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import class_views, views
 
 app_name = "billing"
 urlpatterns = [
@@ -12,6 +12,7 @@ urlpatterns = [
     path("facturation/remboursements/<int:pk>/stripe/", views.refund_online, name="refund-online"),
     path("facturation/relances/<int:pk>/mise-en-demeure.pdf", views.dunning_letter, name="dunning-letter"),
     path("facturation/contrats/<int:pk>/", views.contract_billing, name="contract-billing"),
+    path("facturation/classes-virtuelles/<int:pk>/facture/", class_views.class_invoice, name="class-invoice"),
     path("facturation/contrats/<int:pk>/panneau/", views.contract_panel, name="contract-panel"),
     path("facturation/contrats/<int:pk>/<slug:action>/", views.contract_billing_action,
          name="contract-billing-action"),

@@ -79,3 +79,56 @@ class VirtualClass(TenantModel):
         from datetime import timedelta
 
         return self.start + timedelta(days=self.days - 1, hours=float(self.daily_hours))
+
+
+class UsageEvent(TenantModel):
+    """One line of the metering ledger: a machine started, stopped or reported it was running.
+
+    Append-only: nothing updates or deletes a row (no service does; the admin is read-only).
+    Idempotent on `event_id` within an organisation: a re-sent event is stored once. Events
+    may arrive late and out of order; the ledger is read ordered by `at`."""
+
+    class Kind(models.TextChoices):
+        START = "start", "Démarrage"
+        STOP = "stop", "Arrêt"
+        HEARTBEAT = "heartbeat", "Signal de fonctionnement"
+
+    klass = models.ForeignKey(VirtualClass, on_delete=models.PROTECT, related_name="usage_events",
+                              verbose_name="classe")
+    event_id = models.CharField("identifiant de l'événement", max_length=64)
+    machine = models.CharField("machine", max_length=20)
+    kind = models.CharField("type", max_length=10, choices=Kind.choices)
+    at = models.DateTimeField("instant")
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = "événement de consommation"
+        verbose_name_plural = "journal de consommation"
+        constraints = [models.UniqueConstraint(fields=["organisation", "event_id"], name="usage_event_once")]
+        indexes = [models.Index(fields=["klass", "machine", "at"])]
+
+
+class Extension(TenantModel):
+    """VCL-4: one more hour on a class day, asked for, then approved (or refused) by the
+    organisation's administrative staff. Only an approved extension is billed as such."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Demandée"
+        APPROVED = "approved", "Approuvée"
+        REFUSED = "refused", "Refusée"
+
+    klass = models.ForeignKey(VirtualClass, on_delete=models.PROTECT, related_name="extensions",
+                              verbose_name="classe")
+    day = models.PositiveSmallIntegerField("jour de la classe")
+    hours = models.DecimalField("heures", max_digits=4, decimal_places=2, default=Decimal("1"))
+    status = models.CharField("statut", max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+", verbose_name="demandée par")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name="décidée par")
+    decided_at = models.DateTimeField("décidée le", null=True, blank=True)
+
+    class Meta:
+        ordering = ["day", "id"]
+        verbose_name = "prolongation"
+        constraints = [models.UniqueConstraint(fields=["klass", "day"], name="one_extension_per_class_day")]

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -90,3 +90,53 @@ def estimate_of(klass: Any, *, as_of: datetime | None = None) -> Estimate:
         policy_id=klass.policy_id, policy_version=klass.policy_version, created_at=klass.ordered_at,
         mode=klass.mode, start=klass.start, days=klass.days, daily_hours=klass.daily_hours,
         learners=klass.learners, validated_at=klass.validated_at, as_of=as_of or klass.ordered_at))
+
+
+@dataclass(frozen=True)
+class Consumption:
+    """What the core bills for the class from its ledger (VCL-5, VCL-6): final once the class
+    is over, provisional while it runs (as if it stopped now)."""
+
+    final: bool
+    charges: tuple[dict[str, Any], ...]
+    machine_hours: Decimal
+
+    @property
+    def total_excl_vat(self) -> Decimal:
+        return sum((Decimal(c["amount"]) for c in self.charges), Decimal("0.00"))
+
+    @property
+    def total_vat(self) -> Decimal:
+        return sum((Decimal(c["vat"]) for c in self.charges), Decimal("0.00"))
+
+
+CONSUMPTION_KINDS = ("usage", "extension", "outside_hours", "storage", "tool")
+
+
+def consumption_case(klass: Any, *, now: datetime) -> dict[str, Any]:
+    """The class's case with its ledger's intervals and its extensions, evaluated after its end."""
+    from .ledger import intervals
+
+    events: list[dict[str, Any]] = [
+        {"type": "usage", "machine": i.machine, "from": i.start.astimezone(clock.PARIS).isoformat(),
+         "to": i.end.astimezone(clock.PARIS).isoformat()} for i in intervals(klass, now=now)]
+    events += [{"type": "extension", "day": e.day, "hours": f"{e.hours.normalize():f}",
+                "approved": e.status == "approved"} for e in klass.extensions.exclude(status="refused")]
+    end = klass.ends_at() + sum((timedelta(hours=float(e.hours)) for e in klass.extensions.filter(status="approved")),
+                                timedelta())
+    return class_case(policy_id=klass.policy_id, policy_version=klass.policy_version, created_at=klass.ordered_at,
+                      mode=klass.mode, start=klass.start, days=klass.days, daily_hours=klass.daily_hours,
+                      learners=klass.learners, validated_at=klass.validated_at, events=events,
+                      as_of=max(now, end + timedelta(minutes=1)))
+
+
+def consumption_of(klass: Any, *, now: datetime | None = None) -> Consumption:
+    now = now or clock.now()
+    case = consumption_case(klass, now=now)
+    outcome = simulate_for(organisation=klass.organisation, case=case,
+                           today=datetime.fromisoformat(case["as_of"]).date())
+    charges = tuple(c for c in outcome["charges"] if c["kind"] in CONSUMPTION_KINDS)
+    hours = sum((datetime.fromisoformat(e["to"]) - datetime.fromisoformat(e["from"])).total_seconds() / 3600
+                for e in case["events"] if e["type"] == "usage")
+    return Consumption(final=now >= datetime.fromisoformat(case["as_of"]) - timedelta(minutes=1),
+                       charges=charges, machine_hours=Decimal(str(round(hours, 2))))

@@ -17,7 +17,7 @@ from ofelia.organisations.models import ClientCompany, Membership, Organisation,
 from ofelia.rules.errors import CaseError, RulesError
 
 from . import rules_io
-from .models import VirtualClass
+from .models import Extension, VirtualClass
 
 CONFIGURATION = ("title", "mode", "start", "days", "daily_hours", "learners", "software",
                  "custom_configuration")
@@ -141,3 +141,36 @@ def class_cancel(*, actor: Any, klass: VirtualClass) -> VirtualClass:
     audit.record(actor=actor, action="virtual_class.cancel", organisation=klass.organisation, obj=klass,
                  before=before, after=_snapshot(klass))
     return klass
+
+
+@transaction.atomic
+def extension_request(*, actor: Any, klass: VirtualClass, day: int) -> Extension:
+    """VCL-4: one more hour on a day of the class, to be approved by administrative staff."""
+    if klass.is_cancelled:
+        raise ValidationError("Cette classe est annulée.")
+    if not 1 <= day <= klass.days:
+        raise ValidationError({"day": f"Choisissez un jour de la classe, entre 1 et {klass.days}."})
+    if Extension.objects.filter(klass=klass, day=day).exists():
+        raise ValidationError({"day": f"Une prolongation du jour {day} est déjà demandée (une heure par jour, VCL-4)."})
+    extension = Extension.objects.create(organisation=klass.organisation, klass=klass, day=day,
+                                         hours=Decimal("1"), requested_by=actor)
+    audit.record(actor=actor, action="virtual_class.extension_request", organisation=klass.organisation,
+                 obj=klass, after={"day": day, "hours": "1"})
+    return extension
+
+
+@transaction.atomic
+def extension_decide(*, actor: Any, membership: Membership | None, extension: Extension,
+                     approve: bool) -> Extension:
+    """VCL-4: the organisation's administrative staff approve (billed as an extension) or refuse."""
+    if membership is None or membership.role not in (Role.ADMINISTRATOR, Role.STAFF):
+        raise ValidationError("Seul le personnel administratif de l'organisme approuve une prolongation (VCL-4).")
+    extension = Extension.objects.select_for_update().get(pk=extension.pk)
+    if extension.status != Extension.Status.REQUESTED:
+        raise ValidationError("Cette prolongation a déjà été traitée.")
+    extension.status = Extension.Status.APPROVED if approve else Extension.Status.REFUSED
+    extension.decided_by, extension.decided_at = actor, clock.now()
+    extension.save()
+    audit.record(actor=actor, action=f"virtual_class.extension_{extension.status}",
+                 organisation=extension.organisation, obj=extension.klass, after={"day": extension.day})
+    return extension

@@ -4,6 +4,8 @@ the back office; the same pages, the same services."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -67,6 +69,9 @@ def _detail_page(request: HttpRequest, pk: int, *, staff: bool) -> HttpResponse:
         raise Http404
     form = ClassForm(request.POST or None, initial=ClassForm.initial_of(klass))
     back = "hosting:class" if staff else "hosting:my-class"
+    if request.method == "POST" and request.POST.get("action", "").startswith("extension"):
+        _extension_action(request, klass, membership)
+        return redirect(back, pk=pk)
     if request.method == "POST":
         try:
             if request.POST.get("action") == "cancel":
@@ -84,9 +89,33 @@ def _detail_page(request: HttpRequest, pk: int, *, staff: bool) -> HttpResponse:
                 messages.error(request, " ".join(exc.messages))
     estimate = rules_io.estimate_of(klass)
     now = clock.now()
+    started = now >= klass.start
     return render(request, "hosting/class_detail.html", {
         "klass": klass, "estimate": estimate, "form": form, "staff": staff, "now": now,
+        "consumption": rules_io.consumption_of(klass, now=now) if started and not klass.is_cancelled else None,
+        "extensions": klass.extensions.all(), "days": range(1, klass.days + 1),
         "changeable": not klass.is_cancelled and (estimate.change_until is None or now <= estimate.change_until)})
+
+
+def _extension_action(request: HttpRequest, klass: Any, membership: Any) -> None:
+    """VCL-4: the client or staff ask for one more hour on a day; staff approve or refuse."""
+    action = request.POST.get("action")
+    try:
+        if action == "extension_request":
+            day = request.POST.get("day", "")
+            services.extension_request(actor=request.user, klass=klass, day=int(day) if day.isdigit() else 0)
+            messages.success(request, "Prolongation d'une heure demandée : le personnel administratif de "
+                                      "l'organisme doit l'approuver (VCL-4).")
+            return
+        raw = request.POST.get("extension", "")[:12]
+        extension = klass.extensions.filter(pk=int(raw)).first() if raw.isdigit() else None
+        if extension is None:
+            raise Http404
+        done = services.extension_decide(actor=request.user, membership=membership, extension=extension,
+                                         approve=action == "extension_approve")
+        messages.success(request, f"Prolongation du jour {done.day} {done.get_status_display().lower()}.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
 
 
 @tenant_required(*STAFF)
