@@ -50,3 +50,17 @@ def csv_text(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> str:
     writer.writerow(header)
     writer.writerows(rows)
     return buffer.getvalue()
+
+
+def csv_response(name: str, header: Iterable[str], rows: Iterable[Iterable[Any]]) -> Any:
+    """A CSV download named `<name>-<date>.csv`, written row by row as the rows come."""
+    from django.http import HttpResponse
+
+    from . import clock
+
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}-{clock.today():%Y%m%d}.csv"'
+    writer = CsvWriter(response)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return response

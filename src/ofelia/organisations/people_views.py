@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
+from ofelia.core.exports import csv_response
 from ofelia.core.tenancy import tenant_required
 
 from . import imports, merge, selectors, services
@@ -41,11 +42,22 @@ def _searched(request: HttpRequest, people: QuerySet[Any]) -> tuple[QuerySet[Any
     return people, query
 
 
-def _list(request: HttpRequest, people: QuerySet[Any], template: str) -> HttpResponse:
+def _list(request: HttpRequest, people: QuerySet[Any], template: str,
+          export: tuple[str, list[str], Callable[[Any], list[Any]]]) -> HttpResponse:
+    """A searchable page of 50, or (`?format=csv`) the whole selection as CSV."""
     people, query = _searched(request, people)
     people = people.order_by("last_name", "first_name", "pk")  # stable pages, served by an index
+    if request.GET.get("format") == "csv":
+        name, header, row = export
+        return csv_response(name, header, (row(p) for p in people.iterator(chunk_size=1000)))
     return render(request, template, {"page": _page(request, people), "q": query,
                                       "query": urlencode({"q": query}) if query else ""})
+
+
+LEARNER_CSV = ("apprenants", ["Nom", "Prénom", "Courriel", "Téléphone", "Entreprise", "Client particulier"],
+               lambda p: [p.last_name, p.first_name, p.email, p.phone, str(p.company or ""), str(p.consumer or "")])
+CONSUMER_CSV = ("clients-particuliers", ["Nom", "Prénom", "Courriel", "Téléphone", "Adresse", "Code postal", "Ville"],
+                lambda p: [p.last_name, p.first_name, p.email, p.phone, p.address_line1, p.postal_code, p.city])
 
 
 def _form_page(request: HttpRequest, *, form: Any, save: Callable[[dict[str, Any]], Any], title: str,
@@ -73,8 +85,8 @@ def _get_or_404(model: type, request: HttpRequest, pk: int) -> Any:
 
 @tenant_required(*STAFF)
 def learner_list(request: HttpRequest) -> HttpResponse:
-    learners = selectors.learner_list(organisation=_org(request)).select_related("consumer")
-    return _list(request, learners, "organisations/learner_list.html")
+    learners = selectors.learner_list(organisation=_org(request)).select_related("consumer", "company")
+    return _list(request, learners, "organisations/learner_list.html", LEARNER_CSV)
 
 
 @tenant_required(*STAFF)
@@ -112,7 +124,7 @@ def learner_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @tenant_required(*STAFF)
 def consumer_client_list(request: HttpRequest) -> HttpResponse:
     return _list(request, selectors.consumer_client_list(organisation=_org(request)),
-                 "organisations/consumer_client_list.html")
+                 "organisations/consumer_client_list.html", CONSUMER_CSV)
 
 
 @tenant_required(*STAFF)

@@ -13,6 +13,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from ofelia.core.exports import csv_response
 from ofelia.core.tenancy import tenant_required
 
 from . import selectors, services
@@ -37,9 +38,14 @@ def _page(request: HttpRequest, queryset):  # type: ignore[no-untyped-def]
 @tenant_required(*STAFF)
 def client_company_list(request: HttpRequest) -> HttpResponse:
     companies = selectors.client_company_list(organisation=request.organisation)  # type: ignore[attr-defined]
-    query = request.GET.get("q", "").strip()
+    query = request.GET.get("q", "").strip()[:100]
     if query:
         companies = companies.filter(name__icontains=query)
+    if request.GET.get("format") == "csv":
+        return csv_response("entreprises-clientes", ["Raison sociale", "SIRET", "N° TVA", "Adresse", "Code postal",
+                                                     "Ville", "Courriel", "Téléphone"],
+                            ([c.name, c.siret, c.vat_number, c.address_line1, c.postal_code, c.city, c.email,
+                              c.phone] for c in companies.iterator(chunk_size=1000)))
     return render(
         request,
         "organisations/client_company_list.html",

@@ -15,8 +15,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from ofelia.core import clock
-from ofelia.core.exports import CsvWriter
+from ofelia.core.exports import csv_response
 from ofelia.core.tenancy import tenant_required
 from ofelia.organisations.models import STAFF_ROLES
 
@@ -49,16 +48,6 @@ def _query(filters: dict[str, Any]) -> str:
               "du": filters["start"].isoformat() if filters["start"] else "",
               "au": filters["end"].isoformat() if filters["end"] else ""}
     return urlencode({k: v for k, v in params.items() if v})
-
-
-def _csv(name: str, header: list[str], rows: Any) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}-{clock.today():%Y%m%d}.csv"'
-    writer = CsvWriter(response)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(row)
-    return response
 
 
 def _fr_amount(value: Any) -> str:
@@ -103,7 +92,7 @@ def _list(request: HttpRequest, *, statuses: list[tuple[str, str]], find: Any, n
     filters = _filters(request, statuses)
     found = find(organisation=request.organisation, filters=filters)  # type: ignore[attr-defined]
     if request.GET.get("format") == "csv":
-        return _csv(name, header, (row(item) for item in found.iterator(chunk_size=500)))
+        return csv_response(name, header, (row(item) for item in found.iterator(chunk_size=500)))
     page = Paginator(found, 50).get_page(request.GET.get("page"))
     return render(request, template, {"page": page, "filters": filters, "statuses": statuses,
                                       "query": _query(filters)})
