@@ -34,6 +34,7 @@ def _staff_menu(role: str) -> list[Entry]:
         ("simulator:policies", _("Terms policies")),
     ]
     if role == Role.ADMINISTRATOR:
+        settings.insert(0, ("organisation-settings", "Organisme (coordonnées, banque)"))
         settings.append(("audit-log", _("Audit log")))
     return [
         ("staff-home", _("Dashboard")),
@@ -47,6 +48,7 @@ def _staff_menu(role: str) -> list[Entry]:
         (_("Sales"), [
             ("sales:pipeline", _("Quotes and contracts")),
             ("sales:quote-create", _("New quote")),
+            ("sales:order-list", "Commandes en ligne"),
         ]),
         (_("Billing"), [
             ("billing:invoice-list", _("Invoices")),

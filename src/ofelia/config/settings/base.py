@@ -206,4 +206,6 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ofelia.billing.tasks.dunning_letters", "schedule": crontab(hour=6, minute=45)},
     "billing-instalments-daily": {
         "task": "ofelia.billing.tasks.instalments_daily", "schedule": crontab(hour=7, minute=0)},
+    "billing-orders-expire-daily": {
+        "task": "ofelia.billing.tasks.orders_expire_daily", "schedule": crontab(hour=7, minute=30)},
 }
