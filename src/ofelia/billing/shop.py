@@ -63,6 +63,15 @@ def order_invoices_issue(*, contract: Any, actor: Any = None, **_: Any) -> list[
         return []
 
 
+def awaiting_order_of(invoice: Invoice) -> Any:
+    """The shop order awaiting payment this invoice belongs to, if any (its deadline is the
+    one the consumer must meet)."""
+    if invoice.contract_id is None:
+        return None
+    order = _order_of(invoice.contract)
+    return order if order is not None and order.status == order.Status.AWAITING_PAYMENT else None
+
+
 def order_invoice_to_pay(order: Any) -> Invoice | None:
     """The order's invoice to pay now: the first issued one with a balance (issuing them
     first if the signature's hand-over did not)."""

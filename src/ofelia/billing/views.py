@@ -422,9 +422,11 @@ def my_invoice_pay(request: HttpRequest, pk: int) -> HttpResponse:
                                     "n'a été débité. Réessayez plus tard ou payez par virement.")
             return redirect("billing:my-invoice-pay", pk=invoice.pk)
         return redirect(checkout.payment_url)
+    from .shop import awaiting_order_of
+
     return render(request, "billing/extranet_pay.html", {
         "invoice": invoice, "form": form, "transfer": transfer_details(invoice),
-        "organisation": invoice.organisation})
+        "organisation": invoice.organisation, "order": awaiting_order_of(invoice)})
 
 
 @tenant_required(*EXTRANET)
