@@ -181,3 +181,54 @@ def test_consumer_pays_by_card_settled_by_a_signed_webhook_replay_and_forgery_ch
     page.goto("/espace/formations/")
     expect(page.locator("section").filter(has_text=order.number)).to_contain_text("payée")
     page.screenshot(path=f"{SHOTS}/shop_6_card_paid.png", full_page=True)
+
+
+def test_full_session_offers_its_waiting_list_and_an_unpaid_order_frees_its_seat(page: Any) -> None:
+    from ofelia.billing.tasks import orders_expire_daily
+    from ofelia.core import clock
+    from ofelia.organisations.models import ConsumerClient, Organisation, Role
+    from ofelia.organisations.testing import PASSWORD, make_member
+    from ofelia.sales.models import Order
+
+    session = _session("Sous-titrage")
+    session.capacity = 1
+    session.save(update_fields=["capacity"])
+    log_in(page, "particulier@laporte.demo")
+    _order_in_shop(page, session)  # takes the only seat, then leaves it unpaid
+    order = Order.objects.get(contract__session=session)
+
+    org = Organisation.objects.get(slug="laporte")
+    second = make_member(org, Role.CONSUMER, email="hugo.petit@laporte-client.test",
+                         first_name="Hugo", last_name="Petit")
+    ConsumerClient.objects.create(organisation=org, user=second, civility="m", first_name="Hugo",
+                                  last_name="Petit", email=second.email, city="Senlis",
+                                  address_line1="3 rue Haute", postal_code="60300")
+    page.context.clear_cookies()
+    log_in(page, second.email, PASSWORD)
+    page.goto(f"/o/laporte/commander/{session.pk}/")
+    expect(page.get_by_role("heading", name="Session complète")).to_be_visible()
+    expect(page.get_by_role("button", name="Commander et payer")).to_have_count(0)
+    page.get_by_role("button", name="M'inscrire sur la liste d'attente").click()
+    expect(page.get_by_role("status")).to_contain_text("liste d'attente, en position 1")
+    page.screenshot(path=f"{SHOTS}/shop_7_waiting_list.png", full_page=True)
+
+    # The daily task, the day after the order's deadline: the seat goes to the waiting list.
+    lapsed = order.payment_deadline.due_on + timedelta(days=1)
+    assert orders_expire_daily(as_of=lapsed.isoformat())["expired"] == 1
+    assert orders_expire_daily(as_of=lapsed.isoformat())["expired"] == 0  # idempotent
+    page.goto(f"/o/laporte/commander/{session.pk}/")
+    expect(page.get_by_text("Une place s'est libérée pour vous")).to_be_visible()
+    expect(page.get_by_role("button", name="Commander et payer")).to_be_visible()
+    page.screenshot(path=f"{SHOTS}/shop_8_promoted.png", full_page=True)
+
+    _switch(page, "particulier@laporte.demo")
+    page.goto("/espace/formations/")
+    lapsed_card = page.locator("section").filter(has_text=order.number)
+    expect(lapsed_card).to_contain_text("annulée faute de paiement")
+    expect(lapsed_card.get_by_role("link", name=re.compile("convocation|agenda"))).to_have_count(0)
+    page.screenshot(path=f"{SHOTS}/shop_9_consumer_expired.png", full_page=True)
+    _switch(page, "staff@laporte.demo")
+    page.goto("/ventes/commandes/?statut=expired")
+    expect(page.get_by_role("row").filter(has_text=order.number)).to_contain_text(
+        "annulée faute de paiement dans le délai")
+    assert clock.today() < lapsed
