@@ -193,6 +193,11 @@ def refund_online(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, "Remboursement effectué par Stripe.")
     except services.BillingError as refused:
         messages.error(request, str(refused))
+    except Exception:  # the gateway (keys, network, provider): a message, never a 500
+        logger.exception("Refund %s failed at the gateway", refund.pk)
+        messages.error(request, "Stripe n'a pas pu traiter le remboursement (service indisponible "
+                                "ou clés non configurées) : rien n'a été enregistré. Réessayez plus "
+                                "tard, ou remboursez par virement.")
     return redirect("billing:invoice-detail", pk=refund.invoice_id) if refund.invoice_id \
         else redirect("billing:invoice-list")
 
