@@ -232,3 +232,23 @@ def test_full_session_offers_its_waiting_list_and_an_unpaid_order_frees_its_seat
     expect(page.get_by_role("row").filter(has_text=order.number)).to_contain_text(
         "annulée faute de paiement dans le délai")
     assert clock.today() < lapsed
+
+
+def test_administrator_enters_the_bank_account_checked_then_clients_see_it(page: Any) -> None:
+    from ofelia.organisations.models import Organisation
+
+    log_in(page, "admin@laporte.demo")
+    page.locator("summary", has_text="Paramètres").click()
+    page.get_by_role("link", name="Organisme (coordonnées, banque)").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Paramètres de l'organisme")
+    page.get_by_label("IBAN").fill("FR76 3000 4001 2300 0000 0100 351")  # wrong key
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.get_by_text("Cet IBAN n'est pas valide").first).to_be_visible()
+    page.screenshot(path=f"{SHOTS}/shop_10_settings_error.png", full_page=True)
+    assert Organisation.objects.get(slug="laporte").iban == "FR7630004001230000000100350"
+    page.get_by_label("IBAN").fill("fr14 2004 1010 0505 0001 3m02 606")
+    page.get_by_label("Délai de paiement des commandes en ligne (jours)").fill("10")
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.get_by_role("status")).to_contain_text("Paramètres de l'organisme enregistrés")
+    org = Organisation.objects.get(slug="laporte")
+    assert (org.iban, org.order_payment_days) == ("FR1420041010050500013M02606", 10)

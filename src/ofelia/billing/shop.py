@@ -63,12 +63,15 @@ def order_invoices_issue(*, contract: Any, actor: Any = None, **_: Any) -> list[
         return []
 
 
+def order_of_invoice(invoice: Invoice) -> Any:
+    """The shop order this invoice bills, if any."""
+    return _order_of(invoice.contract) if invoice.contract_id else None
+
+
 def awaiting_order_of(invoice: Invoice) -> Any:
     """The shop order awaiting payment this invoice belongs to, if any (its deadline is the
     one the consumer must meet)."""
-    if invoice.contract_id is None:
-        return None
-    order = _order_of(invoice.contract)
+    order = order_of_invoice(invoice)
     return order if order is not None and order.status == order.Status.AWAITING_PAYMENT else None
 
 

@@ -80,9 +80,12 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
 
 @tenant_required(*STAFF)
 def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from .shop import order_of_invoice
+
     invoice = _invoice_or_404(request, pk)
     today = clock.today()
     return render(request, "billing/invoice_detail.html", {
+        "order": order_of_invoice(invoice),
         "invoice": invoice, "lines": invoice.lines.all(), "today": today,
         "allocations": invoice.allocations.select_related("payment"),
         "credit_notes": invoice.credit_notes.all(),
