@@ -18,7 +18,7 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DatabaseError, transaction
 
 from ofelia.core import audit, clock
 from ofelia.rules.errors import RulesError
@@ -110,19 +110,22 @@ def orders_expire_unpaid(*, as_of: date) -> dict[str, Any]:
 
     report: dict[str, Any] = {"expired": 0, "kept": [], "problems": []}
     for order in orders_past_deadline(today=as_of):
-        if any(i.amount_paid > 0 for i in _issued(order.contract_id)):
-            report["kept"].append(order.number)
-            continue
         try:
             with transaction.atomic():
+                # Invoices locked before the order, as a payment's allocation does: a
+                # transfer recorded meanwhile is either seen here or waits for this run.
+                invoices = list(_issued(order.contract_id).select_for_update())
+                if any(i.amount_paid > 0 for i in invoices):
+                    report["kept"].append(order.number)
+                    continue
                 done = order_expire(actor=None, order=order, today=as_of)
                 if done is None:
                     continue
-                for invoice in _issued(order.contract_id).select_for_update().filter(
-                        status=InvoiceStatus.ISSUED):
-                    credit_note_issue(actor=None, invoice=invoice, issue_date=as_of,
-                                      reason=f"Commande {order.number} non payée dans le délai : "
-                                             "annulée, place libérée")
+                for invoice in invoices:
+                    if invoice.status == InvoiceStatus.ISSUED:
+                        credit_note_issue(actor=None, invoice=invoice, issue_date=as_of,
+                                          reason=f"Commande {order.number} non payée dans le "
+                                                 "délai : annulée, place libérée")
                 Invoice.objects.filter(contract_id=order.contract_id,
                                        status=InvoiceStatus.DRAFT).delete()
                 # A card payment started and finished late is refused by its webhook
@@ -131,7 +134,8 @@ def orders_expire_unpaid(*, as_of: date) -> dict[str, Any]:
                     invoice__contract_id=order.contract_id, status=CheckoutStatus.OPEN).update(
                     status=CheckoutStatus.VOIDED, failure_reason="commande non payée dans le délai")
             report["expired"] += 1
-        except (BillingError, ValidationError) as problem:
+        except (BillingError, ValidationError, DatabaseError) as problem:
+            # Rolled back (a deadlock with a payment arriving included): tomorrow's run retries.
             logger.warning("order %s not expired: %s", order.number, problem)
             report["problems"].append(f"{order.number} : {problem}")
     return report
