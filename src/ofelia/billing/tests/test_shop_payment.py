@@ -268,3 +268,27 @@ def test_an_order_with_money_received_is_left_to_staff(
                        received_on=date(2026, 2, 3), allocations=[(second, "400.00")])
     report = orders_expire_unpaid(as_of=date(2026, 3, 1))
     assert report["expired"] == 0 and report["kept"] == [order.number]
+
+
+def test_signed_webhook_that_sales_refuses_is_answered_200_and_writes_nothing(
+        laporte: Any, django_capture_on_commit_callbacks: Any, monkeypatch: Any) -> None:
+    """Issue 14: a refusal raised by a listener (an order already cancelled in sales) used
+    to escape as a 500 that Stripe retries for three days."""
+    from ofelia.billing.gateways import FakeGateway
+    from ofelia.billing.online import checkout_create
+    from ofelia.simulator.terms import policy_terms
+
+    monkeypatch.setenv("STRIPE_WEBHOOK_SECRET", SECRET)
+    order, _ = _place(laporte, django_capture_on_commit_callbacks)
+    policy = policy_terms(organisation=laporte.pk, policy_id="laporte", version=None,
+                          on=date(2026, 2, 2))
+    checkout = checkout_create(actor=None, organisation=laporte, order_reference=order.number,
+                               amount=order.amount_incl_vat, amount_excl_vat=order.amount_excl_vat,
+                               policy=policy, gateway=FakeGateway())
+    Order.objects.filter(pk=order.pk).update(status=Order.Status.EXPIRED)
+    payments = Payment.objects.count()
+    answer = _post_event(Client(), _event("evt_refused", checkout,
+                                          cents=int(order.amount_incl_vat * 100)))
+    assert answer.status_code == 200 and answer.json()["status"] == "ignored"
+    assert "ValidationError" in answer.json()["detail"]
+    assert Payment.objects.count() == payments and not StripeEvent.objects.exists()
