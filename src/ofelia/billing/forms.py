@@ -9,7 +9,8 @@ from django import forms
 from .funding import FUNDER_PAYERS, PAYER_LABELS
 from .models import PaymentMethod
 
-DATE = forms.DateInput(attrs={"type": "date"})
+# ISO value: a type="date" input shows nothing for a localised "04/12/2026".
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class PaymentForm(forms.Form):

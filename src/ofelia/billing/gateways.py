@@ -45,6 +45,11 @@ class StripeGateway:
     def __init__(self, api_key: str | None = None) -> None:
         self.api_key = api_key or os.environ.get("STRIPE_SECRET_KEY", "")
 
+    @property
+    def configured(self) -> bool:
+        """Without a secret key, clients are offered the bank transfer instead of the card."""
+        return bool(self.api_key)
+
     def create_checkout(
         self, *, amount: Decimal, description: str, metadata: dict[str, str],
         save_payment_method: bool, success_url: str, cancel_url: str,
@@ -128,6 +133,7 @@ class FakeGateway:
     decline_with: str = ""
     # Refunds refused with this message.
     refuse_refund_with: str = ""
+    configured: bool = True
 
     def create_checkout(
         self, *, amount: Decimal, description: str, metadata: dict[str, str],
@@ -170,3 +176,9 @@ class FakeGateway:
 def default_gateway() -> PaymentGateway:
     path = getattr(settings, "BILLING_PAYMENT_GATEWAY", "ofelia.billing.gateways.StripeGateway")
     return import_string(path)()  # type: ignore[no-any-return]
+
+
+def card_gateway() -> PaymentGateway | None:
+    """The gateway when card payment is configured, None otherwise (payment by transfer)."""
+    gateway = default_gateway()
+    return gateway if getattr(gateway, "configured", True) else None

@@ -58,9 +58,12 @@ def connect() -> None:
     from ofelia.sales import orders, signals
 
     from .online import order_paid, order_voided
+    from .shop import order_invoices_issue
 
     signals.contract_event_recorded.connect(settle_after, dispatch_uid="billing.settle_event")
     signals.contract_signed.connect(settle_after, dispatch_uid="billing.settle_signed")
+    # After settlement drafted them: an online order's invoices are issued at once.
+    signals.contract_signed.connect(order_invoices_issue, dispatch_uid="billing.order_invoices")
     # An avenant changes the price of a signed contract: what is owed changes with it.
     signals.contract_amended.connect(settle_after, dispatch_uid="billing.settle_amended")
     order_paid.connect(orders.on_billing_order_paid, dispatch_uid="sales.order_paid")

@@ -407,6 +407,10 @@ def _allocate(*, actor: Any, payment: Payment, invoice: Invoice, amount: Decimal
         invoice.status = InvoiceStatus.PAID
         invoice.paid_on = payment.received_on
     invoice.save(update_fields=["status", "amount_paid", "paid_on", "updated_at"])
+    if invoice.status == InvoiceStatus.PAID and invoice.contract_id:
+        from .shop import order_paid_if_settled
+
+        order_paid_if_settled(invoice)  # an online order's first invoice paid: order validated
     audit.record(
         actor=actor,
         action="payment.allocate",

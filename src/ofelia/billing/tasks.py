@@ -63,3 +63,14 @@ def class_invoices_daily() -> dict[str, Any]:
     from .virtual_classes import class_invoices_due
 
     return class_invoices_due()
+
+
+@shared_task(name="ofelia.billing.tasks.orders_expire_daily")
+def orders_expire_daily(as_of: str | None = None) -> dict[str, Any]:
+    """Online orders unpaid after the organisation's delay free their seat (idempotent)."""
+    from datetime import date
+
+    from .shop import orders_expire_unpaid
+
+    day = date.fromisoformat(as_of) if as_of else clock.today()
+    return {"as_of": day.isoformat(), **orders_expire_unpaid(as_of=day)}

@@ -21,4 +21,7 @@ urlpatterns = [
     path("espace/factures/", views.my_invoices, name="my-invoices"),
     path("espace/factures/<int:pk>/document.pdf", views.my_invoice_pdf, name="my-invoice-pdf"),
     path("espace/factures/<int:pk>/payer/", views.my_invoice_pay, name="my-invoice-pay"),
+    path("espace/commandes/<int:pk>/payer/", views.my_order_pay, name="my-order-pay"),
+    path("espace/factures/<int:pk>/virement.svg", views.my_invoice_transfer_qr,
+         name="my-invoice-transfer-qr"),
 ]

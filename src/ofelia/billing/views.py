@@ -3,6 +3,7 @@ and the client's invoices in the extranet. Thin: services write, selectors read.
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -33,6 +34,8 @@ from .forms import (
 from .letters import letter_bytes
 from .models import DunningStep, InvoiceStatus, PayerKind, PaymentMethod, Refund
 from .pdf import invoice_filename, invoice_pdf
+
+logger = logging.getLogger(__name__)
 
 STAFF = (Role.ADMINISTRATOR, Role.STAFF)
 EXTRANET = (Role.CLIENT_CONTACT, Role.CONSUMER)
@@ -77,9 +80,12 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
 
 @tenant_required(*STAFF)
 def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from .shop import order_of_invoice
+
     invoice = _invoice_or_404(request, pk)
     today = clock.today()
     return render(request, "billing/invoice_detail.html", {
+        "order": order_of_invoice(invoice),
         "invoice": invoice, "lines": invoice.lines.all(), "today": today,
         "allocations": invoice.allocations.select_related("payment"),
         "credit_notes": invoice.credit_notes.all(),
@@ -88,7 +94,8 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "refunds": [(r, r.is_overdue(today)) for r in invoice.refunds.all()],
         "refundable": refunds.refundable(invoice) if invoice.kind == "invoice" else Decimal(0),
         "payment_form": PaymentForm(initial={"received_on": today, "amount": invoice.balance,
-                                             "allocate": invoice.balance}),
+                                             "allocate": invoice.balance,
+                                             "reference": f"Facture {invoice.number}"}),
         "credit_form": CreditNoteForm(), "refund_form": RefundForm(initial={"due_on": today}),
         "refund_pay_form": RefundPayForm(initial={"paid_on": today}),
         # Paid by card or SEPA through Stripe: a refund goes back the same way.
@@ -189,6 +196,11 @@ def refund_online(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, "Remboursement effectué par Stripe.")
     except services.BillingError as refused:
         messages.error(request, str(refused))
+    except Exception:  # the gateway (keys, network, provider): a message, never a 500
+        logger.exception("Refund %s failed at the gateway", refund.pk)
+        messages.error(request, "Stripe n'a pas pu traiter le remboursement (service indisponible "
+                                "ou clés non configurées) : rien n'a été enregistré. Réessayez plus "
+                                "tard, ou remboursez par virement.")
     return redirect("billing:invoice-detail", pk=refund.invoice_id) if refund.invoice_id \
         else redirect("billing:invoice-list")
 
@@ -343,17 +355,15 @@ def _my_invoice(request: HttpRequest, pk: int) -> Any:
     return invoice
 
 
+def _payable(invoice: Any) -> bool:
+    return invoice.kind == "invoice" and invoice.status == "issued" and invoice.balance > 0
+
+
 @tenant_required(*EXTRANET)
 def my_invoices(request: HttpRequest) -> HttpResponse:
-    from .online import invoice_instalment_counts
-
     page = Paginator(_mine(request), 25).get_page(request.GET.get("page"))
-    # Each payable invoice offers only the instalments its terms allow (PAY-L1).
-    rows = [(i, PayOnlineForm(prefix=f"i{i.pk}", counts=invoice_instalment_counts(i))
-             if i.kind == "invoice" and i.status == "issued" and i.balance > 0 else None)
-            for i in page]
     return render(request, "billing/extranet_invoices.html", {
-        "page": page, "rows": rows, "today": clock.today()})
+        "page": page, "rows": [(i, _payable(i)) for i in page], "today": clock.today()})
 
 
 @tenant_required(*EXTRANET)
@@ -362,20 +372,103 @@ def my_invoice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     return _file(invoice_pdf(invoice), invoice_filename(invoice), "application/pdf", inline=True)
 
 
-@tenant_required(*EXTRANET)
-@require_POST
-def my_invoice_pay(request: HttpRequest, pk: int) -> HttpResponse:
-    from .online import pay_invoice_online
+def _my_payable_invoice(request: HttpRequest, pk: int) -> Any:
+    """The client's own invoice still to pay, or None with a French message (a link edited
+    by hand, another client's invoice, an invoice already paid): nothing is changed."""
+    invoice = _mine(request).filter(pk=pk).select_related("organisation").first()
+    if invoice is None:
+        messages.error(request, "Ce lien de paiement ne correspond à aucune de vos factures : "
+                                "choisissez la facture à payer dans la liste.")
+        return None
+    if not _payable(invoice):
+        messages.info(request, f"La facture {invoice.number} n'a plus rien à payer.")
+        return None
+    return invoice
 
-    invoice = _my_invoice(request, pk)
-    form = PayOnlineForm(request.POST, prefix=f"i{invoice.pk}")
-    count = form.cleaned_data["instalments"] if form.is_valid() else 1
-    try:
-        checkout = pay_invoice_online(
-            actor=request.user, invoice=invoice, instalments=count,
-            success_url=request.build_absolute_uri("/espace/factures/?paiement=merci"),
-            cancel_url=request.build_absolute_uri("/espace/factures/?paiement=annule"))
-    except services.BillingError as refused:
-        messages.error(request, str(refused))
+
+@tenant_required(*EXTRANET)
+def my_invoice_pay(request: HttpRequest, pk: int) -> HttpResponse:
+    """« Payer »: by card where a gateway is configured, by bank transfer (details and EPC QR
+    code) where the organisation gave its account. A gateway error of any kind is a French
+    message on the page: nothing is changed (the checkout is written in one transaction)."""
+    from .gateways import card_gateway
+    from .online import invoice_instalment_counts, pay_invoice_online
+    from .transfer import transfer_details
+
+    invoice = _my_payable_invoice(request, pk)
+    if invoice is None:
         return redirect("billing:my-invoices")
-    return redirect(checkout.payment_url)
+    gateway = card_gateway()
+    form = None
+    if gateway is not None:
+        try:
+            counts = invoice_instalment_counts(invoice)
+        except Exception:  # terms unreadable: the invoice is still payable at once
+            logger.exception("Instalment choices of invoice %s unavailable", invoice.pk)
+            counts = (1,)
+        form = PayOnlineForm(prefix="pay", counts=counts)
+    if request.method == "POST":
+        if form is None:
+            messages.error(request, "Le paiement par carte n'est pas proposé par l'organisme : "
+                                    "réglez par virement avec les coordonnées ci-dessous.")
+            return redirect("billing:my-invoice-pay", pk=invoice.pk)
+        # Any count the product knows is read; the service refuses, naming the clause, a
+        # count these terms do not offer (PAY-L1).
+        posted = PayOnlineForm(request.POST, prefix="pay")
+        count = posted.cleaned_data["instalments"] if posted.is_valid() else 1
+        try:
+            checkout = pay_invoice_online(
+                actor=request.user, invoice=invoice, instalments=count, gateway=gateway,
+                success_url=request.build_absolute_uri("/espace/factures/?paiement=merci"),
+                cancel_url=request.build_absolute_uri("/espace/factures/?paiement=annule"))
+        except services.BillingError as refused:
+            messages.error(request, str(refused))
+            return redirect("billing:my-invoice-pay", pk=invoice.pk)
+        except Exception:  # the gateway (network, keys, provider): never a 500 for the client
+            logger.exception("Card checkout of invoice %s failed at the gateway", invoice.pk)
+            messages.error(request, "Le paiement par carte est momentanément indisponible ; rien "
+                                    "n'a été débité. Réessayez plus tard ou payez par virement.")
+            return redirect("billing:my-invoice-pay", pk=invoice.pk)
+        return redirect(checkout.payment_url)
+    from .shop import awaiting_order_of
+
+    return render(request, "billing/extranet_pay.html", {
+        "invoice": invoice, "form": form, "transfer": transfer_details(invoice),
+        "organisation": invoice.organisation, "order": awaiting_order_of(invoice)})
+
+
+@tenant_required(*EXTRANET)
+def my_invoice_transfer_qr(request: HttpRequest, pk: int) -> HttpResponse:
+    """The EPC QR code of the transfer paying the invoice, as SVG (an <img>, CSP-safe)."""
+    from .transfer import epc_qr_svg, transfer_details
+
+    details = transfer_details(_my_invoice(request, pk))
+    if details is None:
+        raise Http404
+    response = HttpResponse(epc_qr_svg(details), content_type="image/svg+xml")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@tenant_required(Role.CONSUMER)
+def my_order_pay(request: HttpRequest, pk: int) -> HttpResponse:
+    """« Payer ma commande »: the consumer's order leads to the invoice to pay now."""
+    from ofelia.sales.models import Order
+
+    from .shop import order_invoice_to_pay
+
+    order = (Order.objects.for_organisation(_org(request))  # type: ignore[attr-defined]
+             .filter(pk=pk, consumer__user=request.user).select_related("contract").first())
+    if order is None:
+        messages.error(request, "Ce lien ne correspond à aucune de vos commandes.")
+        return redirect("sales:my-trainings")
+    if order.status != Order.Status.AWAITING_PAYMENT:
+        messages.info(request, f"La commande {order.number} est {order.get_status_display()} : "
+                               "rien n'est à payer.")
+        return redirect("sales:my-trainings")
+    invoice = order_invoice_to_pay(order)
+    if invoice is None:
+        messages.error(request, f"La facture de la commande {order.number} n'est pas encore "
+                                "prête : l'organisme a été prévenu, réessayez un peu plus tard.")
+        return redirect("sales:my-trainings")
+    return redirect("billing:my-invoice-pay", pk=invoice.pk)

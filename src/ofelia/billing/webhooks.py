@@ -20,6 +20,7 @@ from typing import Any
 
 import stripe
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -97,7 +98,8 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
         return _ignored(problem)
     try:
         record = stripe_event_process(event)
-    except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError, LookupError,
+            ValidationError, ObjectDoesNotExist) as exc:
         # The handler's transaction is rolled back: nothing half-written, nothing recorded.
         return _ignored(f"{event['type'] or 'événement'} {event['id']} inexploitable "
                         f"({type(exc).__name__} : {exc})"[:500])

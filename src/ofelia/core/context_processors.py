@@ -57,6 +57,7 @@ def _staff_menu(role: str) -> list[Entry]:
         ("simulator:policies", _("Terms policies")),
     ]
     if role == Role.ADMINISTRATOR:
+        settings.insert(0, ("organisation-settings", "Organisme (coordonnées, banque)"))
         settings.append(("audit-log", _("Audit log")))
     return [
         ("staff-home", _("Dashboard")),
@@ -72,6 +73,7 @@ def _staff_menu(role: str) -> list[Entry]:
             ("sales:quote-list", "Liste des devis"),
             ("sales:contract-list", "Liste des conventions et contrats"),
             ("sales:quote-create", _("New quote")),
+            ("sales:order-list", "Commandes en ligne"),
         ]),
         (_("Billing"), [
             ("billing:invoice-list", _("Invoices")),

@@ -25,6 +25,8 @@ OPERATOR_EMAIL = "operateur@ofelia.demo"
 ORGANISATIONS: list[dict[str, Any]] = [
     {
         "slug": "mi4",
+        "iban": "FR7630004001230000000100156",  # a demo account (valid key, no real bank)
+        "bic": "BNPAFRPPXXX",
         "policy_id": "mi4",
         "legal_name": "Mi4",
         "display_name": "Mi4 formation",
@@ -40,6 +42,8 @@ ORGANISATIONS: list[dict[str, Any]] = [
     },
     {
         "slug": "dixneuf",
+        "iban": "FR7630004001230000000100253",  # a demo account (valid key, no real bank)
+        "bic": "BNPAFRPPXXX",
         "policy_id": "dixneuf",
         "legal_name": "CAMPUS DIXNEUF",
         "display_name": "Campus DIXNEUF",
@@ -60,6 +64,8 @@ ORGANISATIONS: list[dict[str, Any]] = [
     },
     {
         "slug": "laporte",
+        "iban": "FR7630004001230000000100350",  # a demo account (valid key, no real bank)
+        "bic": "BNPAFRPPXXX",
         "policy_id": "laporte",
         "legal_name": "LA PORTE ACADÉMIE",
         "legal_form": "SAS",
@@ -77,6 +83,8 @@ ORGANISATIONS: list[dict[str, Any]] = [
     },
     {
         "slug": "formagogy",
+        "iban": "FR7630004001230000000100447",  # a demo account (valid key, no real bank)
+        "bic": "BNPAFRPPXXX",
         "policy_id": "formagogy",
         "legal_name": "FORMAGOGY",
         "legal_form": "SAS",
@@ -94,6 +102,8 @@ ORGANISATIONS: list[dict[str, Any]] = [
     },
     {
         "slug": "virtualeo",
+        "iban": "FR7630004001230000000100544",  # a demo account (valid key, no real bank)
+        "bic": "BNPAFRPPXXX",
         "policy_id": "virtualeo",
         "legal_name": "VIRTUALEO SAS",
         "display_name": "VIRTUALEO",

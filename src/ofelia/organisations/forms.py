@@ -130,3 +130,31 @@ class ImportForm(forms.Form):
                              widget=forms.RadioSelect)
     file = forms.FileField(label="Fichier CSV", help_text="Séparateur « ; » ou « , », encodage UTF-8 "
                            "(avec ou sans BOM) ; 5 000 lignes et 1 Mo au plus.")
+
+
+class OrganisationSettingsForm(forms.ModelForm):
+    """What an administrator sets for the organisation's clients: contact, bank account for
+    transfers, delay to pay an online order."""
+
+    website = forms.URLField(label="Site web", required=False, max_length=200, assume_scheme="https")
+
+    class Meta:
+        model = Organisation
+        fields = ["email", "phone", "website", "bank_account_holder", "iban", "bic",
+                  "order_payment_days"]
+        labels = {"email": "Adresse e-mail de contact", "phone": "Téléphone", "website": "Site web"}
+        help_texts = {"bank_account_holder": "Tel qu'il figure sur le RIB (70 caractères au plus).",
+                      "iban": "Affiché avec le QR code de virement sur la page « Payer » des clients."}
+
+    def clean_iban(self) -> str:
+        return "".join(self.cleaned_data["iban"].split()).upper()
+
+    def clean_bic(self) -> str:
+        return "".join(self.cleaned_data["bic"].split()).upper()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        given = [data.get(name) for name in ("iban", "bic")]
+        if any(given) and not all(given) and not self.errors:
+            raise forms.ValidationError("Pour recevoir des virements, renseignez l'IBAN et le BIC.")
+        return data

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from ofelia.core.models import TenantModel, TenantQuerySet, TimeStampedModel
 
-from .validators import validate_nda, validate_phone, validate_siret
+from .validators import validate_bic, validate_iban, validate_nda, validate_phone, validate_siret
 
 
 class Civility(models.TextChoices):
@@ -100,6 +101,15 @@ class Organisation(AddressFields, TimeStampedModel):
         _("terms policy"), max_length=60, blank=True, help_text=_("For example: dixneuf.")
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # Bank account clients pay by transfer into (printed with the EPC QR code on « Payer »).
+    bank_account_holder = models.CharField("titulaire du compte", max_length=70, blank=True)
+    iban = models.CharField("IBAN", max_length=34, blank=True, validators=[validate_iban])
+    bic = models.CharField("BIC", max_length=11, blank=True, validators=[validate_bic])
+    # An online order unpaid this many days after it was placed frees its seat.
+    order_payment_days = models.PositiveSmallIntegerField(
+        "délai de paiement des commandes en ligne (jours)", default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text="Passé ce délai sans paiement, la commande est annulée et la place libérée.")
 
     class Meta:
         ordering = ["legal_name"]
@@ -118,6 +128,17 @@ class Organisation(AddressFields, TimeStampedModel):
         self.siret = "".join(self.siret.split())
         self.nda_number = "".join(self.nda_number.split())
         self.vat_number = "".join(self.vat_number.split()).upper()
+        self.iban = "".join(self.iban.split()).upper()
+        self.bic = "".join(self.bic.split()).upper()
+
+    @property
+    def iban_display(self) -> str:
+        """The IBAN in groups of four, as banks print it."""
+        return " ".join(self.iban[i:i + 4] for i in range(0, len(self.iban), 4))
+
+    @property
+    def takes_transfers(self) -> bool:
+        return bool(self.iban and self.bic and (self.bank_account_holder or self.legal_name))
 
     def full_clean(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         self.normalise_identifiers()

@@ -87,3 +87,17 @@ def clean_cache() -> Any:
     cache.clear()
 
 
+
+
+def member_client(user: Any, organisation: Organisation) -> Any:
+    """A test client logged in as `user`, working in `organisation`."""
+    from django.test import Client
+
+    from ofelia.core.middleware import SESSION_ORGANISATION_KEY
+
+    web = Client()
+    web.force_login(user)
+    session = web.session
+    session[SESSION_ORGANISATION_KEY] = organisation.pk
+    session.save()
+    return web

@@ -7,6 +7,7 @@ urlpatterns = [
     path("clients/entreprises/nouvelle/", views.client_company_create, name="client-company-create"),
     path("clients/entreprises/<int:pk>/", views.client_company_detail, name="client-company-detail"),
     path("clients/entreprises/<int:pk>/modifier/", views.client_company_edit, name="client-company-edit"),
+    path("organisme/parametres/", views.organisation_settings, name="organisation-settings"),
     path("utilisateurs/", views.member_list, name="member-list"),
     path("utilisateurs/<int:pk>/suspension/", views.member_suspend, name="member-suspend"),
 ]

@@ -17,8 +17,8 @@ from ofelia.core.exports import csv_response
 from ofelia.core.tenancy import tenant_required
 
 from . import selectors, services
-from .forms import ClientCompanyForm
-from .models import ClientCompany, Role
+from .forms import ClientCompanyForm, OrganisationSettingsForm
+from .models import ClientCompany, Organisation, Role
 
 STAFF = (Role.ADMINISTRATOR, Role.STAFF)
 
@@ -139,3 +139,22 @@ def member_suspend(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as refused:
         messages.error(request, " ".join(refused.messages))
     return redirect("member-list")
+
+
+@tenant_required(Role.ADMINISTRATOR)
+def organisation_settings(request: HttpRequest) -> HttpResponse:
+    """The organisation's settings seen by its clients: contact, bank account, order delay."""
+    organisation = request.organisation  # type: ignore[attr-defined]
+    # The form edits a copy: the service compares the organisation before and after.
+    form = OrganisationSettingsForm(request.POST or None,
+                                    instance=Organisation.objects.get(pk=organisation.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organisation_update(actor=request.user, organisation=organisation,
+                                         **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, "Paramètres de l'organisme enregistrés.")
+            return redirect("organisation-settings")
+    return render(request, "organisations/settings.html", {"form": form})

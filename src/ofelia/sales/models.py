@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ofelia.core.models import TenantModel
 from ofelia.rules.money import cents
+from ofelia.rules.order_payment import OrderPaymentDeadline, order_payment_deadline
 
 from .mentions import CONTRAT, CONVENTION
 
@@ -410,6 +411,7 @@ class Order(TenantModel):
         AWAITING_PAYMENT = "awaiting_payment", "en attente de paiement"
         PAID = "paid", "payée"
         VOIDED = "voided", "annulée (paiement refusé)"
+        EXPIRED = "expired", "annulée faute de paiement dans le délai"
 
     number = models.CharField("numéro", max_length=30)
     status = models.CharField("statut", max_length=20, choices=Status.choices,
@@ -441,6 +443,18 @@ class Order(TenantModel):
                                     name="order_number_unique_per_organisation"),
         ]
         indexes = [models.Index(fields=["organisation", "status"])]
+
+    @property
+    def payment_deadline(self) -> OrderPaymentDeadline:
+        """The day this order must be paid by (the organisation's delay), from the rules core."""
+        from django.utils import timezone
+
+        from ofelia.core import clock
+
+        return order_payment_deadline(
+            ordered_on=timezone.localdate(self.ordered_at),
+            days=self.organisation.order_payment_days, session_start=self.contract.start_date,
+            today=clock.today())
 
     def __str__(self) -> str:
         return f"Commande {self.number}"

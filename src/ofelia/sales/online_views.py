@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -68,6 +69,20 @@ def order(request: HttpRequest, slug: str, session_id: int) -> HttpResponse:
         raise Http404(str(exc)) from exc
     price = session.training.price_excl_vat
     options = orders.instalment_options(organisation, amount_excl_vat=price, on=clock.today())
+    seat, position = orders.shop_seat(session=session, consumer=consumer)
+    if request.method == "POST" and request.POST.get("action") == "waitlist":
+        try:
+            enrolment = orders.waitlist_join(actor=request.user, organisation=organisation,
+                                             consumer=consumer, session=session)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            from ofelia.catalogue.seats import waitlist_position
+
+            messages.success(request, "Vous êtes inscrit(e) sur la liste d'attente, en position "
+                                      f"{waitlist_position(enrolment)}. Si une place se libère, "
+                                      "vous serez prévenu(e) par e-mail et pourrez commander ici.")
+        return redirect(request.get_full_path())
     form = OrderForm(request.POST or None, instalment_options=options)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -81,10 +96,14 @@ def order(request: HttpRequest, slug: str, session_id: int) -> HttpResponse:
             messages.error(request, " ".join(exc.messages))
         else:
             request.session[SESSION_ORGANISATION_KEY] = organisation.pk
-            messages.success(request, f"Commande {placed.number} enregistrée : elle attend votre "
-                                      "paiement. Votre contrat de formation est disponible ci-dessous.")
-            return redirect("sales:my-trainings")
-    context.update({"form": form, "terms": terms, "options": options,
+            due = placed.payment_deadline.due_on
+            messages.success(request, f"Commande {placed.number} enregistrée : réglez-la au plus "
+                                      f"tard le {date_format(due, 'j F Y')}, sans quoi elle sera "
+                                      "annulée et la place libérée. Votre contrat de formation est "
+                                      "disponible dans « Mes formations ».")
+            return redirect("billing:my-order-pay", pk=placed.pk)
+    context.update({"form": form, "terms": terms, "options": options, "seat": seat,
+                    "position": position,
                     "digital": orders.is_digital_content(session),
                     "vat_rate": orders.vat_rate_of(organisation),
                     "consent_text": orders.DIGITAL_CONSENT_TEXT})

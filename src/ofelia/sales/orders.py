@@ -29,6 +29,7 @@ from ofelia.catalogue.seats import (
     enrolment_create,
     free_seats,
     locked_session,
+    waitlist_position,
 )
 from ofelia.core import audit, clock
 from ofelia.organisations.models import ConsumerClient, Organisation
@@ -100,10 +101,19 @@ def order_create(
     if not accept_terms:
         raise ValidationError("Pour commander, acceptez les conditions générales de vente.")
     session = locked_session(organisation=organisation, session_id=session.pk)
-    if not free_seats(session):
-        raise ValidationError("Cette session est complète : choisissez une autre date.")
-    enrolment = enrolment_create(actor=actor, organisation=organisation, session=session,
-                                 learner=learner_for_consumer(actor=actor, consumer=consumer))
+    learner = learner_for_consumer(actor=actor, consumer=consumer)
+    # Promoted from the waiting list: the seat is already theirs, the order takes it.
+    enrolment = (Enrolment.objects.filter(session=session, learner=learner, contracts__isnull=True)
+                 .exclude(status=Enrolment.Status.CANCELLED).first())
+    if enrolment is not None and enrolment.status == Enrolment.Status.WAITLISTED:
+        raise ValidationError("Vous êtes sur la liste d'attente de cette session : vous serez "
+                              "prévenu(e) par e-mail dès qu'une place se libère.")
+    if enrolment is None and not free_seats(session):
+        raise ValidationError("Cette session est complète : inscrivez-vous sur la liste d'attente "
+                              "ou choisissez une autre date.")
+    if enrolment is None:
+        enrolment = enrolment_create(actor=actor, organisation=organisation, session=session,
+                                     learner=learner)
     contract = contract_create(
         actor=actor, organisation=organisation, session=session, consumer=consumer,
         enrolments=[enrolment], at_distance=True, vat_rate=_vat_rate(organisation),
@@ -207,15 +217,10 @@ def order_mark_paid(*, actor: Any, organisation: Any, order_reference: str) -> O
     return order
 
 
-@transaction.atomic
-def order_void(*, actor: Any, organisation: Any, order_reference: str, reason: str) -> Order | None:
-    """A refused payment voids the sale (PAY-L1): contract cancelled, seat given back."""
-    order = _order_by_reference(organisation, order_reference)
-    if order is None or order.status == Order.Status.VOIDED:
-        return order
-    if order.status != Order.Status.AWAITING_PAYMENT:
-        raise ValidationError(f"La commande {order.number} est déjà payée.")
-    order.status = Order.Status.VOIDED
+def _order_cancel(*, actor: Any, order: Order, status: str, reason: str, action: str) -> Order:
+    """The order (locked) ends unpaid: contract cancelled, its seats given back through the
+    seat door (the first of the waiting list is promoted there)."""
+    order.status = status
     order.voided_reason = reason[:255]
     order.save(update_fields=["status", "voided_reason"])
     contract = Contract.objects.select_for_update().get(pk=order.contract_id)
@@ -223,10 +228,84 @@ def order_void(*, actor: Any, organisation: Any, order_reference: str, reason: s
     contract.save(update_fields=["status"])
     for enrolment in contract.enrolments.exclude(status=Enrolment.Status.CANCELLED):
         enrolment_cancel(actor=actor, organisation=order.organisation, enrolment=enrolment)
-    audit.record(actor=actor, action="order.void", organisation=order.organisation, obj=order,
+    audit.record(actor=actor, action=action, organisation=order.organisation, obj=order,
                  after={"status": order.status, "reason": order.voided_reason,
                         "contract": contract.number, "contract_status": contract.status})
     return order
+
+
+@transaction.atomic
+def order_void(*, actor: Any, organisation: Any, order_reference: str, reason: str) -> Order | None:
+    """A refused payment voids the sale (PAY-L1): contract cancelled, seat given back."""
+    order = _order_by_reference(organisation, order_reference)
+    if order is None or order.status == Order.Status.VOIDED:
+        return order
+    if order.status != Order.Status.AWAITING_PAYMENT:
+        raise ValidationError(f"La commande {order.number} est « {order.get_status_display()} ».")
+    return _order_cancel(actor=actor, order=order, status=Order.Status.VOIDED, reason=reason,
+                         action="order.void")
+
+
+@transaction.atomic
+def order_expire(*, actor: Any, order: Order, today: date) -> Order | None:
+    """An order still unpaid after the organisation's delay frees its seat. Idempotent: an
+    order paid, voided or expired meanwhile, or still within its delay, is left as it is
+    (returns None)."""
+    order = Order.objects.select_for_update().select_related("organisation", "contract").get(
+        pk=order.pk, organisation=order.organisation_id)
+    if order.status != Order.Status.AWAITING_PAYMENT:
+        return None
+    deadline = order.payment_deadline
+    if not today > deadline.due_on:
+        return None
+    reason = (f"non payée au {deadline.due_on:%d/%m/%Y}, terme du délai de paiement fixé par "
+              "l'organisme : commande annulée, place libérée")
+    order = _order_cancel(actor=actor, order=order, status=Order.Status.EXPIRED, reason=reason,
+                          action="order.expire")
+    audit.record(actor=actor, action="order.expire_deadline", organisation=order.organisation,
+                 obj=order, after={"due_on": deadline.due_on, "source": deadline.source,
+                                   "explanation": deadline.explanation})
+    return order
+
+
+def orders_past_deadline(*, today: date) -> QuerySet[Order]:
+    """Orders awaiting payment long enough to be checked (each is re-checked when locked)."""
+    from datetime import timedelta
+
+    return (Order.objects.filter(status=Order.Status.AWAITING_PAYMENT,
+                                 ordered_at__date__lt=today - timedelta(days=1))
+            .select_related("organisation", "contract").order_by("ordered_at", "id"))
+
+
+def shop_seat(*, session: TrainingSession, consumer: ConsumerClient) -> tuple[str, int]:
+    """What the shop offers this consumer for this session: "free" (order), "promoted"
+    (their waiting-list turn came: order), "waitlisted" (with their position) or "full"
+    (join the waiting list)."""
+    mine = (Enrolment.objects.filter(session=session, learner__consumer=consumer,
+                                     contracts__isnull=True)
+            .exclude(status=Enrolment.Status.CANCELLED).first())
+    if mine is not None and mine.status == Enrolment.Status.WAITLISTED:
+        return "waitlisted", waitlist_position(mine)
+    if mine is not None:
+        return "promoted", 0
+    return ("free" if free_seats(session) else "full"), 0
+
+
+@transaction.atomic
+def waitlist_join(*, actor: Any, organisation: Organisation, consumer: ConsumerClient,
+                  session: TrainingSession) -> Enrolment:
+    """A full session in the shop: the consumer joins its waiting list (nothing to pay, no
+    contract yet); a freed seat goes to the first in line through the seat door."""
+    if consumer.organisation_id != organisation.pk or session.organisation_id != organisation.pk:
+        raise ValidationError("Cet élément appartient à un autre organisme.")
+    if session.start_date < clock.now().date():
+        raise ValidationError("Cette session a déjà commencé.")
+    session = locked_session(organisation=organisation, session_id=session.pk)
+    if free_seats(session):
+        raise ValidationError("Une place est libre dans cette session : vous pouvez la commander.")
+    learner = learner_for_consumer(actor=actor, consumer=consumer)
+    return enrolment_create(actor=actor, organisation=organisation, session=session,
+                            learner=learner)
 
 
 def on_billing_order_paid(sender: Any, checkout: Any, **kwargs: Any) -> None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import list_views, online_views, quote_views, session_views, views
+from . import list_views, online_views, order_views, quote_views, session_views, views
 
 app_name = "sales"
 urlpatterns = [
@@ -34,6 +34,7 @@ urlpatterns = [
     path("ventes/inscriptions/<int:pk>/retirer/", session_views.enrolment_remove, name="enrolment-remove"),
     path("ventes/inscriptions/<int:pk>/transferer/", session_views.enrolment_transfer,
          name="enrolment-transfer"),
+    path("ventes/commandes/", order_views.order_list, name="order-list"),
     path("ventes/liens-acces/", online_views.access_links, name="access-links"),
     path("acces/<str:secret>/", online_views.access_link_use, name="access-link-use"),
     path("o/<slug:slug>/commander/<int:session_id>/", online_views.order, name="order"),

@@ -148,8 +148,10 @@ def test_extranet_client_sees_only_their_invoices_and_pays_online(client, two_or
     assert client.get(f"/espace/factures/{ours.pk}/document.pdf").content.startswith(b"%PDF")
     assert client.get(f"/espace/factures/{not_ours.pk}/document.pdf").status_code == 404
     assert client.get(f"/facturation/factures/{ours.pk}/").status_code == 403
-    assert "En 3 fois sans frais" in page and "En 4 fois sans frais" in page  # PAY-L1, 1 200 € HT
-    response = client.post(f"/espace/factures/{ours.pk}/payer/", {f"i{ours.pk}-instalments": "3"})
+    assert f"/espace/factures/{ours.pk}/payer/" in page  # « Payer » leads to the payment page
+    pay = client.get(f"/espace/factures/{ours.pk}/payer/").content.decode()
+    assert "En 3 fois sans frais" in pay and "En 4 fois sans frais" in pay  # PAY-L1, 1 200 € HT
+    response = client.post(f"/espace/factures/{ours.pk}/payer/", {"pay-instalments": "3"})
     assert response.status_code == 302 and response["Location"].startswith("https://checkout.invalid/")
     checkout = OnlineCheckout.objects.get()
     assert checkout.invoice == ours and checkout.instalment_count == 3
@@ -162,9 +164,9 @@ def test_pay_l1_instalments_are_offered_only_where_the_terms_allow_them(client, 
     acme = _company(a)
     dixneuf = _invoice(a, company=acme, buyer_name="Acme", policy_id="dixneuf")
     _login(client, make_member(a, Role.CLIENT_CONTACT, company=acme))
-    page = client.get("/espace/factures/").content.decode()
-    assert dixneuf.number in page and "Payer en ligne" in page and "En 3 fois" not in page
-    response = client.post(f"/espace/factures/{dixneuf.pk}/payer/", {f"i{dixneuf.pk}-instalments": "3"},
+    page = client.get(f"/espace/factures/{dixneuf.pk}/payer/").content.decode()
+    assert dixneuf.number in page and "par carte" in page and "En 3 fois" not in page
+    response = client.post(f"/espace/factures/{dixneuf.pk}/payer/", {"pay-instalments": "3"},
                            follow=True)
     assert "Paiement en 3 fois refusé" in response.content.decode()
     assert not OnlineCheckout.objects.exists()
@@ -182,7 +184,12 @@ def test_extranet_consumer_sees_only_their_own(client, two_orgs, today):
     _login(client, user)
     page = client.get("/espace/factures/").content.decode()
     assert mine.number in page and other.number not in page
-    assert client.post(f"/espace/factures/{other.pk}/payer/", {"instalments": "1"}).status_code == 404
+    # Another client's invoice in a hand-edited link: a French message, nothing written.
+    tampered = client.post(f"/espace/factures/{other.pk}/payer/", {"pay-instalments": "1"}, follow=True)
+    assert tampered.status_code == 200
+    assert "ne correspond à aucune de vos factures" in tampered.content.decode()
+    assert not OnlineCheckout.objects.exists()
+    assert client.get(f"/espace/factures/{other.pk}/virement.svg").status_code == 404
 
 
 def test_api_invoices_payments_credit_notes_are_tenant_scoped(client, two_orgs, today):

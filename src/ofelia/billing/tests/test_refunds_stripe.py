@@ -161,3 +161,20 @@ def test_staff_page_refunds_through_stripe(client, organisation, settings):
     assert response.status_code == 302
     refund.refresh_from_db()
     assert refund.status == RefundStatus.PAID and refund.provider_reference.startswith("re_fake_")
+
+
+def test_staff_refund_through_stripe_without_keys_is_a_message_not_a_500(client, organisation,
+                                                                          settings, monkeypatch):
+    from ofelia.organisations.models import Role
+    from ofelia.organisations.testing import PASSWORD
+
+    invoice, refund = _paid_by_card_then_credited(organisation)
+    settings.BILLING_PAYMENT_GATEWAY = "ofelia.billing.gateways.StripeGateway"
+    monkeypatch.delenv("STRIPE_SECRET_KEY", raising=False)
+    user = make_member(organisation, Role.STAFF)
+    assert client.login(username=user.username, password=PASSWORD)
+    response = client.post(f"/facturation/remboursements/{refund.pk}/stripe/", follow=True)
+    assert response.status_code == 200
+    assert "rien n&#x27;a été enregistré" in response.content.decode()
+    refund.refresh_from_db()
+    assert refund.status == RefundStatus.DUE and refund.provider_reference is None

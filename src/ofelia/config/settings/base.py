@@ -210,4 +210,6 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ofelia.billing.tasks.instalments_daily", "schedule": crontab(hour=7, minute=0)},
     "billing-class-invoices-daily": {
         "task": "ofelia.billing.tasks.class_invoices_daily", "schedule": crontab(hour=6, minute=15)},
+    "billing-orders-expire-daily": {
+        "task": "ofelia.billing.tasks.orders_expire_daily", "schedule": crontab(hour=7, minute=30)},
 }

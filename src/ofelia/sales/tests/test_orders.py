@@ -186,8 +186,9 @@ def test_order_pages_anonymous_then_signup_with_next_then_order(laporte: Any) ->
         assert "acceptez les conditions générales" in refused.content.decode()
         assert not Order.objects.exists()
         done = web.post(url, {"instalments": "4", "accept_terms": "on"})
-    assert done.status_code == 302 and done["Location"] == "/espace/formations/"
     order = Order.objects.get()
+    # Straight to paying it (billing finds the invoice to pay).
+    assert done.status_code == 302 and done["Location"] == f"/espace/commandes/{order.pk}/payer/"
     assert order.instalments == 4 and order.consumer.email == "ines@example.org"
 
 
