@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "ofelia.apitokens",
     "ofelia.privacy",
     "ofelia.support",
+    "ofelia.quality",
 ]
 
 MIDDLEWARE = [
