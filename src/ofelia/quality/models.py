@@ -22,7 +22,7 @@ class Complaint(TenantModel):
     class Status(models.TextChoices):
         RECEIVED = "received", "Reçue"
         ANSWERED = "answered", "Répondue"
-        CLOSED = "closed", "Close"
+        CLOSED = "closed", "Clôturée"
 
     number = models.PositiveIntegerField("numéro")
     complainant = models.CharField("auteur de la réclamation", max_length=255)
@@ -52,7 +52,7 @@ class Complaint(TenantModel):
                                     verbose_name="répondue par")
     status = models.CharField("état", max_length=10, choices=Status.choices,
                               default=Status.RECEIVED)
-    closed_on = models.DateField("close le", null=True, blank=True)
+    closed_on = models.DateField("clôturée le", null=True, blank=True)
     closing_note = models.TextField("bilan de clôture", blank=True)
 
     class Meta:

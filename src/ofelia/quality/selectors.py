@@ -10,12 +10,13 @@ from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, QuerySet
 
 from ofelia.attendance.models import AttendanceSheet, Mark
 from ofelia.attendance.selectors import ATTENDED, mark_hours, slot_hours
 from ofelia.billing.models import DocumentKind, Invoice, InvoiceStatus
 from ofelia.catalogue.models import Enrolment, SessionSlot, TrainingSession
+from ofelia.core import clock
 from ofelia.sales.models import Contract, ContractEvent, FundingEntry
 
 from . import bpf
@@ -34,6 +35,12 @@ def _hours(starts: time, ends: time, arrived: time | None = None, left: time | N
 
 def _year(year: int) -> tuple[date, date]:
     return date(year, 1, 1), date(year, 12, 31)
+
+
+def _carried_out(year: int) -> tuple[date, date]:
+    """The days of the year whose training may have happened: up to today (project clock)."""
+    first, last = _year(year)
+    return first, min(last, clock.today())
 
 
 def invoice_rows(*, organisation: Any, year: int) -> list[bpf.InvoiceRow]:
@@ -64,7 +71,7 @@ class SessionYear:
 
 
 def _sessions(organisation: Any, year: int) -> tuple[dict[int, SessionYear], dict[int, Any]]:
-    first, last = _year(year)
+    first, last = _carried_out(year)
     closed = set(AttendanceSheet.objects.for_organisation(organisation)
                  .filter(status=AttendanceSheet.Status.CLOSED, slot__day__gte=first,
                          slot__day__lte=last).values_list("slot_id", flat=True))
@@ -118,7 +125,7 @@ def _contracts(organisation: Any, enrolment_ids: Any) -> dict[int, tuple[str, st
 
 def _attended(organisation: Any, year: int, enrolment_ids: Any) -> dict[int, Decimal]:
     """Hours proven by closed sheets of the year, per enrolment (grouped by identical times)."""
-    first, last = _year(year)
+    first, last = _carried_out(year)
     groups = (Mark.objects.for_organisation(organisation)
               .filter(enrolment_id__in=enrolment_ids, status__in=ATTENDED,
                       sheet__status=AttendanceSheet.Status.CLOSED,
@@ -187,7 +194,7 @@ class Problem:
 def checker(*, organisation: Any, year: int, data: YearData) -> list[Problem]:
     """What is missing or guessed before the BPF is filed, with where to fix it."""
     problems: list[Problem] = []
-    today = date.today()
+    today = clock.today()
     for s in sorted(data.sessions.values(), key=lambda s: s.label):
         if s.no_slots:
             problems.append(Problem("session", f"Session {s.label} : aucune demi-journée planifiée, "
@@ -232,10 +239,16 @@ def drilldown(*, organisation: Any, year: int, code: str) -> dict[str, Any] | No
             "enrolments": [r for r in data.enrolments if r.id in wanted]}
 
 
-def available_years(*, organisation: Any, today: date) -> list[int]:
-    latest = (Invoice.objects.for_organisation(organisation).aggregate(m=Max("issue_date"))["m"])
-    last = max(today.year, latest.year if latest else today.year)
-    return list(range(last, last - 6, -1))
+def available_years(*, today: date) -> list[int]:
+    return list(range(today.year, today.year - 6, -1))
+
+
+def default_year(*, organisation: Any, today: date) -> int:
+    """The year to file (the previous one) unless nothing was invoiced then: the current one."""
+    first, last = _year(today.year - 1)
+    invoiced = (Invoice.objects.for_organisation(organisation).exclude(status=InvoiceStatus.DRAFT)
+                .filter(issue_date__gte=first, issue_date__lte=last).exists())
+    return today.year - 1 if invoiced else today.year
 
 
 # --- complaints --------------------------------------------------------------------------

@@ -146,7 +146,7 @@ def complaint_set_deadline(*, actor: Any, organisation: Organisation, pk: int,
                            answer_due_on: date) -> Complaint:
     complaint = _locked(organisation, pk)
     if complaint.status == Complaint.Status.CLOSED:
-        raise ValidationError("Cette réclamation est close.")
+        raise ValidationError("Cette réclamation est clôturée.")
     if answer_due_on < complaint.received_on:
         raise ValidationError({"answer_due_on": "L'échéance ne peut pas précéder la réception."})
     before = audit.snapshot(complaint, _AUDIT)
@@ -158,7 +158,7 @@ def complaint_set_deadline(*, actor: Any, organisation: Organisation, pk: int,
 def complaint_answer(*, actor: Any, organisation: Organisation, pk: int, answer: str) -> Complaint:
     complaint = _locked(organisation, pk)
     if complaint.status == Complaint.Status.CLOSED:
-        raise ValidationError("Cette réclamation est close : sa réponse ne change plus.")
+        raise ValidationError("Cette réclamation est clôturée : sa réponse ne change plus.")
     errors: dict[str, str] = {}
     answer = _text(answer, "la réponse apportée", 10_000, errors, "answer")
     if errors:
@@ -174,9 +174,9 @@ def complaint_close(*, actor: Any, organisation: Organisation, pk: int,
                     closing_note: str = "") -> Complaint:
     complaint = _locked(organisation, pk)
     if complaint.status == Complaint.Status.CLOSED:
-        raise ValidationError("Cette réclamation est déjà close.")
+        raise ValidationError("Cette réclamation est déjà clôturée.")
     if complaint.answered_on is None:
-        raise ValidationError("Répondez à la réclamation avant de la clore.")
+        raise ValidationError("Répondez à la réclamation avant de la clôturer.")
     before = audit.snapshot(complaint, _AUDIT)
     complaint.status, complaint.closed_on = Complaint.Status.CLOSED, clock.today()
     complaint.closing_note = (closing_note or "").strip()[:10_000]

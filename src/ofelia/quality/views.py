@@ -43,12 +43,12 @@ def _bpf(request: HttpRequest, year: int) -> tuple[Any, list[Any]]:
 @tenant_required(*STAFF)
 def bpf_page(request: HttpRequest) -> HttpResponse:
     today = clock.today()
-    year = _year(request, today.year - 1)
+    year = _year(request, selectors.default_year(organisation=request.organisation,  # type: ignore[attr-defined]
+                                                 today=today))
     report, problems = _bpf(request, year)
     return render(request, "quality/bpf.html", {
         "report": report, "sections": exports.sections(report), "problems": problems,
-        "year": year, "years": selectors.available_years(
-            organisation=request.organisation, today=today)})  # type: ignore[attr-defined]
+        "year": year, "years": selectors.available_years(today=today)})
 
 
 def _valid_year(year: int) -> None:
@@ -113,7 +113,7 @@ def complaint_create(request: HttpRequest) -> HttpResponse:
 
 _STEPS = {"answer": (AnswerForm, services.complaint_answer, "Réponse enregistrée."),
           "deadline": (DeadlineForm, services.complaint_set_deadline, "Échéance modifiée."),
-          "close": (CloseForm, services.complaint_close, "Réclamation close."),
+          "close": (CloseForm, services.complaint_close, "Réclamation clôturée."),
           "action": (ActionForm, None, "Action d'amélioration ajoutée.")}
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
@@ -13,6 +14,7 @@ from ofelia.attendance.models import AttendanceSheet, Mark
 from ofelia.attendance.tests.conftest import World, make_user, make_world
 from ofelia.billing.models import Invoice
 from ofelia.catalogue.models import Enrolment, Training, TrainingSession
+from ofelia.core import clock
 from ofelia.organisations.models import ClientCompany, ConsumerClient, Learner, Role
 from ofelia.sales.models import Contract, FundingEntry
 
@@ -109,6 +111,13 @@ def make_year() -> Year:
     invoice(org, "F-0", "333.00", on=date(2025, 12, 31))
     return Year(w, company_a, company_b, consumer, consumer_user, contact_user, conv_a, learner3,
                 session2)
+
+
+@pytest.fixture(autouse=True)
+def after_the_year() -> Iterator[None]:
+    """The BPF is filed in the spring after the year: every half-day of 2026 is past."""
+    with clock.frozen(datetime(2027, 3, 1, 10, 0)):
+        yield
 
 
 @pytest.fixture

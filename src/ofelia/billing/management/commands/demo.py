@@ -13,6 +13,7 @@ from ofelia.catalogue.demo import catalogue_summary, load_catalogue
 from ofelia.elearning.demo import load_elearning
 from ofelia.organisations.demo import DEMO_PASSWORD, OPERATOR_EMAIL, ORGANISATIONS, load_demo
 from ofelia.organisations.models import Organisation
+from ofelia.quality.demo import load_quality
 from ofelia.sales.demo import load_sales, sales_summary
 from ofelia.support.demo import load_support
 
@@ -45,6 +46,7 @@ class Command(BaseCommand):
                         created.append(organisation.pk)
                     load_elearning(organisation)
                     load_support(organisation)
+                    load_quality(organisation)
         self._logins(logins)
         self.stdout.write("")
         self.stdout.write(self.style.MIGRATE_HEADING("Données de démonstration"))
