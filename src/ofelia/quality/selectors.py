@@ -104,7 +104,7 @@ def _sessions(organisation: Any, year: int) -> tuple[dict[int, SessionYear], dic
 def _contracts(organisation: Any, enrolment_ids: Any) -> dict[int, tuple[str, str, frozenset[str]]]:
     """enrolment id → (contract kind, client company category, funders) of its latest contract."""
     through = Contract.enrolments.through
-    links = (through.objects.filter(enrolment_id__in=enrolment_ids,
+    links = list(through.objects.filter(enrolment_id__in=enrolment_ids,
                                     contract__organisation=organisation)
              .exclude(contract__status__in=[Contract.Status.DRAFT, Contract.Status.RETRACTED,
                                             Contract.Status.CANCELLED])
@@ -112,8 +112,7 @@ def _contracts(organisation: Any, enrolment_ids: Any) -> dict[int, tuple[str, st
                           "contract__client_company__bpf_category"))
     funders: dict[int, set[str]] = defaultdict(set)
     for contract_id, payer in FundingEntry.objects.filter(
-            contract__organisation=organisation,
-            contract__enrolments__in=enrolment_ids).values_list("contract_id", "payer"):
+            contract_id__in={link[1] for link in links}).values_list("contract_id", "payer"):
         funders[contract_id].add(payer)
     found: dict[int, tuple[int, str, str, frozenset[str]]] = {}
     for enrolment_id, contract_id, kind, category in links:
