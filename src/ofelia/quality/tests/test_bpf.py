@@ -102,3 +102,22 @@ def test_bpf_pages_for_staff_only(year: Year, client: Client) -> None:
     assert client.get("/gestion/qualite/bpf/").status_code == 403
     client.force_login(year.contact_user)
     assert client.get("/gestion/qualite/bpf/2026/bpf.csv").status_code == 403
+
+
+def test_bpf_counts_only_what_was_carried_out_and_only_its_organisation(year: Year) -> None:
+    from datetime import datetime
+
+    from ofelia.attendance.tests.conftest import make_world
+    from ofelia.core import clock
+
+    from .conftest import invoice
+
+    other = make_world("autre-bpf")
+    invoice(other.org, "X-1", "99999.00")
+    # On 1 April 2026 the May session (no half-day, starts 4 May) has not happened yet.
+    with clock.frozen(datetime(2026, 4, 1, 10, 0)):
+        report, data = selectors.report(organisation=year.world.org, year=YEAR)
+    f = report.figures()
+    assert (f["F1_total"].trainees, f["F1_total"].hours) == (3, D("16.50"))
+    assert report.products_total.amount == D("7250.00")
+    assert all(r.number != "X-1" for r in data.invoices)
