@@ -21,7 +21,7 @@ class TrainingForm(forms.ModelForm):
         fields = ["title", "reference", "audience", "objectives", "programme", "prerequisites",
                   "duration_hours", "modality", "format", "price_excl_vat", "price_intra_excl_vat",
                   "cpf_eligible", "certification_code", "means", "follow_up", "assessment",
-                  "trainers", "is_published", "is_active"]
+                  "trainers", "bpf_objective", "is_published", "is_active"]
         labels = {
             "title": "Intitulé", "reference": "Référence interne", "duration_hours": "Durée (heures)",
             "modality": "Modalité", "format": "Inter ou intra",
@@ -50,7 +50,8 @@ class SessionForm(forms.ModelForm):
 
     class Meta:
         model = TrainingSession
-        fields = ["training", "start_date", "end_date", "place", "remote_link", "capacity", "trainers"]
+        fields = ["training", "start_date", "end_date", "place", "remote_link", "capacity", "trainers",
+                  "subcontractor"]
         labels = {"training": "Formation", "start_date": "Premier jour", "end_date": "Dernier jour",
                   "place": "Lieu", "capacity": "Places"}
         widgets = {"start_date": _DATE, "end_date": _DATE, "trainers": forms.CheckboxSelectMultiple}

@@ -72,6 +72,22 @@ class Trainer(TenantModel):
         return f"{self} — {self.titles}" if self.titles.strip() else str(self)
 
 
+class BpfObjective(models.TextChoices):
+    """Cadre F-3 of the bilan pédagogique et financier (cerfa 10443): the training's aim."""
+
+    RNCP_6_8 = "rncp_6_8", "Certification RNCP de niveau 6 à 8 (licence, master, doctorat…)"
+    RNCP_5 = "rncp_5", "Certification RNCP de niveau 5 (BTS, DUT…)"
+    RNCP_4 = "rncp_4", "Certification RNCP de niveau 4 (baccalauréat…)"
+    RNCP_3 = "rncp_3", "Certification RNCP de niveau 3 (CAP, BEP…)"
+    RNCP_2 = "rncp_2", "Certification RNCP de niveau 2"
+    RNCP_CQP = "rncp_cqp", "CQP enregistré au RNCP sans niveau"
+    RS = "rs", "Certification ou habilitation du répertoire spécifique (RS)"
+    CQP = "cqp", "CQP non enregistré"
+    OTHER = "other", "Autre formation professionnelle"
+    SKILLS_ASSESSMENT = "skills_assessment", "Bilan de compétences"
+    VAE = "vae", "Accompagnement à la VAE"
+
+
 class Training(TenantModel):
     title = models.CharField(_("title"), max_length=255)
     reference = models.CharField(_("reference code"), max_length=40)
@@ -113,6 +129,9 @@ class Training(TenantModel):
     assessment = models.TextField("évaluation et sanction de la formation", blank=True)
     trainers = models.ManyToManyField(Trainer, blank=True, related_name="trainings",
                                       verbose_name="formateurs")
+    # BPF cadre F-3; empty until staff say it (the BPF checker lists the trainings without).
+    bpf_objective = models.CharField("objectif (bilan pédagogique et financier)", max_length=20,
+                                     choices=BpfObjective.choices, blank=True)
 
     class Meta:
         ordering = ["title"]
@@ -146,6 +165,9 @@ class TrainingSession(TenantModel):
     capacity = models.PositiveIntegerField(_("capacity"), validators=[MinValueValidator(1)])
     trainers = models.ManyToManyField(Trainer, blank=True, related_name="sessions",
                                       verbose_name="formateurs")
+    # BPF cadre F-2: the delivery entrusted to another training organisation (its name).
+    subcontractor = models.CharField("sous-traitée à (organisme de formation)", max_length=255,
+                                     blank=True)
 
     class Meta:
         ordering = ["start_date", "id"]

@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("ofelia.privacy.urls")),
     path("", include("ofelia.support.urls")),
     path("", include("ofelia.hosting.urls")),
+    path("", include("ofelia.quality.urls")),
 ]
 
 handler400 = "ofelia.core.views.bad_request"

@@ -32,6 +32,8 @@ OBJECTS = {
     "payment": "d'un paiement",
     "refund": "d'un remboursement",
     "funding": "d'un financement",
+    "complaint": "d'une réclamation",
+    "improvement_action": "d'une action d'amélioration",
 }
 VERBS = {"create": "Création", "update": "Modification", "delete": "Suppression"}
 

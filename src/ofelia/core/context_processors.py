@@ -89,6 +89,7 @@ def _staff_menu(role: str) -> list[Entry]:
             ("privacy:request-list", "Données personnelles"),
         ]),
         ("support:queue", "Support"),
+        ("Qualité", [("quality:bpf", "Bilan pédagogique et financier")] + ([("quality:complaints", "Réclamations"), ("quality:actions", "Actions d'amélioration")] if role == Role.ADMINISTRATOR else [])),
         ("simulator:index", _("Simulation")),
         (_("Settings"), settings),
     ]
@@ -108,6 +109,8 @@ def _extranet_menu(role: str) -> list[Entry]:
         items.append(("billing:my-invoices", _("My invoices")))
     if role == Role.CLIENT_CONTACT:
         items.append(("support:my-tickets", "Support"))
+    if role in (Role.CLIENT_CONTACT, Role.CONSUMER):
+        items.append(("quality:my-complaints", "Réclamations"))
     items.append(("privacy:my-data", "Mes données"))
     return items
 

@@ -22,6 +22,7 @@ COMPANY_FIELDS = [
     "billing_postal_code",
     "billing_city",
     "notes",
+    "bpf_category",
 ]
 
 

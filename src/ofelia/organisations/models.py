@@ -158,6 +158,15 @@ STAFF_ROLES = frozenset({Role.ADMINISTRATOR, Role.STAFF})
 EXTRANET_ROLES = frozenset({Role.TRAINER, Role.CLIENT_CONTACT, Role.LEARNER, Role.CONSUMER})
 
 
+class BpfClientCategory(models.TextChoices):
+    """What kind of buyer a client company is, for cadre C of the BPF (cerfa 10443)."""
+
+    COMPANY = "company", "Entreprise (formation de ses salariés)"
+    PUBLIC_BODY = "public_body", "Employeur public (formation de ses agents)"
+    TRAINING_ORGANISATION = "training_organisation", "Autre organisme de formation (sous-traitance)"
+    OTHER = "other", "Autre"
+
+
 class ClientCompany(AddressFields, TenantModel):
     """A company that buys trainings for its employees (convention de formation)."""
 
@@ -168,6 +177,9 @@ class ClientCompany(AddressFields, TenantModel):
     phone = models.CharField(_("phone"), max_length=30, blank=True, validators=[validate_phone])
     contact_name = models.CharField(_("main contact"), max_length=255, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    # Empty: not said yet, counted as a company in the BPF and listed by its checker.
+    bpf_category = models.CharField("catégorie (bilan pédagogique et financier)", max_length=30,
+                                    choices=BpfClientCategory.choices, blank=True)
 
     class Meta:
         ordering = ["name"]

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "ofelia.support",
     "ofelia.hosting",
     "ofelia.desk",
+    "ofelia.quality",
 ]
 
 MIDDLEWARE = [

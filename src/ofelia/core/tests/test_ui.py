@@ -24,7 +24,7 @@ def test_staff_menu_groups_every_area_and_marks_the_current_section(client, org_
     menu = _menu(client, reverse("billing:receivables"))
     labels = [x["label"] for x in menu]
     assert labels == ["Tableau de bord", "Catalogue", "Ventes", "Facturation", "Clients", "Support",
-                      "Simulation", "Paramètres"]
+                      "Qualité", "Simulation", "Paramètres"]
     links = {x["url"] for item in menu for x in (item["children"] or [item])}
     for name in ("staff-home", "catalogue:training-list", "sales:session-list", "sales:pipeline",
                  "billing:invoice-list", "billing:receivables", "billing:revenue", "client-company-list",
@@ -55,9 +55,9 @@ def test_staff_member_has_no_audit_log_in_the_menu(client, org_a):
     (Role.LEARNER, ["Mon espace", "Mes formations", "Mes parcours en ligne", "Mes attestations",
                     "Mes données"]),
     (Role.CLIENT_CONTACT, ["Mon espace", "Mes formations", "Mes devis", "Mes factures",
-                           "Support", "Mes données"]),
+                           "Support", "Réclamations", "Mes données"]),
     (Role.CONSUMER, ["Mon espace", "Mes formations", "Mes parcours en ligne", "Mes attestations",
-                     "Mes devis", "Mes factures", "Mes données"]),
+                     "Mes devis", "Mes factures", "Réclamations", "Mes données"]),
 ])
 def test_extranet_menu_per_role(client, org_a, role, labels):
     client.force_login(make_member(org_a, role))

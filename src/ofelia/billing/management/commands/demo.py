@@ -14,6 +14,7 @@ from ofelia.elearning.demo import load_elearning
 from ofelia.hosting.demo import load_hosting
 from ofelia.organisations.demo import DEMO_PASSWORD, OPERATOR_EMAIL, ORGANISATIONS, load_demo
 from ofelia.organisations.models import Organisation
+from ofelia.quality.demo import load_quality
 from ofelia.sales.demo import load_sales, sales_summary
 from ofelia.support.demo import load_support
 
@@ -47,6 +48,7 @@ class Command(BaseCommand):
                     load_elearning(organisation)
                     load_support(organisation)
                     load_hosting(organisation)
+                    load_quality(organisation)
         self._logins(logins)
         self.stdout.write("")
         self.stdout.write(self.style.MIGRATE_HEADING("Données de démonstration"))
