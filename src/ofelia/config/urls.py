@@ -2,9 +2,11 @@ from django.contrib import admin
 from django.urls import include, path
 
 from ofelia.api import api
+from ofelia.core.metrics import metrics
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("metrics", metrics, name="metrics"),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("simulation/", include("ofelia.simulator.urls")),
