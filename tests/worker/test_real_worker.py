@@ -7,9 +7,6 @@ store every worker shares), not from the test database.
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -22,6 +19,7 @@ from celery import Celery
 
 from ofelia.core.tasks import ping_effects
 
+from .processes import celery_worker, stop
 from .redis_check import redis_or_skip
 
 pytestmark = pytest.mark.worker
@@ -52,19 +50,8 @@ def worker(broker_settings: str, tmp_path: Path) -> Iterator[dict[str, Any]]:
         "CELERY_RESULT_BACKEND": REDIS_URL,
         "OFELIA_DATA_DIR": str(tmp_path),
     }
-    log = (tmp_path / "worker.log").open("w")
-    process = subprocess.Popen(
-        [
-            sys.executable, "-m", "celery", "-A", "ofelia.config", "worker",
-            "--queues", queue, "--hostname", f"{queue}@%h",
-            # Two processes, so that the duplicate copies really can run at the same time.
-            "--pool", "prefork", "--concurrency", "2",
-            "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel", "INFO",
-        ],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    # Two processes, so that the duplicate copies really can run at the same time.
+    process, log = celery_worker(queue, env=env, log=tmp_path / "worker.log", concurrency=2)
     # Not the current app: the project's own tasks must keep using the project's app.
     producer = Celery("ofelia-test-producer", broker=REDIS_URL, backend=REDIS_URL, set_as_current=False)
     state: dict[str, Any] = {
@@ -77,13 +64,7 @@ def worker(broker_settings: str, tmp_path: Path) -> Iterator[dict[str, Any]]:
     try:
         yield state
     finally:
-        process.send_signal(signal.SIGTERM)  # warm shutdown: finish what is running
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+        stop(process, log)  # warm shutdown: finish what is running
         producer.close()
         # Leave the database as found: our queue, its binding, our results and keys.
         client.delete(queue, f"_kombu.binding.{queue}")
