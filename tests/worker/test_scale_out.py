@@ -33,6 +33,7 @@ from ofelia.billing.tests.conftest import draft_fields, make_organisation
 from ofelia.billing.tests.contracts import company, signed_contract
 from ofelia.catalogue.models import Enrolment
 from ofelia.core import clock
+from ofelia.core.backup import database_url
 from ofelia.organisations.testing import make_member
 from ofelia.sales.tests.conftest import make_learner, make_session
 
@@ -45,12 +46,6 @@ REDIS_URL = os.environ.get("OFELIA_TEST_SCALE_REDIS_URL", "redis://127.0.0.1:637
 CAPACITY, LEARNERS, INVOICES, CONTRACTS = 5, 16, 20, 4
 
 
-def _database_url() -> str:
-    s = connection.settings_dict  # the test database pytest-django made, not the main one
-    auth = s["USER"] + (f":{s['PASSWORD']}" if s.get("PASSWORD") else "")
-    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-
-
 @pytest.fixture
 def cluster(transactional_db: Any, tmp_path: Path) -> Iterator[dict[str, Any]]:
     if connection.vendor != "postgresql":
@@ -60,7 +55,8 @@ def cluster(transactional_db: Any, tmp_path: Path) -> Iterator[dict[str, Any]]:
     run = uuid.uuid4().hex[:10]
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_DEBUG"}
     env.update({"DJANGO_SETTINGS_MODULE": "ofelia.config.settings.test",
-                "DATABASE_URL": _database_url(), "OFELIA_DATA_DIR": str(tmp_path),
+                "DATABASE_URL": database_url(connection.settings_dict),  # the test database
+                "OFELIA_DATA_DIR": str(tmp_path),
                 "CELERY_BROKER_URL": REDIS_URL, "CELERY_RESULT_BACKEND": REDIS_URL})
     started: list[tuple[Any, Any]] = []
     queues = [f"ofelia-scale-{run}-{n}" for n in "ab"]
