@@ -17,6 +17,7 @@ import pytest
 import redis
 from celery import Celery
 
+from ofelia.core import request_id
 from ofelia.core.tasks import ping_effects
 
 from .processes import celery_worker, stop
@@ -97,7 +98,12 @@ def test_task_delivered_twice_runs_once_on_a_real_worker(worker: dict[str, Any])
     for _ in range(2):
         producer.send_task("ofelia.core.ping", kwargs={"idempotency_key": key}, queue=queue, task_id=message_id)
     other_key = f"{queue}-second"
-    other = producer.send_task("ofelia.core.ping", kwargs={"idempotency_key": other_key}, queue=queue)
+    # Queued "by a request": the worker runs it under the same request id.
+    token = request_id.current.set(f"req-{queue}")
+    try:
+        other = producer.send_task("ofelia.core.ping", kwargs={"idempotency_key": other_key}, queue=queue)
+    finally:
+        request_id.current.reset(token)
     worker["task_ids"].append(other.id)
 
     _wait_for(
@@ -113,6 +119,7 @@ def test_task_delivered_twice_runs_once_on_a_real_worker(worker: dict[str, Any])
     # A different key is not swallowed by the first one's claim, and the result comes back
     # through the result backend from the worker process.
     result = other.get(timeout=60)
-    assert result == {"key": other_key, "ran": True, "runs": 1, "deliveries": 1}
+    assert result == {"key": other_key, "ran": True, "runs": 1, "deliveries": 1,
+                      "request_id": f"req-{queue}"}
     assert worker["process"].poll() is None, "le worker s'est arrêté en cours de test"
 
