@@ -7,9 +7,6 @@ store every worker shares), not from the test database.
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -20,8 +17,10 @@ import pytest
 import redis
 from celery import Celery
 
+from ofelia.core import request_id
 from ofelia.core.tasks import ping_effects
 
+from .processes import celery_worker, stop
 from .redis_check import redis_or_skip
 
 pytestmark = pytest.mark.worker
@@ -52,19 +51,8 @@ def worker(broker_settings: str, tmp_path: Path) -> Iterator[dict[str, Any]]:
         "CELERY_RESULT_BACKEND": REDIS_URL,
         "OFELIA_DATA_DIR": str(tmp_path),
     }
-    log = (tmp_path / "worker.log").open("w")
-    process = subprocess.Popen(
-        [
-            sys.executable, "-m", "celery", "-A", "ofelia.config", "worker",
-            "--queues", queue, "--hostname", f"{queue}@%h",
-            # Two processes, so that the duplicate copies really can run at the same time.
-            "--pool", "prefork", "--concurrency", "2",
-            "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel", "INFO",
-        ],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    # Two processes, so that the duplicate copies really can run at the same time.
+    process, log = celery_worker(queue, env=env, log=tmp_path / "worker.log", concurrency=2)
     # Not the current app: the project's own tasks must keep using the project's app.
     producer = Celery("ofelia-test-producer", broker=REDIS_URL, backend=REDIS_URL, set_as_current=False)
     state: dict[str, Any] = {
@@ -77,13 +65,7 @@ def worker(broker_settings: str, tmp_path: Path) -> Iterator[dict[str, Any]]:
     try:
         yield state
     finally:
-        process.send_signal(signal.SIGTERM)  # warm shutdown: finish what is running
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+        stop(process, log)  # warm shutdown: finish what is running
         producer.close()
         # Leave the database as found: our queue, its binding, our results and keys.
         client.delete(queue, f"_kombu.binding.{queue}")
@@ -116,7 +98,12 @@ def test_task_delivered_twice_runs_once_on_a_real_worker(worker: dict[str, Any])
     for _ in range(2):
         producer.send_task("ofelia.core.ping", kwargs={"idempotency_key": key}, queue=queue, task_id=message_id)
     other_key = f"{queue}-second"
-    other = producer.send_task("ofelia.core.ping", kwargs={"idempotency_key": other_key}, queue=queue)
+    # Queued "by a request": the worker runs it under the same request id.
+    token = request_id.current.set(f"req-{queue}")
+    try:
+        other = producer.send_task("ofelia.core.ping", kwargs={"idempotency_key": other_key}, queue=queue)
+    finally:
+        request_id.current.reset(token)
     worker["task_ids"].append(other.id)
 
     _wait_for(
@@ -132,6 +119,7 @@ def test_task_delivered_twice_runs_once_on_a_real_worker(worker: dict[str, Any])
     # A different key is not swallowed by the first one's claim, and the result comes back
     # through the result backend from the worker process.
     result = other.get(timeout=60)
-    assert result == {"key": other_key, "ran": True, "runs": 1, "deliveries": 1}
+    assert result == {"key": other_key, "ran": True, "runs": 1, "deliveries": 1,
+                      "request_id": f"req-{queue}"}
     assert worker["process"].poll() is None, "le worker s'est arrêté en cours de test"
 

@@ -10,37 +10,27 @@ from __future__ import annotations
 
 import os
 import re
-import signal
-import socket
 import subprocess
 import sys
 import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 
+from .processes import BIN, ROOT, free_port, gunicorn, stop
 from .redis_check import redis_or_skip
 
 pytestmark = pytest.mark.worker
 
 REDIS_URL = os.environ.get("OFELIA_TEST_THROTTLE_REDIS_URL", "redis://127.0.0.1:6379/14")
-ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
 WORKERS = 3
 WRONG = "Identifiant ou mot de passe incorrect."
 THROTTLED = "Trop de tentatives de connexion"
 PASSWORD = "bon-mot-de-passe-42"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -64,13 +54,10 @@ def server(tmp_path_factory: Any) -> Iterator[dict[str, Any]]:
               f"for e in sys.argv[1:]: U.objects.create_user(username=e, email=e, password='{PASSWORD}')")
     subprocess.run([sys.executable, "-c", "import django; django.setup()\n" + create, *users],
                    env=env, check=True, timeout=120, cwd=tmp)
-    port = _free_port()
-    log = (tmp / "gunicorn.log").open("w")
-    proc = subprocess.Popen(
-        [str(BIN / "gunicorn"), "ofelia.config.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(WORKERS), "--timeout", "30",
-         "--access-logfile", str(tmp / "access.log"), "--access-logformat", "%(p)s %(m)s %(U)s"],
-        env=env, cwd=tmp, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    port = free_port()
+    proc, log = gunicorn(port, workers=WORKERS, env=env, log=tmp / "gunicorn.log", cwd=tmp,
+                         extra=("--access-logfile", str(tmp / "access.log"),
+                                "--access-logformat", "%(p)s %(m)s %(U)s"))
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -85,13 +72,7 @@ def server(tmp_path_factory: Any) -> Iterator[dict[str, Any]]:
         yield {"base": base, "users": users, "run": run, "mails": tmp / "mails",
                "access": tmp / "access.log"}
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
-        log.close()
+        stop(proc, log, timeout=20)
         for stale in store.scan_iter(match="*ofelia:rate:*", count=500):
             store.delete(stale)
 

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from ofelia.api import api
+from ofelia.core.metrics import metrics
 from ofelia.simulator import terms_views
 
 # The platform operator's console says whose it is, not « Administration de Django ».
@@ -11,6 +12,7 @@ admin.site.index_title = "Données de la plateforme"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("metrics", metrics, name="metrics"),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("simulation/", include("ofelia.simulator.urls")),

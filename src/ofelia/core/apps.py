@@ -8,3 +8,6 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks  # noqa: F401 — registers the deployment checks
+        from .request_id import connect_celery
+
+        connect_celery()  # tasks carry the request id of the request that queued them

@@ -56,7 +56,11 @@ def ping(*, idempotency_key: str) -> dict[str, Any]:
     store.add(f"ping:{idempotency_key}:runs", 0, timeout=KEY_TTL)
     runs = store.incr(f"ping:{idempotency_key}:runs")
     store.set(f"ping:{idempotency_key}:pong", clock.now().isoformat(), timeout=KEY_TTL)
-    return {"key": idempotency_key, "ran": True, "runs": runs, "deliveries": deliveries}
+    from .request_id import current
+
+    # The id of the request that queued the ping, as the worker sees it (logs carry the same).
+    return {"key": idempotency_key, "ran": True, "runs": runs, "deliveries": deliveries,
+            "request_id": current.get()}
 
 
 def ping_effects(idempotency_key: str) -> dict[str, Any]:

@@ -51,9 +51,13 @@ INSTALLED_APPS = [
     "ofelia.hosting",
     "ofelia.desk",
     "ofelia.quality",
+    "django_prometheus",
 ]
 
 MIDDLEWARE = [
+    # Outermost: every log line of the request carries its id (X-Request-ID in and out).
+    "ofelia.core.request_id.RequestIdMiddleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files straight from the worker (compressed, cached forever once hashed).
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -73,7 +77,11 @@ MIDDLEWARE = [
     "ofelia.apitokens.middleware.ApiTokenMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
+# Prometheus scrapes /metrics with this bearer token; without it /metrics is a 404. Several
+# gunicorn workers: set PROMETHEUS_MULTIPROC_DIR (docs/production.md).
+OFELIA_METRICS_TOKEN = os.environ.get("OFELIA_METRICS_TOKEN", "")
 
 ROOT_URLCONF = "ofelia.config.urls"
 WSGI_APPLICATION = "ofelia.config.wsgi.application"
@@ -187,7 +195,14 @@ CELERY_TIMEZONE = TIME_ZONE
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Every record carries the request id ("-" outside a request or task).
+    "filters": {"request_id": {"()": "ofelia.core.request_id.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "ofelia.core.request_id.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"],
+                             "formatter": os.environ.get("OFELIA_LOG_FORMAT", "plain")}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # WeasyPrint narrates every rendering step at INFO; only its problems matter.
     "loggers": {

@@ -37,3 +37,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# One JSON object per log line (request id included), for the log collector; OFELIA_LOG_FORMAT
+# =plain for a human at the console.
+LOGGING["handlers"]["console"]["formatter"] = os.environ.get("OFELIA_LOG_FORMAT", "json")  # noqa: F405
