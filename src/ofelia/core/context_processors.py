@@ -71,6 +71,7 @@ def _extranet_menu(role: str) -> list[Entry]:
     items: list[Entry] = [("extranet-home", _("My space"))]
     if role == Role.TRAINER:
         items.append(("attendance:trainer-sheets", "Émargement"))
+        items.append(("elearning:trainer-evaluations", "Évaluations"))
     if role != Role.TRAINER:
         items.append(("sales:my-trainings", _("My trainings")))
     if role in (Role.LEARNER, Role.CONSUMER):

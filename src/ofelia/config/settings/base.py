@@ -206,4 +206,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ofelia.billing.tasks.dunning_letters", "schedule": crontab(hour=6, minute=45)},
     "billing-instalments-daily": {
         "task": "ofelia.billing.tasks.instalments_daily", "schedule": crontab(hour=7, minute=0)},
+    # LRN-4: reminders before the evaluation video's deadline.
+    "elearning-evaluation-reminders": {
+        "task": "ofelia.elearning.tasks.evaluation_reminders", "schedule": crontab(hour=8, minute=0)},
 }
