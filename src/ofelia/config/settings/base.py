@@ -209,4 +209,7 @@ CELERY_BEAT_SCHEDULE = {
     # LRN-4: reminders before the evaluation video's deadline.
     "elearning-evaluation-reminders": {
         "task": "ofelia.elearning.tasks.evaluation_reminders", "schedule": crontab(hour=8, minute=0)},
+    # LRN-5: warning, then deletion of accounts inactive for years after their training.
+    "privacy-inactivity-scan": {
+        "task": "ofelia.privacy.tasks.inactivity_scan", "schedule": crontab(hour=3, minute=30)},
 }
