@@ -12,6 +12,8 @@ from ofelia.catalogue.models import Enrolment, Modality, Training
 from ofelia.core import clock
 from ofelia.organisations.models import Learner
 from ofelia.rules.errors import RulesError
+from ofelia.rules.learning import access_kept_until
+from ofelia.sales import rules_io as sales_rules_io
 from ofelia.sales.models import Contract, Order
 from ofelia.sales.selectors import contracts_by_enrolment
 
@@ -114,6 +116,9 @@ class CourseState:
     deadline_explanation: str = ""
     certification_explanation: str = ""
     evaluation: Evaluation | None = None
+    # LRN-6: the organisation stopped; access kept at least until this day.
+    kept_until: date | None = None
+    kept_explanation: str = ""
 
     @property
     def core_done(self) -> bool:
@@ -173,6 +178,7 @@ def course_state(learner_course: LearnerCourse, *, now: datetime | None = None) 
             state.retraction_explanation = outcome.get("retraction", {}).get("explanation", "")
             state.consent_at = rules_io.consent_at(contract)
             _certification(state, outcome)
+            _kept(state, contract)
             state.needs_consent = (learner_course.first_access_at is None
                                    and Order.objects.filter(contract=contract).exists()
                                    and state.retraction_open and state.consent_at is None)
@@ -196,6 +202,13 @@ def _certification(state: CourseState, outcome: dict[str, Any]) -> None:
         reason = outcome.get("deadline_reasons", {}).get("certification_submission_by", {})
         state.deadline_rule = reason.get("rule", "LRN-4")
         state.deadline_explanation = reason.get("explanation", "")
+
+
+def _kept(state: CourseState, contract: Contract) -> None:
+    stopped_on = contract.organisation.activity_stopped_on
+    if stopped_on is not None:
+        state.kept_until, state.kept_explanation = access_kept_until(
+            stopped_on, sales_rules_io.contract_policy(contract))
 
 
 def course_progress(*, course: Course) -> list[CourseState]:

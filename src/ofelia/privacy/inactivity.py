@@ -23,7 +23,9 @@ from ofelia.catalogue.models import Enrolment
 from ofelia.core import audit, clock
 from ofelia.organisations.models import ConsumerClient, Learner, Membership, Organisation, Role
 from ofelia.rules.errors import RulesError
+from ofelia.rules.learning import access_kept_until
 from ofelia.simulator.selectors import simulate_for
+from ofelia.simulator.terms import policy_terms
 
 from .models import InactivityNotice
 
@@ -64,6 +66,16 @@ def _delete_account(*, organisation: Organisation, user: Any) -> None:
         user.save()
 
 
+def _kept_until(organisation: Organisation) -> tuple[date, str] | None:
+    """LRN-6: an organisation that stopped keeps its learners' access (so their accounts)
+    at least the policy's months after the day the operator entered."""
+    stopped_on = organisation.activity_stopped_on
+    if stopped_on is None:
+        return None
+    policy = policy_terms(organisation=organisation, policy_id=organisation.policy_id, on=stopped_on)
+    return access_kept_until(stopped_on, policy)
+
+
 def inactivity_scan(*, today: date | None = None) -> dict[str, int]:
     """Warn, then delete. Idempotent: reruns send no second warning and delete nothing twice."""
     today = today or clock.today()
@@ -79,6 +91,9 @@ def inactivity_scan(*, today: date | None = None) -> dict[str, int]:
                 continue
             deletion_from = date.fromisoformat(outcome["deadlines"]["deletion_from"])
             explanation = outcome["deadline_reasons"]["deletion_from"]["explanation"]
+            kept = _kept_until(organisation)
+            if kept is not None and kept[0] > deletion_from:  # LRN-6 comes first
+                deletion_from, explanation = kept[0], f"{explanation} {kept[1]}"
             if today < deletion_from - timedelta(days=WARNING_DAYS):
                 continue
             notice = InactivityNotice.objects.filter(organisation=organisation, user=user,

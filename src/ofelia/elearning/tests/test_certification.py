@@ -195,3 +195,13 @@ def test_lrn_4_reminders_before_the_deadline_are_sent_once(cworld: World) -> Non
         assert certification.evaluation_reminders(today=date(2026, 5, 1)) == 0   # past
     assert len(mail.outbox) == 3 and "30/04/2026" in mail.outbox[0].subject
     assert EvaluationReminder.objects.count() == 3
+
+
+def test_lrn_6_the_learner_sees_access_kept_after_the_company_stops(cworld: World) -> None:
+    cworld.org.activity_stopped_on = date(2026, 3, 31)
+    cworld.org.save(update_fields=["activity_stopped_on"])
+    client = Client()
+    client.force_login(cworld.cpf_user)
+    with clock.frozen(noon(date(2026, 4, 1))):
+        page = client.get(reverse("elearning:my-course", args=[cworld.cpf_lc.pk])).content.decode()
+    assert "accès à la formation maintenu au moins 12 mois, jusqu&#x27;au 31/03/2027" in page

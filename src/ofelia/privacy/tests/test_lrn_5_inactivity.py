@@ -84,3 +84,15 @@ def test_lrn_5_staff_and_trainers_are_not_touched(account: dict[str, Any]) -> No
     _scan(DELETION)
     staff.refresh_from_db()
     assert staff.is_active and not InactivityNotice.objects.filter(user=staff).exists()
+
+
+def test_lrn_6_a_stopped_organisation_keeps_accounts_12_months(account: dict[str, Any]) -> None:
+    org = account["org"]
+    org.activity_stopped_on = date(2028, 12, 31)     # kept until 31/12/2029 at least
+    org.save(update_fields=["activity_stopped_on"])
+    assert _scan(date(2029, 3, 14)) == {"warned": 0, "deleted": 0}
+    assert _scan(DELETION) == {"warned": 0, "deleted": 0}
+    assert _scan(date(2029, 12, 1)) == {"warned": 1, "deleted": 0}
+    notice = InactivityNotice.objects.get()
+    assert notice.deletion_from == date(2029, 12, 31) and "12 mois" in notice.explanation
+    assert _scan(date(2029, 12, 31)) == {"warned": 0, "deleted": 1}
