@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -259,3 +260,48 @@ class Enrolment(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.learner} — {self.session} ({self.get_status_display()})"
+
+
+class Review(TenantModel):
+    """ACC-9: a learner's rating (1–5) and review of a training they followed, once the
+    session has ended; published on the public catalogue only after staff moderation."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "En attente de modération"
+        PUBLISHED = "published", "Publié"
+        REJECTED = "rejected", "Refusé"
+
+    training = models.ForeignKey(Training, on_delete=models.CASCADE, related_name="reviews",
+                                 verbose_name="formation")
+    enrolment = models.OneToOneField(Enrolment, on_delete=models.CASCADE, related_name="review",
+                                     verbose_name="inscription")
+    rating = models.PositiveSmallIntegerField("note", validators=[MinValueValidator(1),
+                                                                  MaxValueValidator(5)])
+    text = models.TextField("avis", blank=True)
+    status = models.CharField("statut", max_length=10, choices=Status.choices, default=Status.PENDING)
+    reject_reason = models.TextField("motif du refus", blank=True)
+    answer = models.TextField("réponse de l'organisme", blank=True)
+    created_at = models.DateTimeField("déposé le")
+    moderated_at = models.DateTimeField("modéré le", null=True, blank=True)
+    moderated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                     blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+        verbose_name = "avis"
+        verbose_name_plural = "avis"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(rating__gte=1, rating__lte=5),
+                                   name="review_rating_1_to_5"),
+        ]
+        indexes = [models.Index(fields=["training", "status"])]
+
+    def __str__(self) -> str:
+        return f"Avis {self.rating}/5 — {self.training}"
+
+    @property
+    def author(self) -> str:
+        """What is published of the author: first name and initial, nothing else."""
+        learner = self.enrolment.learner
+        initial = f" {learner.last_name[:1].upper()}." if learner.last_name else ""
+        return f"{learner.first_name}{initial}".strip() or "Stagiaire"

@@ -8,3 +8,8 @@ from django.dispatch import Signal
 # are the two enrolments; `merged` is deleted right after, so whatever points at it (a
 # contract's learners in sales) must move to `kept` now.
 enrolments_merging = Signal()
+
+# Sent on commit when what the public sees of a training's reviews changes (ACC-9: a review
+# published, rejected after publication, or answered): `organisation`, `training`. A cache
+# of the public pages drops that organisation's entries on it.
+public_reviews_changed = Signal()

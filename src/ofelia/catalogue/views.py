@@ -12,7 +12,7 @@ from ofelia.core.tenancy import tenant_required
 from ofelia.organisations.models import Membership, Role
 from ofelia.organisations.selectors import organisation_by_slug
 
-from . import selectors, services
+from . import reviews, selectors, services
 from .forms import SessionForm, SlotFormSet, TrainingForm
 from .models import Training, TrainingSession
 
@@ -109,6 +109,8 @@ def public_training(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if training is None:
         raise Http404
     sessions = selectors.upcoming_sessions(training=training, today=clock.today())
+    published = reviews.published_reviews(organisation=organisation, training=training)
     return render(request, "catalogue/public_detail.html",
-                  {"organisation": organisation, "training": training, "sessions": sessions})
+                  {"organisation": organisation, "training": training, "sessions": sessions,
+                   "reviews": published[:20], "rating": reviews.rating_of(published)})
 

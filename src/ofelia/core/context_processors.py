@@ -66,6 +66,7 @@ def _staff_menu(role: str) -> list[Entry]:
             ("sales:session-list", _("Sessions")),
             ("catalogue:trainer-list", _("Trainers")),
             ("elearning:course-list", "Parcours en ligne"),
+            ("catalogue:review-list", "Avis"),
             ("attendance:staff-sessions", "Émargement"),
         ]),
         (_("Sales"), [
@@ -99,11 +100,13 @@ def _extranet_menu(role: str) -> list[Entry]:
     items: list[Entry] = [("extranet-home", _("My space"))]
     if role == Role.TRAINER:
         items.append(("attendance:trainer-sheets", "Émargement"))
+        items.append(("elearning:trainer-evaluations", "Évaluations"))
     if role != Role.TRAINER:
         items.append(("sales:my-trainings", _("My trainings")))
     if role in (Role.LEARNER, Role.CONSUMER):
         items.append(("elearning:my-courses", "Mes parcours en ligne"))
         items.append(("attendance:my-attendance", "Mes attestations"))
+        items.append(("catalogue:my-reviews", "Mes avis"))
     if role in (Role.CLIENT_CONTACT, Role.CONSUMER):
         items.append(("sales:my-quotes", "Mes devis"))
         items.append(("billing:my-invoices", _("My invoices")))

@@ -8,7 +8,11 @@ computed from the learner's funding and their completions (`selectors.course_sta
 
 from __future__ import annotations
 
+import uuid
+from pathlib import Path
+
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 
 from ofelia.core.models import TenantModel
@@ -167,3 +171,86 @@ class Attempt(models.Model):
 
     def __str__(self) -> str:
         return f"Tentative {self.number} — {self.module}"
+
+
+# --- certification (LRN-3, LRN-4) ---------------------------------------------------------
+
+# Evaluation videos are private: a storage with no base URL, outside what /media/ serves in
+# development, read back only through the app's checked view (learner, their trainer, staff).
+class PrivateStorage(FileSystemStorage):
+    """`MEDIA_ROOT/private`, read from the settings at each use (tests move MEDIA_ROOT), and
+    no URL at all: `.url` raises."""
+
+    @property  # type: ignore[override]
+    def base_location(self) -> str:
+        return str(Path(settings.MEDIA_ROOT) / "private")
+
+    @property  # type: ignore[override]
+    def location(self) -> str:
+        return str(Path(self.base_location).resolve())
+
+    @property  # type: ignore[override]
+    def base_url(self) -> None:
+        return None
+
+
+def private_storage() -> PrivateStorage:
+    return PrivateStorage()
+
+
+def evaluation_upload_to(instance: Evaluation, filename: str) -> str:
+    suffix = Path(filename).suffix.lower()[:8]
+    return (f"elearning/{instance.organisation_id}/evaluations/lc-{instance.learner_course_id}/"
+            f"{uuid.uuid4().hex}{suffix}")
+
+
+class Evaluation(TenantModel):
+    """The evaluation video a learner sends for the certification (LRN-3), within the deadline
+    the rules core gives (LRN-4), and the trainer's grade."""
+
+    class Result(models.TextChoices):
+        PENDING = "pending", "En attente de correction"
+        PASSED = "passed", "Réussie"
+        FAILED = "failed", "Non réussie"
+
+    learner_course = models.OneToOneField(LearnerCourse, on_delete=models.CASCADE,
+                                          related_name="evaluation", verbose_name="suivi")
+    video = models.FileField("vidéo", upload_to=evaluation_upload_to, storage=private_storage,
+                             max_length=300)
+    content_type = models.CharField("type de fichier", max_length=60)
+    size = models.PositiveBigIntegerField("taille (octets)")
+    submitted_at = models.DateTimeField("transmise le")
+    result = models.CharField("résultat", max_length=10, choices=Result.choices,
+                              default=Result.PENDING)
+    comment = models.TextField("commentaire du formateur", blank=True)
+    graded_at = models.DateTimeField("corrigée le", null=True, blank=True)
+    graded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                  null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-submitted_at", "id"]
+        verbose_name = "évaluation"
+        verbose_name_plural = "évaluations"
+
+    def __str__(self) -> str:
+        return f"Évaluation — {self.learner_course}"
+
+
+class EvaluationReminder(models.Model):
+    """One reminder sent before the LRN-4 deadline: the unique row makes the daily job
+    idempotent (a rerun the same day, or the next day, sends nothing twice)."""
+
+    learner_course = models.ForeignKey(LearnerCourse, on_delete=models.CASCADE,
+                                       related_name="evaluation_reminders")
+    deadline = models.DateField("échéance")
+    days_before = models.PositiveSmallIntegerField("jours avant l'échéance")
+    sent_at = models.DateTimeField("envoyé le")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["learner_course", "deadline", "days_before"],
+                                    name="evaluation_reminder_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Rappel J-{self.days_before} — {self.learner_course}"

@@ -64,8 +64,10 @@ def consent_at(contract: Contract) -> datetime | None:
 
 def learning_case(
     learner_course: LearnerCourse, *, contract: Contract, modules: list[Module],
-    completions: dict[int, datetime], as_of: datetime,
+    completions: dict[int, datetime], as_of: datetime, evaluation_at: datetime | None = None,
 ) -> dict[str, Any]:
+    """The case of SIMULATION.md; one evaluation module (the video of LRN-3), sent at
+    `evaluation_at` (its Paris day is the `evaluation_submitted` event)."""
     ids = module_ids(modules)
     start = ordered_on(contract)
     events: list[dict[str, Any]] = []
@@ -78,6 +80,9 @@ def learning_case(
         if module_pk in ids:
             events.append({"type": "module_completed", "module": ids[module_pk],
                            "on": max(_day(at), start).isoformat()})
+    if evaluation_at is not None:
+        events.append({"type": "evaluation_submitted", "module": "evaluation-1",
+                       "on": max(_day(evaluation_at), start).isoformat()})
     case: dict[str, Any] = {
         "case": "learning",
         "policy": contract.policy_id,
@@ -85,7 +90,8 @@ def learning_case(
         "order": {"ordered_on": start.isoformat(), "funding": funding_of(contract),
                   "price": sales_rules_io.money(contract.price)},
         "course": {"core_modules": sum(1 for i in ids.values() if i.startswith("core")),
-                   "extra_modules": sum(1 for i in ids.values() if i.startswith("extra"))},
+                   "extra_modules": sum(1 for i in ids.values() if i.startswith("extra")),
+                   "evaluation_modules": 1},
         "events": events,
     }
     if contract.policy_version:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.db.models import QuerySet
@@ -12,11 +12,21 @@ from ofelia.catalogue.models import Enrolment, Modality, Training
 from ofelia.core import clock
 from ofelia.organisations.models import Learner
 from ofelia.rules.errors import RulesError
+from ofelia.rules.learning import access_kept_until
+from ofelia.sales import rules_io as sales_rules_io
 from ofelia.sales.models import Contract, Order
 from ofelia.sales.selectors import contracts_by_enrolment
 
 from . import rules_io
-from .models import Attempt, Course, CourseVersion, LearnerCourse, Module, ModuleCompletion
+from .models import (
+    Attempt,
+    Course,
+    CourseVersion,
+    Evaluation,
+    LearnerCourse,
+    Module,
+    ModuleCompletion,
+)
 
 
 def elearning_trainings(*, organisation: Any) -> QuerySet[Training]:
@@ -98,6 +108,28 @@ class CourseState:
     consent_at: datetime | None = None
     problem: str = ""
     outcome: dict[str, Any] = field(default_factory=dict)
+    # Certification (LRN-3, LRN-4), as the core says.
+    eligible: bool = False
+    missing: list[str] = field(default_factory=list)
+    submission_by: date | None = None
+    deadline_rule: str = ""
+    deadline_explanation: str = ""
+    certification_explanation: str = ""
+    evaluation: Evaluation | None = None
+    # LRN-6: the organisation stopped; access kept at least until this day.
+    kept_until: date | None = None
+    kept_explanation: str = ""
+
+    @property
+    def core_done(self) -> bool:
+        return self.submission_by is not None
+
+    @property
+    def may_submit(self) -> bool:
+        """The video can be sent once the core modules are done, until the deadline (a late
+        one would not count, LRN-4), and only once."""
+        return (self.core_done and self.evaluation is None and self.submission_by is not None
+                and clock.today() <= self.submission_by)
 
     @property
     def done(self) -> int:
@@ -116,10 +148,11 @@ def course_state(learner_course: LearnerCourse, *, now: datetime | None = None) 
     now = now or clock.now()
     modules = version_modules(learner_course.version)
     completions = {c.module_id: c.completed_at for c in learner_course.completions.all()}
+    evaluation = Evaluation.objects.filter(learner_course=learner_course).first()
     attempts = {a.module_id: a for a in learner_course.attempts.order_by("number")}
     ids = rules_io.module_ids(modules)
     contract = live_contract(learner_course.enrolment)
-    state = CourseState(learner_course=learner_course, contract=contract)
+    state = CourseState(learner_course=learner_course, contract=contract, evaluation=evaluation)
     opened: set[str] = set()
     if contract is None:
         state.problem = ("Accès non ouvert : pas de contrat signé (et de commande payée) pour "
@@ -128,7 +161,8 @@ def course_state(learner_course: LearnerCourse, *, now: datetime | None = None) 
         opened = set(ids.values())  # nothing to follow in order
     else:
         case = rules_io.learning_case(learner_course, contract=contract, modules=modules,
-                                      completions=completions, as_of=now)
+                                      completions=completions, as_of=now,
+                                      evaluation_at=evaluation.submitted_at if evaluation else None)
         try:
             outcome = rules_io.evaluate(case, organisation=learner_course.organisation,
                                         today=now.date())
@@ -143,6 +177,8 @@ def course_state(learner_course: LearnerCourse, *, now: datetime | None = None) 
             state.retraction_open = bool(outcome.get("retraction_open"))
             state.retraction_explanation = outcome.get("retraction", {}).get("explanation", "")
             state.consent_at = rules_io.consent_at(contract)
+            _certification(state, outcome)
+            _kept(state, contract)
             state.needs_consent = (learner_course.first_access_at is None
                                    and Order.objects.filter(contract=contract).exists()
                                    and state.retraction_open and state.consent_at is None)
@@ -153,6 +189,26 @@ def course_state(learner_course: LearnerCourse, *, now: datetime | None = None) 
                                     done_at=completions.get(module.pk),
                                     attempt=attempts.get(module.pk)))
     return state
+
+
+def _certification(state: CourseState, outcome: dict[str, Any]) -> None:
+    cert = outcome.get("certification", {})
+    state.eligible = bool(cert.get("eligible"))
+    state.missing = list(cert.get("missing", []))
+    state.certification_explanation = cert.get("explanation", "")
+    by = outcome.get("deadlines", {}).get("certification_submission_by")
+    if by:
+        state.submission_by = date.fromisoformat(by)
+        reason = outcome.get("deadline_reasons", {}).get("certification_submission_by", {})
+        state.deadline_rule = reason.get("rule", "LRN-4")
+        state.deadline_explanation = reason.get("explanation", "")
+
+
+def _kept(state: CourseState, contract: Contract) -> None:
+    stopped_on = contract.organisation.activity_stopped_on
+    if stopped_on is not None:
+        state.kept_until, state.kept_explanation = access_kept_until(
+            stopped_on, sales_rules_io.contract_policy(contract))
 
 
 def course_progress(*, course: Course) -> list[CourseState]:

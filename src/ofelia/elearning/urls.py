@@ -29,4 +29,8 @@ urlpatterns = [
          name="my-tracking"),
     path("espace/parcours/<int:lc_pk>/module/<int:module_pk>/contenu/<path:path>", views.my_content,
          name="my-content"),
+    path("espace/parcours/<int:lc_pk>/evaluation/", views.my_evaluation, name="my-evaluation"),
+    path("evaluations/<int:pk>/video/", views.evaluation_video, name="evaluation-video"),
+    path("espace/evaluations/", views.trainer_evaluations, name="trainer-evaluations"),
+    path("espace/evaluations/<int:pk>/", views.trainer_evaluation, name="trainer-evaluation"),
 ]

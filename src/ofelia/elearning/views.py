@@ -21,8 +21,8 @@ from ofelia.catalogue.models import Enrolment
 from ofelia.core.tenancy import tenant_required
 from ofelia.organisations.models import Role
 
-from . import selectors, services
-from .models import LearnerCourse, Module
+from . import certification, selectors, services
+from .models import Evaluation, LearnerCourse, Module
 
 STAFF = (Role.ADMINISTRATOR, Role.STAFF)
 LEARNERS = (Role.LEARNER, Role.CONSUMER)
@@ -302,7 +302,8 @@ def my_course(request: HttpRequest, lc_pk: int) -> HttpResponse:
     lc = _followed(request, lc_pk)
     state = selectors.course_state(lc)
     return render(request, "elearning/my_course.html", {
-        "lc": lc, "state": state, "consent_text": services.CONSENT_TEXT})
+        "lc": lc, "state": state, "consent_text": services.CONSENT_TEXT,
+        "max_video_mb": certification.max_video_bytes() // 1_048_576})
 
 
 @require_POST
@@ -450,3 +451,60 @@ def my_tracking(request: HttpRequest, lc_pk: int, module_pk: int) -> HttpRespons
         return JsonResponse({"result": "false", "errorCode": 101, "detail": _error_text(exc)},
                             status=400)
     return JsonResponse({"result": "true", "errorCode": 0, "completed": done})
+
+
+# --- certification (LRN-3, LRN-4) -----------------------------------------------------------
+
+
+@require_POST
+@tenant_required(*LEARNERS)
+def my_evaluation(request: HttpRequest, lc_pk: int) -> HttpResponse:
+    lc = _followed(request, lc_pk)
+    try:
+        certification.evaluation_submit(actor=request.user, learner_course=lc,
+                                        upload=request.FILES.get("video"))
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, "Vidéo d'évaluation transmise : votre formateur la corrigera.")
+    return redirect(reverse("elearning:my-course", args=[lc.pk]) + "#certification")
+
+
+@tenant_required(*STAFF, Role.TRAINER, *LEARNERS)
+def evaluation_video(request: HttpRequest, pk: int) -> HttpResponse:
+    """The private video, to the learner who sent it, their trainer and staff only."""
+    evaluation = (Evaluation.objects.for_organisation(request.organisation)  # type: ignore[attr-defined]
+                  .select_related("learner_course__learner").filter(pk=pk).first())
+    staff = request.membership.role in STAFF  # type: ignore[attr-defined]
+    if evaluation is None or not certification.may_view(
+            evaluation, organisation=request.organisation, user=request.user, staff=staff):  # type: ignore[attr-defined]
+        raise Http404
+    response = FileResponse(evaluation.video.open("rb"), content_type=evaluation.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@tenant_required(Role.TRAINER)
+def trainer_evaluations(request: HttpRequest) -> HttpResponse:
+    rows = certification.trainer_evaluations(organisation=request.organisation, user=request.user)  # type: ignore[attr-defined]
+    return render(request, "elearning/trainer_evaluations.html", {"rows": rows})
+
+
+@tenant_required(Role.TRAINER)
+def trainer_evaluation(request: HttpRequest, pk: int) -> HttpResponse:
+    evaluation = certification.trainer_evaluations(
+        organisation=request.organisation, user=request.user).filter(pk=pk).first()  # type: ignore[attr-defined]
+    if evaluation is None:
+        raise Http404
+    if request.method == "POST":
+        try:
+            certification.evaluation_grade(actor=request.user, evaluation=evaluation,
+                                           result=request.POST.get("result", ""),
+                                           comment=request.POST.get("comment", ""))
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, "Correction enregistrée.")
+            return redirect("elearning:trainer-evaluations")
+    return render(request, "elearning/trainer_evaluation.html", {"evaluation": evaluation})

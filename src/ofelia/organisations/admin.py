@@ -21,7 +21,8 @@ class OrganisationAdmin(AuditedAdmin):
     prepopulated_fields = {"slug": ("legal_name",)}
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = (
-        (None, {"fields": ("legal_name", "display_name", "slug", "is_active", "policy_id")}),
+        (None, {"fields": ("legal_name", "display_name", "slug", "is_active", "policy_id",
+                           "activity_stopped_on")}),
         ("Identification", {"fields": ("legal_form", "share_capital", "siret", "rcs", "nda_number", "nda_region")}),
         ("TVA", {"fields": ("vat_status", "vat_number")}),
         ("Coordonnées", {"fields": ("email", "phone", "website", "address_line1", "address_line2", "postal_code", "city", "country")}),

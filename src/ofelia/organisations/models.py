@@ -110,6 +110,12 @@ class Organisation(AddressFields, TimeStampedModel):
         "délai de paiement des commandes en ligne (jours)", default=7,
         validators=[MinValueValidator(1), MaxValueValidator(60)],
         help_text="Passé ce délai sans paiement, la commande est annulée et la place libérée.")
+    # LRN-6: set by the platform operator when the company stops its activity (or closes its
+    # accounts after dissolution); learners keep access at least the policy's months after it.
+    activity_stopped_on = models.DateField(
+        "arrêt d'activité le", null=True, blank=True,
+        help_text="Saisi par l'opérateur de la plateforme : l'accès des stagiaires à leurs "
+                  "formations est maintenu au moins 12 mois après (LRN-6).")
 
     class Meta:
         ordering = ["legal_name"]

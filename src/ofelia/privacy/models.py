@@ -64,3 +64,28 @@ class DataRequest(TenantModel):
     def is_overdue(self, today: date) -> bool:
         """Still unanswered after the deadline in force (RGPD art. 12.3)."""
         return self.status == self.Status.OPEN and today > self.due_by
+
+
+class InactivityNotice(TenantModel):
+    """LRN-5: the warning sent before an inactive account is deleted, then its deletion. One
+    row per (user, deletion date the core gave): the daily job is idempotent, and a login
+    after the warning gives a later date (a new row, a new warning)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                             related_name="+")
+    deletion_from = models.DateField("suppression possible à partir du")
+    explanation = models.TextField("règle appliquée")
+    warned_at = models.DateTimeField("averti le")
+    deleted_at = models.DateTimeField("compte supprimé le", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-warned_at", "id"]
+        verbose_name = "avis d'inactivité (LRN-5)"
+        verbose_name_plural = "avis d'inactivité (LRN-5)"
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "user", "deletion_from"],
+                                    name="inactivity_notice_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Inactivité — {self.user} — {self.deletion_from:%d/%m/%Y}"

@@ -228,4 +228,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ofelia.billing.tasks.class_invoices_daily", "schedule": crontab(hour=6, minute=15)},
     "billing-orders-expire-daily": {
         "task": "ofelia.billing.tasks.orders_expire_daily", "schedule": crontab(hour=7, minute=30)},
+    # LRN-4: reminders before the evaluation video's deadline.
+    "elearning-evaluation-reminders": {
+        "task": "ofelia.elearning.tasks.evaluation_reminders", "schedule": crontab(hour=8, minute=0)},
+    # LRN-5: warning, then deletion of accounts inactive for years after their training.
+    "privacy-inactivity-scan": {
+        "task": "ofelia.privacy.tasks.inactivity_scan", "schedule": crontab(hour=3, minute=30)},
 }

@@ -62,7 +62,7 @@ def test_lrn_2_the_case_is_what_ofelia_simulate_says(world: World) -> None:
         case = rules_io.learning_case(lc, contract=selectors.live_contract(lc.enrolment),
                                       modules=modules, completions={}, as_of=LATER)
     assert case["order"]["funding"] == "cpf"
-    assert case["course"] == {"core_modules": 3, "extra_modules": 1}
+    assert case["course"] == {"core_modules": 3, "extra_modules": 1, "evaluation_modules": 1}
     outcome = simulate_for(organisation=world.org, case=case, today=LATER.date())
     assert outcome["access"]["unlocked"] == ["core-1"]
 
