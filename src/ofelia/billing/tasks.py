@@ -55,3 +55,16 @@ def dunning_letters(limit: int = 500) -> dict[str, Any]:
     from .letters import letters_generate
 
     return {"generated": letters_generate(limit=limit)}
+
+
+@shared_task(name="ofelia.billing.tasks.invoice_pdf_store")
+def invoice_pdf_store(invoice_id: int) -> int:
+    """Render an issued document's PDF once and store it (queued when the issue commits).
+    Idempotent: bytes already stored are kept. Returns their size."""
+    from .models import Invoice
+    from .pdf import invoice_pdf
+
+    invoice = Invoice.objects.filter(pk=invoice_id).first()
+    if invoice is None or invoice.is_draft:
+        return 0
+    return len(invoice_pdf(invoice))
