@@ -560,3 +560,24 @@ class ClassInvoice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.invoice} ({self.virtual_class})"
+
+
+class StoredInvoicePdf(TenantModel):
+    """The PDF of an issued invoice or credit note, rendered once and kept as bytes.
+
+    An issued document must read the same forever: it is rendered at issue (or, for a
+    document issued before this table existed, at its first download) and every later
+    download serves these very bytes. Drafts have no PDF. Kept out of `Invoice` so that
+    lists of invoices never carry the bytes.
+    """
+
+    invoice = models.OneToOneField(Invoice, on_delete=models.PROTECT, related_name="stored_pdf",
+                                   verbose_name="pièce")
+    content = models.BinaryField("PDF")
+    sha256 = models.CharField("empreinte SHA-256", max_length=64)
+
+    class Meta:
+        verbose_name = "PDF émis"
+
+    def __str__(self) -> str:
+        return f"PDF de {self.invoice_id}"

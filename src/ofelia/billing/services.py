@@ -195,6 +195,15 @@ def _give_number(invoice: Invoice, issue_date: date) -> None:
     invoice.number = format_number(invoice.kind, sequence.last_number)
 
 
+def _store_pdf_on_commit(invoice: Invoice) -> None:
+    """Once the issue is committed, render its PDF and store it (a Celery task; inline without
+    a broker). Should that fail, nothing is lost: the first download renders and stores it."""
+    from .tasks import invoice_pdf_store
+
+    pk = invoice.pk
+    transaction.on_commit(lambda: invoice_pdf_store.delay(pk), robust=True)
+
+
 @transaction.atomic
 def invoice_issue(*, actor: Any, invoice: Invoice, issue_date: date | None = None) -> Invoice:
     """Give the next number, freeze the document; refused while a mandatory mention is missing."""
@@ -230,6 +239,7 @@ def invoice_issue(*, actor: Any, invoice: Invoice, issue_date: date | None = Non
             invoice, fields=["status", "number", "issue_date", "due_date", "total_incl_vat"]
         ),
     )
+    _store_pdf_on_commit(invoice)
     return invoice
 
 
@@ -351,6 +361,7 @@ def credit_note_finalise(*, actor: Any, note: Invoice, issue_date: date | None =
         before=before,
         after=audit.snapshot(invoice, fields=["status", "amount_credited"]),
     )
+    _store_pdf_on_commit(note)
     return note
 
 

@@ -74,3 +74,16 @@ def orders_expire_daily(as_of: str | None = None) -> dict[str, Any]:
 
     day = date.fromisoformat(as_of) if as_of else clock.today()
     return {"as_of": day.isoformat(), **orders_expire_unpaid(as_of=day)}
+
+
+@shared_task(name="ofelia.billing.tasks.invoice_pdf_store")
+def invoice_pdf_store(invoice_id: int) -> int:
+    """Render an issued document's PDF once and store it (queued when the issue commits).
+    Idempotent: bytes already stored are kept. Returns their size."""
+    from .models import Invoice
+    from .pdf import invoice_pdf
+
+    invoice = Invoice.objects.filter(pk=invoice_id).first()
+    if invoice is None or invoice.is_draft:
+        return 0
+    return len(invoice_pdf(invoice))

@@ -10,6 +10,8 @@ class CatalogueConfig(AppConfig):
         # Merging two learners moves their enrolments (organisations.merge).
         from ofelia.organisations.signals import people_merging
 
-        from .receivers import on_people_merging
+        from .receivers import connect_public_pages, on_people_merging
 
         people_merging.connect(on_people_merging, dispatch_uid="catalogue.people_merging")
+        # The public catalogue is cached per organisation: its changes make it stale.
+        connect_public_pages()

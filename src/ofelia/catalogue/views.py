@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from ofelia.core import clock
 from ofelia.core.tenancy import tenant_required
 from ofelia.organisations.models import Membership, Role
+from ofelia.organisations.public_pages import cached_for_visitors
 from ofelia.organisations.selectors import organisation_by_slug
 
 from . import reviews, selectors, services
@@ -95,6 +96,7 @@ def _public_organisation(slug: str):  # type: ignore[no-untyped-def]
     return organisation
 
 
+@cached_for_visitors
 def public_catalogue(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = _public_organisation(slug)
     return render(request, "catalogue/public_list.html", {
@@ -103,6 +105,7 @@ def public_catalogue(request: HttpRequest, slug: str) -> HttpResponse:
     })
 
 
+@cached_for_visitors
 def public_training(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     organisation = _public_organisation(slug)
     training = selectors.public_trainings(organisation=organisation).filter(pk=pk).first()

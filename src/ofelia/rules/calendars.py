@@ -7,14 +7,15 @@ come from the `holidays` package (computed, no I/O), cached per (region, year).
 from __future__ import annotations
 
 import calendar as _stdlib_calendar
+import importlib.util
+import sys
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
-from typing import Literal
+from pathlib import Path
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
-
-from holidays.countries.france import France as _FranceHolidays
 
 Region = Literal["national", "alsace-moselle"]
 REGIONS: tuple[Region, ...] = ("national", "alsace-moselle")
@@ -26,9 +27,35 @@ PARIS = ZoneInfo("Europe/Paris")
 _SUBDIVISION: dict[str, str | None] = {"national": None, "alsace-moselle": "57"}
 
 
+@lru_cache(maxsize=1)
+def _france_holidays() -> Any:
+    """The `holidays` class of France, loaded on first use and alone.
+
+    `import holidays.countries.france` first runs `holidays.countries/__init__`, which
+    imports every country of the package (about 250 modules, a few hundred ms at each start
+    of `ofelia simulate`). France's module only needs the package's base classes, so it is
+    loaded from its file under a private name; a process that already imported it the
+    ordinary way reuses that module.
+    """
+    loaded = sys.modules.get("holidays.countries.france")
+    if loaded is not None:
+        return loaded.France
+    import holidays  # the package itself loads countries lazily
+
+    path = Path(holidays.__file__).parent / "countries" / "france.py"
+    spec = importlib.util.spec_from_file_location("ofelia_rules_holidays_france", path)
+    if spec is None or spec.loader is None:  # a packaging we do not know: the usual way
+        from holidays.countries.france import France
+
+        return France
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.France
+
+
 @lru_cache(maxsize=256)
 def _holidays_of(region: str, year: int) -> frozenset[date]:
-    table = _FranceHolidays(subdiv=_SUBDIVISION[region], years=year)  # type: ignore[no-untyped-call]
+    table = _france_holidays()(subdiv=_SUBDIVISION[region], years=year)
     return frozenset(d for d in table if d.year == year)
 
 

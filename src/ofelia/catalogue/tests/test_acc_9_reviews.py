@@ -132,3 +132,16 @@ def test_acc_9_pages_by_role(rworld: dict[str, Any]) -> None:
         assert learner.post(reverse("catalogue:review-moderate", args=[review.pk, "publish"])).status_code == 403
         staff.post(reverse("catalogue:review-moderate", args=[review.pk, "publish"]))
         assert "Publié" in learner.get(reverse("catalogue:my-reviews")).content.decode()
+
+
+def test_acc_9_a_published_review_reaches_the_cached_public_page(
+        rworld: dict[str, Any], django_capture_on_commit_callbacks: Any) -> None:
+    org, staff = rworld["org"], rworld["staff"]
+    url = reverse("catalogue:public-detail", args=[org.slug, rworld["training"].pk])
+    with clock.frozen(AFTER):
+        assert "Très utile" not in Client().get(url).content.decode()  # now cached for visitors
+        with django_capture_on_commit_callbacks(execute=True):
+            review = reviews.review_submit(actor=rworld["user"], enrolment=rworld["enrolment"], rating=5,
+                                           text="Très utile")
+            reviews.review_moderate(actor=staff, review=review, action="publish")
+        assert "Très utile" in Client().get(url).content.decode()
