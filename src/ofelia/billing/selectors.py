@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -97,7 +97,8 @@ def _bucket_of(days_late: int) -> str:
     return "over_90"
 
 
-def _ageing_parts(*, organisation: Any, today: date) -> list[tuple[int, str, Decimal]]:
+def _ageing_parts(*, organisation: Any, today: date,
+                  only: Iterable[int] | None = None) -> list[tuple[int, str, Decimal]]:
     """(invoice id, bucket, amount) for what is still owed on issued invoices on `today`.
 
     An invoice paid by instalments (PAY-L1) is past due only for its instalments already
@@ -105,8 +106,10 @@ def _ageing_parts(*, organisation: Any, today: date) -> list[tuple[int, str, Dec
     """
     from .collections import full_schedule, instalment_schedules
 
-    rows = list(Invoice.objects.for_organisation(organisation).open()
-                .values("id", "due_date", "total_incl_vat", "amount_paid", "amount_credited"))
+    invoices = Invoice.objects.for_organisation(organisation).open()
+    if only is not None:
+        invoices = invoices.filter(pk__in=list(only))
+    rows = list(invoices.values("id", "due_date", "total_incl_vat", "amount_paid", "amount_credited"))
     schedules = instalment_schedules([r["id"] for r in rows])
     parts: list[tuple[int, str, Decimal]] = []
     for row in rows:
@@ -176,11 +179,13 @@ def contract_billing_overview(*, organisation: Any, contract: Any) -> dict[str, 
     }
 
 
-def overdue_invoices(*, organisation: Any, today: date) -> list[tuple[Invoice, Decimal, int]]:
-    """Issued invoices with an amount past due on `today` (instalments counted as ageing
-    counts them): (invoice, amount overdue, days late), the latest first."""
+def overdue_invoices(*, organisation: Any, today: date,
+                     only: Iterable[int] | None = None) -> list[tuple[Invoice, Decimal, int]]:
+    """Issued invoices (all, or those of `only`) with an amount past due on `today`
+    (instalments counted as ageing counts them): (invoice, amount overdue, days late), the
+    latest first."""
     late: dict[int, Decimal] = {}
-    for invoice_id, bucket, amount in _ageing_parts(organisation=organisation, today=today):
+    for invoice_id, bucket, amount in _ageing_parts(organisation=organisation, today=today, only=only):
         if bucket != "not_due":
             late[invoice_id] = late.get(invoice_id, ZERO) + amount
     rows = [(invoice, late[invoice.pk], max((today - (invoice.due_date or today)).days, 1))

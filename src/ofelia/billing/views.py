@@ -361,9 +361,19 @@ def _payable(invoice: Any) -> bool:
 
 @tenant_required(*EXTRANET)
 def my_invoices(request: HttpRequest) -> HttpResponse:
-    page = Paginator(_mine(request), 25).get_page(request.GET.get("page"))
+    """The client's invoices with the state staff see: overdue (as receivables age it,
+    instalments included) with the penalties collections assessed, and the instalments the
+    terms offer only where they offer them (PAY-L1)."""
+    from .online import invoice_instalment_counts
+
+    today = clock.today()
+    page = Paginator(_mine(request).select_related("penalty"), 25).get_page(request.GET.get("page"))
+    late = {invoice.pk: (amount, days) for invoice, amount, days in
+            selectors.overdue_invoices(organisation=_org(request), today=today, only=[i.pk for i in page])}
+    rows = [(i, _payable(i), late.get(i.pk), getattr(i, "penalty", None) if i.pk in late else None) for i in page]
+    offers_instalments = any(payable and len(invoice_instalment_counts(i)) > 1 for i, payable, _, _ in rows)
     return render(request, "billing/extranet_invoices.html", {
-        "page": page, "rows": [(i, _payable(i)) for i in page], "today": clock.today()})
+        "page": page, "rows": rows, "today": today, "offers_instalments": offers_instalments})
 
 
 @tenant_required(*EXTRANET)

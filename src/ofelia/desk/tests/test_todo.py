@@ -106,3 +106,24 @@ def test_overdue_invoice_is_listed_with_what_is_late_and_since_when() -> None:
     late = todo.invoices_overdue(organisation=org, today=date.fromordinal(due.toordinal() + 3))
     assert late.count == 1 and invoice.number in late.rows[0].text
     assert "1\u00a0200,00\u00a0€ en retard de 3 jours" in late.rows[0].note
+
+
+def test_client_sees_its_overdue_invoice_as_overdue_with_days_late() -> None:
+    from ofelia.billing.services import invoice_create_draft, invoice_issue
+    from ofelia.billing.tests.conftest import draft_fields
+    from ofelia.billing.tests.conftest import make_organisation as billing_organisation
+
+    org = billing_organisation()
+    company = ClientCompany.objects.create(organisation=org, name="Ateliers Martin SARL", siret="35600000000048")
+    contact = make_user(org, Role.CLIENT_CONTACT, company=company)
+    draft = invoice_create_draft(actor=None, organisation=org, client_company=company, **draft_fields())
+    invoice = invoice_issue(actor=None, invoice=draft, issue_date=date(2026, 1, 5))
+    web = Client()
+    web.force_login(contact)
+    with clock.frozen(datetime.combine(invoice.due_date, datetime.min.time()).replace(hour=12)):
+        assert "en retard" not in web.get("/espace/factures/").content.decode()
+    later = date.fromordinal(invoice.due_date.toordinal() + 10)
+    with clock.frozen(datetime.combine(later, datetime.min.time()).replace(hour=12)):
+        page = web.get("/espace/factures/").content.decode()
+    assert "en retard de 10 jours" in page
+    assert "Paiement en plusieurs fois" not in page  # DIXNEUF's terms offer no instalments
