@@ -96,7 +96,7 @@ def _create_learner(page: Any, *, first: str, last: str, email: str, company: st
 
 
 def _quote_accepted_online(page: Any, *, staff: str, client: str, company: str, session: str,
-                           learners: list[str], unit_price: str) -> str:
+                           learners: list[str], unit_price: str, vat_rate: str = "0") -> str:
     """Staff make and send the quote; the client contact accepts it in the extranet; staff open
     it again and make the convention. Returns the quote number."""
     log_in(page, staff)
@@ -111,6 +111,7 @@ def _quote_accepted_online(page: Any, *, staff: str, client: str, company: str, 
     for name in learners:
         page.get_by_label(f"{name} — ").check()
     page.get_by_label("Valable jusqu'au").fill((clock.today() + timedelta(days=20)).isoformat())
+    page.get_by_label("Taux de TVA (%)").fill(vat_rate)
     page.locator("[name=lines-0-description]").fill(f"{session.split(' (')[0]}, {len(learners)} stagiaires")
     page.locator("[name=lines-0-quantity]").fill(str(len(learners)))
     page.locator("[name=lines-0-unit_price]").fill(unit_price)
@@ -227,7 +228,10 @@ def test_dixneuf_vat_exempt_quote_to_cash_then_cancellation(page: Any) -> None:
     _pay_by_transfer(page, invoices.first.get_by_role("link").first, "1200.00")
     _shot(page, "dx-5-paid-invoice")
     page.goto(contract_url)
-    expect(page.locator("body")).to_contain_text(re.compile("payée", re.I))
+    billing = page.locator("#billing-panel")
+    expect(billing.get_by_role("listitem").filter(has_text="Prix de la formation")).to_contain_text(
+        re.compile(r"Payée, payé 1\s200,00\s€"))
+    expect(page.get_by_role("heading", name="Facturation")).to_have_count(1)
     _shot(page, "dx-6-contract-paid")
 
     _cancel(page, contract_url)
@@ -241,4 +245,65 @@ def test_dixneuf_vat_exempt_quote_to_cash_then_cancellation(page: Any) -> None:
     fee = page.get_by_role("listitem").filter(has_text="Dédommagement (annulation").first
     text = _pdf_text(page, fee.get_by_role("link", name="PDF").get_attribute("href"), "dx-fee")
     assert "Dédommagement" in text and "CAN-D1" in text
+    _no_error_page(responses)
+
+
+def test_formagogy_vat_and_deposit_quote_to_cash_then_cancellation(page: Any) -> None:
+    responses: list[Any] = []
+    page.on("response", lambda r: responses.append(r))
+    log_in(page, "staff@formagogy.demo")
+    session = _create_training_and_session(
+        page, title="Piloter un projet agile", reference="J-AGILE", hours="14", price="600",
+        days_ahead=9)
+    _create_learner(page, first="Maëlle", last="Journet", email="maelle.journet@exemple.fr",
+                    company="Entreprise Exemple")
+    _create_learner(page, first="Zoé", last="Tessier", email="zoe.tessier@exemple.fr",
+                    company="Entreprise Exemple")
+    log_out(page)
+
+    _quote_accepted_online(page, staff="staff@formagogy.demo", client="client@formagogy.demo",
+                           company="Entreprise Exemple", session=session,
+                           learners=["Maëlle Journet", "Zoé Tessier"], unit_price="600",
+                           vat_rate="20")
+    expect(page.locator("#contract-learners")).to_contain_text("Zoé Tessier")
+    contract_url = page.url
+    _fill_mentions_and_sign(page, "David Acheteur, acheteur")
+    _shot(page, "fg-1-signed")
+    page.get_by_role("link", name="Facturation").first.click()
+    _shot(page, "fg-2-drafts")
+    drafts = NBSP.sub(" ", _issue_drafts(page))
+    assert "Acompte 432,00 € 360,00 € HT, TVA 20 % (PAY-F1)" in drafts
+    assert "Prix de la formation 1 008,00 € 840,00 € HT, TVA 20 % (PAY-F1)" in drafts
+    _shot(page, "fg-3-issued")
+    billing_url = page.url
+    deposit = page.get_by_role("listitem").filter(has_text="Acompte —").first
+    expect(deposit).to_contain_text(re.compile(r"432,00\s€ — Émise"))
+    pdf = _pdf_text(page, deposit.get_by_role("link", name="PDF").get_attribute("href"), "fg-deposit")
+    assert "Acompte" in pdf and "432,00 €" in pdf and "72,00 €" in pdf and "PAY-F1" in pdf
+    _pay_by_transfer(page, deposit.get_by_role("link").first, "432.00")
+    page.goto(billing_url)
+    price = page.get_by_role("listitem").filter(has_text="Prix de la formation —").first
+    _pay_by_transfer(page, price.get_by_role("link").first, "1008.00")
+    page.goto(contract_url)
+    billing = page.locator("#billing-panel")
+    expect(billing.get_by_role("listitem").filter(has_text="Acompte")).to_contain_text("Payée")
+    expect(billing.get_by_role("listitem").filter(has_text="Prix de la formation")).to_contain_text(
+        re.compile(r"Payée, payé 1\s008,00\s€"))
+    expect(billing).to_contain_text(re.compile(r"1\s440,00\s€ le \d\d/\d\d/\d{4} — Virement|"
+                                               r"1\s008,00\s€ le"))
+    _shot(page, "fg-4-paid")
+
+    _cancel(page, contract_url)
+    page.get_by_role("link", name="Facturation").first.click()
+    _shot(page, "fg-5-drafts")
+    drafts = NBSP.sub(" ", _issue_drafts(page))
+    assert "Avoir (brouillon)" in drafts and "1 008,00 € Annulation du" in drafts
+    # The fee is compensation (no VAT, CAN-F1); the deposit already invoiced is deducted.
+    assert "Dédommagement (annulation, abandon) 768,00 € 1 200,00 € HT, TVA 0 % (CAN-F1)" in drafts
+    assert "-360,00 € HT, TVA 20 % (PAY-F1)" in drafts
+    assert "240,00 €" in drafts  # 1 440,00 € paid, 1 200,00 € owed
+    _shot(page, "fg-6-cancelled")
+    fee = page.get_by_role("listitem").filter(has_text="Dédommagement (annulation").first
+    text = _pdf_text(page, fee.get_by_role("link", name="PDF").get_attribute("href"), "fg-fee")
+    assert "CAN-F1" in text and "768,00 €" in text
     _no_error_page(responses)
