@@ -95,30 +95,36 @@ def _create_learner(page: Any, *, first: str, last: str, email: str, company: st
     expect(page.locator("dl.facts")).to_contain_text(company)
 
 
+def _make_quote(page: Any, *, company: str, session: str, learners: list[str], quantity: int,
+                unit_price: str, vat_rate: str = "0") -> str:
+    """Staff fill the quote form (named learners, or a head count when none is named)."""
+    page.goto("/ventes/devis/nouveau/")
+    for label, wanted in (("Entreprise cliente", company), ("Session (facultatif)", session)):
+        select = page.get_by_label(label)
+        select.select_option(label=next(o for o in select.locator("option").all_inner_texts()
+                                        if wanted in o))
+    for name in learners:
+        page.get_by_label(f"{name} — ").check()
+    if not learners:
+        page.get_by_label("ou effectif (nombre de stagiaires)").fill(str(quantity))
+    page.get_by_label("Valable jusqu'au").fill((clock.today() + timedelta(days=5)).isoformat())
+    page.get_by_label("Taux de TVA (%)").fill(vat_rate)
+    page.locator("[name=lines-0-description]").fill(f"{session.split(' (')[0]}, {quantity} stagiaires")
+    page.locator("[name=lines-0-quantity]").fill(str(quantity))
+    page.locator("[name=lines-0-unit_price]").fill(unit_price)
+    page.get_by_role("button", name="Créer le devis").click()
+    heading = page.get_by_role("heading", level=1)
+    expect(heading).to_contain_text("Devis DV-")
+    return re.search(r"DV-\S+", heading.inner_text()).group(0)
+
+
 def _quote_accepted_online(page: Any, *, staff: str, client: str, company: str, session: str,
                            learners: list[str], unit_price: str, vat_rate: str = "0") -> str:
     """Staff make and send the quote; the client contact accepts it in the extranet; staff open
     it again and make the convention. Returns the quote number."""
     log_in(page, staff)
-    page.goto("/ventes/devis/nouveau/")
-    companies = page.get_by_label("Entreprise cliente")
-    companies.select_option(label=next(o for o in companies.locator("option").all_inner_texts()
-                                       if o.startswith(company)))
-    sessions = page.get_by_label("Session (facultatif)")
-    sessions.select_option(label=next(o for o in sessions.locator("option").all_inner_texts()
-                                      if session in o))
-    _shot(page, "quote-form")
-    for name in learners:
-        page.get_by_label(f"{name} — ").check()
-    page.get_by_label("Valable jusqu'au").fill((clock.today() + timedelta(days=20)).isoformat())
-    page.get_by_label("Taux de TVA (%)").fill(vat_rate)
-    page.locator("[name=lines-0-description]").fill(f"{session.split(' (')[0]}, {len(learners)} stagiaires")
-    page.locator("[name=lines-0-quantity]").fill(str(len(learners)))
-    page.locator("[name=lines-0-unit_price]").fill(unit_price)
-    page.get_by_role("button", name="Créer le devis").click()
-    heading = page.get_by_role("heading", level=1)
-    expect(heading).to_contain_text("Devis DV-")
-    number = re.search(r"DV-\S+", heading.inner_text()).group(0)
+    number = _make_quote(page, company=company, session=session, learners=learners,
+                         quantity=len(learners), unit_price=unit_price, vat_rate=vat_rate)
     page.get_by_role("button", name="Envoyer au client par e-mail").click()
     expect(page.get_by_role("status")).to_contain_text("envoyé par e-mail")
     log_out(page)
@@ -244,7 +250,8 @@ def test_dixneuf_vat_exempt_quote_to_cash_then_cancellation(page: Any) -> None:
     assert "600,00 € à Entreprise Exemple" in NBSP.sub(" ", page.get_by_role("status").inner_text())
     fee = page.get_by_role("listitem").filter(has_text="Dédommagement (annulation").first
     text = _pdf_text(page, fee.get_by_role("link", name="PDF").get_attribute("href"), "dx-fee")
-    assert "Dédommagement" in text and "CAN-D1" in text
+    assert "Dédommagement" in text and "CAN-D1" in text and "CGV Partie 2, art. 4" in text
+    assert "600,00 €" in text and "exonérée" in text
     _no_error_page(responses)
 
 
@@ -306,4 +313,67 @@ def test_formagogy_vat_and_deposit_quote_to_cash_then_cancellation(page: Any) ->
     fee = page.get_by_role("listitem").filter(has_text="Dédommagement (annulation").first
     text = _pdf_text(page, fee.get_by_role("link", name="PDF").get_attribute("href"), "fg-fee")
     assert "CAN-F1" in text and "768,00 €" in text
+    _no_error_page(responses)
+
+
+def _own_version_source() -> str:
+    """DIXNEUF's shipped terms as the organisation rewrites them: a version in force from
+    today whose CAN-D1 asks 60 % (not 50 %) from 19 to 5 days and cites its own article."""
+    shipped = (Path(__file__).resolve().parents[2] / "src" / "ofelia" / "policies" / "dixneuf"
+               / "2025.08.01.toml").read_text(encoding="utf-8")
+    today = clock.today()
+    source = shipped.replace('version = "2025.08.01"', f'version = "{today:%Y.%m.%d}"')
+    source = source.replace('effective_from = "2025-08-01"', f'effective_from = "{today:%Y-%m-%d}"')
+    source = source.replace('article = "CGV Partie 2, art. 4"\nsummary = "Annulation par le client',
+                            'article = "CGV maison 2026, art. 7"\nsummary = "Annulation par le client')
+    source = source.replace('{ min = 5, max = 19, percent = "50" }', '{ min = 5, max = 19, percent = "60" }')
+    assert source.count("CGV maison 2026, art. 7") == 1 and '"60"' in source
+    return source
+
+
+def test_own_policy_version_made_in_the_simulation_page_governs_invoicing_and_settlement(
+        page: Any) -> None:
+    responses: list[Any] = []
+    page.on("response", lambda r: responses.append(r))
+    version = f"{clock.today():%Y.%m.%d}"
+    log_in(page, "admin@dixneuf.demo")
+    page.goto("/simulation/")
+    page.get_by_role("link", name="Politiques et versions").click()
+    page.get_by_role("link", name="Ajouter une version").click()
+    page.locator("main form textarea").fill(_own_version_source())
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.locator("main")).to_contain_text(version)
+    _shot(page, "own-1-version")
+
+    session = _create_training_and_session(
+        page, title="Sécurité incendie EPI", reference="J-EPI", hours="14", price="600",
+        days_ahead=9)
+    _make_quote(page, company="Entreprise Exemple", session=session, learners=[], quantity=2,
+                unit_price="600")
+    page.get_by_role("button", name="Envoyer au client par e-mail").click()
+    page.get_by_label("Accepté par").fill("David Acheteur, acheteur")
+    page.get_by_role("button", name="Enregistrer l'acceptation").click()
+    page.get_by_role("button", name="Établir la convention / le contrat").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Convention CV-")
+    contract_url = page.url
+    _fill_mentions_and_sign(page, "David Acheteur, acheteur")
+    expect(page.locator("main")).to_contain_text(f"dixneuf version {version}")
+    # The preview already reads the own version's clause.
+    expect(page.locator("main")).to_contain_text("CGV maison 2026, art. 7")
+    _shot(page, "own-2-signed")
+
+    page.get_by_role("link", name="Facturation").first.click()
+    _issue_drafts(page)
+    price = page.get_by_role("listitem").filter(has_text="Prix de la formation —").first
+    _pay_by_transfer(page, price.get_by_role("link").first, "1200.00")
+    _cancel(page, contract_url)
+    page.get_by_role("link", name="Facturation").first.click()
+    owed = NBSP.sub(" ", page.locator("main").inner_text())
+    assert "60 % du prix de 1 200,00 € = 720,00 €" in owed and "CGV maison 2026, art. 7" in owed
+    drafts = NBSP.sub(" ", _issue_drafts(page))
+    assert "720,00 € HT, TVA 0 % (CAN-D1)" in drafts and "480,00 €" in drafts
+    _shot(page, "own-3-settled")
+    fee = page.get_by_role("listitem").filter(has_text="Dédommagement (annulation").first
+    text = _pdf_text(page, fee.get_by_role("link", name="PDF").get_attribute("href"), "own-fee")
+    assert "720,00 €" in text and "CAN-D1" in text and "CGV maison 2026, art. 7" in text
     _no_error_page(responses)
