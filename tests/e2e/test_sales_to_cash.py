@@ -220,6 +220,9 @@ def test_dixneuf_vat_exempt_quote_to_cash_then_cancellation(page: Any) -> None:
     expect(page.get_by_role("heading", name=re.compile(r"Stagiaires \(2 nommés sur 2\)"))).to_be_visible()
     _shot(page, "dx-2-convention")
     contract_url = page.url
+    # No link to a PDF that would be refused (409) while a mandatory mention is missing.
+    expect(page.get_by_role("link", name="Convention (PDF)")).to_have_count(0)
+    expect(page.get_by_text("disponible une fois les mentions obligatoires complétées")).to_be_visible()
     _fill_mentions_and_sign(page, "David Acheteur, acheteur")
     text = _pdf_text(page, page.get_by_role("link", name="Convention (PDF)").get_attribute("href"),
                      "dx-convention")
