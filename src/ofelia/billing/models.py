@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 
 from ofelia.core.models import TenantModel, TenantQuerySet, TimeStampedModel
+from ofelia.rules.money import fmt_eur
 
 ZERO = Decimal("0.00")
 
@@ -540,7 +541,7 @@ class Refund(TenantModel):
         verbose_name = "remboursement"
 
     def __str__(self) -> str:
-        return f"Remboursement de {self.amount} € à {self.payee_name}"
+        return f"Remboursement de {fmt_eur(self.amount)} à {self.payee_name}"
 
     def is_overdue(self, today: Any) -> bool:
         return self.status == RefundStatus.DUE and self.due_on is not None and self.due_on < today

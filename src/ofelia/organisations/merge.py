@@ -82,6 +82,22 @@ def duplicate_pairs(*, organisation: Organisation, model: type[Learner] | type[C
     return pairs
 
 
+def merge_preview(*, kept: Learner | ConsumerClient,
+                  merged: Learner | ConsumerClient) -> list[tuple[str, str]]:
+    """What a merge would copy onto `kept` (French field name, value): its empty identity
+    fields that `merged` fills, its employer or account when it has none. Nothing is written."""
+    filled = [(str(type(kept)._meta.get_field(name).verbose_name), str(getattr(merged, name)))
+              for name in FILLABLE if not getattr(kept, name) and getattr(merged, name)]
+    if isinstance(kept, Learner) and isinstance(merged, Learner) and (
+            kept.company_id is None and kept.consumer_id is None):
+        client = merged.company or merged.consumer
+        if client is not None:
+            filled.append(("client", str(client)))
+    if not kept.user_id and merged.user_id:
+        filled.append(("compte utilisateur", str(merged.user)))
+    return filled
+
+
 @transaction.atomic
 def person_merge(*, actor: Any, kept: Learner | ConsumerClient,
                  merged: Learner | ConsumerClient) -> Learner | ConsumerClient:

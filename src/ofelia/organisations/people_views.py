@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from ofelia.core.exports import csv_response
 from ofelia.core.tenancy import tenant_required
@@ -250,16 +250,22 @@ def duplicate_list(request: HttpRequest) -> HttpResponse:
     return render(request, "organisations/duplicate_list.html", {"rows": rows, "kind": kind})
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @tenant_required(*STAFF)
 def person_merge(request: HttpRequest) -> HttpResponse:
-    kind = request.POST.get("type", "")
+    """GET: the confirmation (what is kept, what is copied, what follows); POST: the merge."""
+    data = request.POST if request.method == "POST" else request.GET
+    kind = data.get("type", "")
     model = merge.PERSON_MODELS.get(kind)
-    kept_pk, merged_pk = request.POST.get("kept", ""), request.POST.get("merged", "")
+    kept_pk, merged_pk = data.get("kept", ""), data.get("merged", "")
     if model is None or not kept_pk.isdigit() or not merged_pk.isdigit():
         raise Http404
     kept = _get_or_404(model, request, int(kept_pk))
     merged_person = _get_or_404(model, request, int(merged_pk))
+    if request.method == "GET":
+        return render(request, "organisations/merge_confirm.html", {
+            "kind": kind, "kept": kept, "merged": merged_person,
+            "filled": merge.merge_preview(kept=kept, merged=merged_person)})
     label = str(merged_person)
     try:
         merge.person_merge(actor=request.user, kept=kept, merged=merged_person)

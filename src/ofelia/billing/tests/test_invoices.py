@@ -168,3 +168,12 @@ def test_credit_note_has_its_own_numbering_and_cancels_the_invoice(organisation)
     assert _issued(organisation, on=date(2025, 3, 12)).number == "F-000002"
     with pytest.raises(BillingError, match="déjà entièrement annulée"):
         credit_note_issue(actor=None, invoice=invoice, reason="encore")
+
+
+def test_refund_reads_in_french_in_messages() -> None:
+    """Staff read « Remboursement de 600,00 € à … » in the flash after issuing drafts, not
+    the Decimal's « 600.00 € » (found on the sales-to-cash journey)."""
+    from ofelia.billing.models import Refund
+
+    refund = Refund(amount=Decimal("1600.00"), payee_name="Entreprise Exemple")
+    assert str(refund) == "Remboursement de 1\u00a0600,00\u00a0€ à Entreprise Exemple"

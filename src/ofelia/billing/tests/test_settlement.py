@@ -270,6 +270,7 @@ def test_contract_panel_lists_drafts_and_issues_them_in_one_click(client):
         assert panel.status_code == 200
         html = panel.content.decode()
         assert "Émettre les brouillons" in html and "<html" not in html
+        assert "<h2" not in html  # the contract page's section titles it: no second « Facturation »
         assert f"/facturation/contrats/{contract.pk}/" in html
         response = client.post(f"/facturation/contrats/{contract.pk}/issue-drafts/",
                                {"next": "panel"})

@@ -143,3 +143,25 @@ def test_people_merge_page_staff_only_and_scoped(org_a: Organisation, org_b: Org
     response = client.post(reverse("person-merge"), {"type": "apprenants", "kept": a.pk, "merged": b.pk})
     assert response.status_code == 302 and not Learner.objects.filter(pk=b.pk).exists()
     assert client.get(reverse("person-duplicates"), {"type": "inconnu"}).status_code == 404
+
+
+def test_people_merge_is_confirmed_first_and_the_confirmation_changes_nothing(
+        org_a: Organisation, org_b: Organisation) -> None:
+    """The duplicates page leads to a confirmation (GET) naming the kept and the deleted
+    record and what is copied; only its POST merges. Another organisation's record: 404."""
+    kept = _learner(org_a, "Anne", "Roy", "anne.roy@ex.fr")
+    other = _learner(org_a, "Anne", "Roy", "anne.roy@autre.fr", "0611223344")
+    foreign = _learner(org_b, "Anne", "Roy", "anne.roy@ex.fr", "0611223344")
+    assert merge.merge_preview(kept=kept, merged=other) == [("téléphone", "0611223344")]
+    client = Client()
+    client.login(username=make_member(org_a, Role.STAFF).email, password=PASSWORD)
+    query = {"type": "apprenants", "kept": kept.pk, "merged": other.pk}
+    page = client.get(reverse("person-merge"), query)
+    html = page.content.decode()
+    assert page.status_code == 200 and "Confirmer la fusion" in html
+    assert "anne.roy@autre.fr" in html and "téléphone : 0611223344" in html and "supprimée" in html
+    assert Learner.objects.filter(pk=other.pk).exists()
+    assert not AuditEntry.objects.filter(action="learner.merge").exists()
+    assert client.get(reverse("person-merge"), {**query, "merged": foreign.pk}).status_code == 404
+    assert client.post(reverse("person-merge"), query).status_code == 302
+    assert not Learner.objects.filter(pk=other.pk).exists()
