@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("ofelia.organisations.urls")),
     path("", include("ofelia.privacy.urls")),
     path("", include("ofelia.support.urls")),
+    path("", include("ofelia.notifications.urls")),
 ]
 
 handler400 = "ofelia.core.views.bad_request"

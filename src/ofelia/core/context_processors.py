@@ -35,6 +35,8 @@ def _staff_menu(role: str) -> list[Entry]:
     ]
     if role == Role.ADMINISTRATOR:
         settings.append(("audit-log", _("Audit log")))
+        settings.append(("notifications:templates", "Courriels"))
+    settings.append(("notifications:mine-staff", "Mes notifications"))
     return [
         ("staff-home", _("Dashboard")),
         (_("Catalogue"), [
@@ -81,6 +83,7 @@ def _extranet_menu(role: str) -> list[Entry]:
         items.append(("billing:my-invoices", _("My invoices")))
     if role == Role.CLIENT_CONTACT:
         items.append(("support:my-tickets", "Support"))
+    items.append(("notifications:mine", "Mes notifications"))
     items.append(("privacy:my-data", "Mes données"))
     return items
 
