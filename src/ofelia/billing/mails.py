@@ -47,6 +47,7 @@ def dunning_steps(steps: Iterable[DunningStep]) -> None:
 
 
 def steps_created_at(stamp: Any) -> Any:
+    # Only invoices with an address to write to: the others (an OPCO's...) cost nothing.
     return (DunningStep.objects.filter(created_at=stamp, step__in=[
-        DunningStepKind.REMINDER, DunningStepKind.FORMAL_NOTICE])
+        DunningStepKind.REMINDER, DunningStepKind.FORMAL_NOTICE]).exclude(invoice__buyer_email="")
         .select_related("invoice__organisation").order_by("id"))

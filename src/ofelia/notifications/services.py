@@ -51,6 +51,8 @@ def notify(*, organisation: Any, kind: str, to: str | Iterable[str], context: di
     spec = kind_of(kind)
     addresses = list(dict.fromkeys(a.strip() for a in ([to] if isinstance(to, str) else to)
                                    if a and a.strip()))
+    if not addresses:
+        return []
     subject, body = rendering.render(spec, **dict(zip(
         ("subject", "body"), rendering.template_for(organisation, spec), strict=True)),
         context={**rendering.organisation_context(organisation), **context})
