@@ -68,7 +68,8 @@ def notify(*, organisation: Any, kind: str, to: str | Iterable[str], context: di
             contract_id=_contract_id(about))
         if not skipped:
             MailAttachment.objects.bulk_create(_attachment(mail, file) for file in files)
-            transaction.on_commit(lambda pk=mail.pk: send_queued_mail.delay(pk))
+            # robust: a broker down never undoes nor breaks the event; the row stays queued.
+            transaction.on_commit(lambda pk=mail.pk: send_queued_mail.delay(pk), robust=True)
         mails.append(mail)
     return mails
 

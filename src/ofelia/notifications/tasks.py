@@ -29,7 +29,8 @@ def send_queued_mail(self, mail_id: int) -> str:  # type: ignore[no-untyped-def]
             message.send()
         except Exception as exc:  # the SMTP server's error, kept for staff to read
             mail.error = str(exc)[:2000]
-            final = self.request.retries >= self.max_retries
+            # Eager (no broker): no later attempt exists, the failure is kept for staff.
+            final = self.request.is_eager or self.request.retries >= self.max_retries
             mail.status = SentMail.Status.FAILED if final else SentMail.Status.QUEUED
             mail.save(update_fields=["error", "status"])
             if final:

@@ -229,3 +229,18 @@ def test_contract_page_lists_its_mails(org: Any, admin: Any, company: Any) -> No
         page = _web(admin).get(f"/ventes/contrats/{contract.pk}/").content.decode()
     assert "Courriels envoyés" in page and f"({contract.number})" in page and "Confirmation : " in page
     assert "z@example.org" not in page
+
+
+def test_a_failing_server_is_kept_on_the_row_and_the_event_stands(
+        org: Any, django_capture_on_commit_callbacks: Any, monkeypatch: Any) -> None:
+    from django.core.mail import EmailMessage
+
+    def refuse(self: Any, fail_silently: bool = False) -> int:
+        raise OSError("serveur SMTP injoignable")
+
+    monkeypatch.setattr(EmailMessage, "send", refuse)
+    with django_capture_on_commit_callbacks(execute=True):
+        [row] = services.notify(organisation=org, kind="retraction_ack", to="a@example.org",
+                                context={"number": "C-1", "title": "Excel", "on": "01/01/2026"})
+    row.refresh_from_db()
+    assert row.status == SentMail.Status.FAILED and "injoignable" in row.error
