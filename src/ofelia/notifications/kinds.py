@@ -87,6 +87,30 @@ KINDS: tuple[Kind, ...] = (
         {"title": "Excel avancé", "start_date": "12/01/2027", "end_date": "14/01/2027"},
     ),
     Kind(
+        "digital_consent", "Accès immédiat à un contenu en ligne", True,
+        "Code de la consommation, art. L221-13 et L221-28 13° : l'accord exprès du consommateur "
+        "pour un accès immédiat, qui lui fait perdre son droit de rétractation, lui est confirmé "
+        "sur support durable.",
+        "Confirmation : accès immédiat à « {{ title }} »",
+        "Bonjour,\n\nLe {{ at }} (UTC), vous avez demandé l'accès immédiat à la formation en "
+        "ligne « {{ title }} » (commande {{ number }}) en acceptant le texte suivant :\n\n"
+        "« {{ consent_text }} »\n\nVotre droit de rétractation prend fin dès votre premier "
+        "accès au contenu." + SIGNATURE,
+        {"title": "Excel en ligne", "at": "04/12/2026 à 09:00", "number": "CMD-2026-0003",
+         "consent_text": "Je demande l'accès immédiat et renonce à mon droit de rétractation."},
+    ),
+    Kind(
+        "certificates", "Attestations de fin de formation", True,
+        "Code du travail, art. L6353-1 : l'attestation de fin de formation est remise au "
+        "stagiaire ; ce courriel la lui remet avec le certificat de réalisation.",
+        "Vos attestations — {{ title }}",
+        "Bonjour {{ first_name }},\n\nVous trouverez ci-joints votre certificat de réalisation, "
+        "votre attestation de fin de formation et votre attestation d'assiduité pour la "
+        "formation « {{ title }} ». Ils sont aussi disponibles dans votre espace, rubrique "
+        "« Mes attestations »." + SIGNATURE,
+        {"title": "Excel avancé"},
+    ),
+    Kind(
         "invoice_issued", "Facture émise", True,
         "Code général des impôts, art. 289 : la facture est remise à l'acheteur ; ce courriel "
         "est cette remise.",
