@@ -371,23 +371,14 @@ def documents_generate(*, actor: Any, organisation: Any, session: TrainingSessio
 
 
 def _mail_learners(session: TrainingSession, documents: list[Document]) -> None:
-    from django.core.mail import EmailMessage
+    from ofelia.notifications.services import notify
 
     by_learner: dict[int, list[Document]] = {}
     for doc in documents:
         by_learner.setdefault(doc.enrolment_id or 0, []).append(doc)
     for docs in by_learner.values():
         learner = docs[0].enrolment.learner  # type: ignore[union-attr]
-        if not learner.email:
-            continue
-        message = EmailMessage(
-            subject=f"Vos attestations — {session.training.title}",
-            body=(f"Bonjour {learner.first_name},\n\nVous trouverez ci-joints votre certificat de "
-                  "réalisation, votre attestation de fin de formation et votre attestation "
-                  f"d'assiduité pour la formation « {session.training.title} ». Ils sont aussi "
-                  "disponibles dans votre espace, rubrique « Mes attestations ».\n\n"
-                  f"{session.organisation.legal_name}"),
-            to=[learner.email])
-        for doc in docs:
-            message.attach(doc.filename, bytes(doc.pdf), "application/pdf")
-        message.send(fail_silently=True)
+        notify(organisation=session.organisation, kind="certificates", to=learner.email,
+               about=docs[0].enrolment, context={"first_name": learner.first_name,
+                                                 "title": session.training.title},
+               attachments=[(doc.filename, bytes(doc.pdf), "application/pdf") for doc in docs])

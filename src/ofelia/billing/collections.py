@@ -32,6 +32,7 @@ from ofelia.rules.penalties import dmy
 from ofelia.rules.policy import Clause, Policy
 from ofelia.rules.training_penalties import invoice_penalty, oldest_unpaid_due, penalty_explanation
 
+from . import mails
 from .models import (
     ZERO,
     DunningStep,
@@ -297,6 +298,7 @@ def run_collections(*, as_of: date, organisation_id: int | None = None,
             stamp = clock.now()
             writer = _write_postgresql if connection.vendor == "postgresql" else _write_orm
             created = writer(stamp, penalties, new_steps)
+            mails.dunning_steps(mails.steps_created_at(stamp))
         for x in penalties:
             per_org[x[0]][0] += 1
         for org, count in created.items():

@@ -14,6 +14,7 @@ from ofelia.core import audit, clock
 from ofelia.core.validators import validate_amount, validate_received_on
 from ofelia.rules.money import D, cents, fmt_eur
 
+from . import mails
 from .calculations import line_amounts, totals
 from .mentions import missing_mentions
 from .models import (
@@ -240,6 +241,7 @@ def invoice_issue(*, actor: Any, invoice: Invoice, issue_date: date | None = Non
         ),
     )
     _store_pdf_on_commit(invoice)
+    mails.invoice_issued(invoice)
     return invoice
 
 
@@ -431,6 +433,7 @@ def _allocate(*, actor: Any, payment: Payment, invoice: Invoice, amount: Decimal
         after={**audit.snapshot(invoice, fields=["status", "amount_paid", "paid_on"]),
                "payment": payment.pk, "amount": amount},
     )
+    mails.payment_received(invoice, amount=amount, received_on=payment.received_on)
     return allocation
 
 

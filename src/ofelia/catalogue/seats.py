@@ -10,12 +10,12 @@ from datetime import date
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
 
 from ofelia.core import audit
+from ofelia.notifications.services import notify
 from ofelia.organisations.models import Learner, Organisation
 
 from .models import Enrolment, TrainingSession
@@ -111,20 +111,11 @@ def enrolment_create(
 
 def _notify_promotion(enrolment: Enrolment) -> None:
     session = enrolment.session
-    learner = enrolment.learner
-    send_mail(
-        subject=f"Une place s'est libérée : {session.training.title}",
-        message=(
-            f"Bonjour {learner.first_name},\n\n"
-            f"Une place s'est libérée pour la session « {session.training.title} » "
-            f"du {session.start_date:%d/%m/%Y} au {session.end_date:%d/%m/%Y}. "
-            "Vous étiez premier ou première sur la liste d'attente : votre inscription est "
-            "maintenant confirmée.\n\n"
-            f"{enrolment.organisation}"
-        ),
-        from_email=None,
-        recipient_list=[learner.email],
-    )
+    notify(organisation=enrolment.organisation, kind="waitlist_promoted", to=enrolment.learner.email,
+           about=enrolment, context={
+               "first_name": enrolment.learner.first_name, "title": session.training.title,
+               "start_date": f"{session.start_date:%d/%m/%Y}",
+               "end_date": f"{session.end_date:%d/%m/%Y}"})
 
 
 @transaction.atomic
@@ -163,7 +154,7 @@ def enrolment_cancel(*, actor: Any, organisation: Organisation, enrolment: Enrol
         obj=promoted, before=before, after=audit.snapshot(promoted),
     )
     # Only once the seat is really theirs (the transaction committed).
-    transaction.on_commit(lambda: _notify_promotion(promoted))
+    _notify_promotion(promoted)
     return promoted
 
 

@@ -59,6 +59,8 @@ def _staff_menu(role: str) -> list[Entry]:
     if role == Role.ADMINISTRATOR:
         settings.insert(0, ("organisation-settings", "Organisme (coordonnées, banque)"))
         settings.append(("audit-log", _("Audit log")))
+        settings.append(("notifications:templates", "Courriels"))
+    settings.append(("notifications:mine-staff", "Mes notifications"))
     return [
         ("staff-home", _("Dashboard")),
         (_("Catalogue"), [
@@ -114,6 +116,7 @@ def _extranet_menu(role: str) -> list[Entry]:
         items.append(("support:my-tickets", "Support"))
     if role in (Role.CLIENT_CONTACT, Role.CONSUMER):
         items.append(("quality:my-complaints", "Réclamations"))
+    items.append(("notifications:mine", "Mes notifications"))
     items.append(("privacy:my-data", "Mes données"))
     return items
 

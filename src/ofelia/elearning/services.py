@@ -11,12 +11,12 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 
 from ofelia.catalogue.models import Enrolment, Modality, Training
 from ofelia.core import audit, clock
+from ofelia.notifications.services import notify
 from ofelia.sales.models import Contract, Order
 from ofelia.sales.orders import DIGITAL_CONSENT_TEXT
 
@@ -224,15 +224,9 @@ def access_consent_record(*, actor: Any, learner_course: LearnerCourse, contract
         order.save(update_fields=["digital_consent_at", "digital_consent_text"])
         audit.record(actor=actor, action="elearning.access_consent", organisation=lc.organisation,
                      obj=order, after={"digital_consent_at": now, "text": CONSENT_TEXT})
-        email = order.consumer.email
-        training = lc.course.training.title
-        transaction.on_commit(lambda: send_mail(
-            subject=f"Confirmation : accès immédiat à « {training} »",
-            message=(f"Bonjour,\n\nLe {now:%d/%m/%Y à %H:%M} (UTC), vous avez demandé l'accès "
-                     f"immédiat à la formation en ligne « {training} » (commande {order.number}) "
-                     f"en acceptant le texte suivant :\n\n« {CONSENT_TEXT} »\n\n"
-                     "Votre droit de rétractation prend fin dès votre premier accès au contenu.\n"),
-            from_email=None, recipient_list=[email], fail_silently=True))
+        notify(organisation=lc.organisation, kind="digital_consent", to=order.consumer.email,
+               about=order, context={"title": lc.course.training.title, "number": order.number,
+                                     "at": f"{now:%d/%m/%Y à %H:%M}", "consent_text": CONSENT_TEXT})
     # The access strictly follows the consent (L221-28 13° read narrowly by the core).
     lc.first_access_at = clock.now()
     if order is not None and order.digital_consent_at is not None and lc.first_access_at <= order.digital_consent_at:

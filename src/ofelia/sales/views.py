@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from ofelia.core import clock, throttle
 from ofelia.core.tenancy import tenant_required
+from ofelia.notifications.selectors import contract_mails
 from ofelia.organisations.models import Role
 
 from . import documents, rules_io, selectors, services
@@ -149,6 +150,8 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "sign_form": SignatureForm(initial={"accepted_by_name": str(contract.client or "")}),
         "is_admin": request.membership.role == Role.ADMINISTRATOR,  # type: ignore[attr-defined]
         "today": today,
+        "sent_mails": contract_mails(organisation=request.organisation,  # type: ignore[attr-defined]
+                                     contract_id=contract.pk),
     })
     if contract.signed_on is not None:
         case = rules_io.contract_case(contract, as_of=today, events=context["events"],

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "ofelia.core",
     "ofelia.legal",
     "ofelia.organisations",
+    "ofelia.notifications",
     "ofelia.accounts",
     "ofelia.simulator",
     "ofelia.billing",

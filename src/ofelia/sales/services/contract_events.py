@@ -20,7 +20,7 @@ from ofelia.catalogue.seats import (
 from ofelia.core import audit, clock
 from ofelia.rules.errors import RulesError
 
-from .. import rules_io, signals
+from .. import mails, rules_io, signals
 from ..models import ClientKind, Contract, ContractEvent, FundingEntry
 from ..selectors import delivery_as_of
 from .contracts import RuleRefusal, _is_administrator
@@ -238,6 +238,8 @@ def contract_event_record(
         # The seats come back to the session (and to its waiting list).
         for enrolment in contract.enrolments.exclude(status=Enrolment.Status.CANCELLED):
             enrolment_cancel(actor=actor, organisation=contract.organisation, enrolment=enrolment)
+    if contract.status == Contract.Status.RETRACTED:
+        mails.retraction_acknowledged(contract, on=on)
     transaction.on_commit(lambda: signals.contract_event_recorded.send(
         sender=Contract, contract=contract, event=event, actor=actor))
     return event

@@ -21,7 +21,7 @@ from ofelia.organisations.models import (
 from ofelia.rules.errors import RulesError
 from ofelia.rules.money import cents, fmt_eur
 
-from .. import rules_io, signals
+from .. import mails, rules_io, signals
 from ..documents import PAYMENT_CLAUSES, TERMINATION_CLAUSES, clause_texts, document_values
 from ..mentions import CONVENTION, require_mentions
 from ..models import (
@@ -229,6 +229,7 @@ def contract_sign(
     audit.record(actor=actor, action="contract.sign", organisation=contract.organisation,
                  obj=contract, before=old,
                  after={**new, "terms_acceptance": audit.snapshot(acceptance)})
+    mails.contract_confirmed(contract)
     transaction.on_commit(lambda: signals.contract_signed.send(
         sender=Contract, contract=contract, actor=actor))
     return contract

@@ -13,6 +13,7 @@ from ofelia.catalogue.models import Enrolment, TrainingSession
 from ofelia.catalogue.seats import has_started
 from ofelia.core import audit, clock
 
+from .. import mails
 from ..models import Contract
 
 
@@ -36,9 +37,7 @@ def convocation_send(*, actor: Any, contract: Contract, uid_host: str = "ofelia.
 
     Sent once the transaction commits; returns the number of convocations queued.
     """
-    from django.core.mail import EmailMessage
-
-    from ..documents import convocation_ics, render_convocation_pdf
+    from ..documents import convocation_ics
 
     if contract.status != Contract.Status.SIGNED:
         raise ValidationError("Seul un contrat signé donne lieu à des convocations.")
@@ -49,26 +48,11 @@ def convocation_send(*, actor: Any, contract: Contract, uid_host: str = "ofelia.
     if not enrolments:
         raise ValidationError("Aucun stagiaire confirmé sur ce contrat.")
     ics = convocation_ics(contract, uid_host=uid_host, stamp=clock.now())
-    messages = []
     for enrolment in enrolments:
-        learner = enrolment.learner
-        message = EmailMessage(
-            subject=f"Convocation : {contract.title} ({contract.start_date:%d/%m/%Y})",
-            body=(
-                f"Bonjour {learner.first_name},\n\nVous trouverez ci-joint votre convocation à la "
-                f"formation « {contract.title} » et l'invitation à ajouter à votre agenda.\n\n"
-                f"{contract.organisation}"
-            ),
-            to=[learner.email],
-        )
-        message.attach(f"convocation-{contract.number}.pdf",
-                       render_convocation_pdf(contract, learner), "application/pdf")
-        message.attach(f"formation-{contract.number}.ics", ics, "text/calendar; method=PUBLISH")
-        messages.append(message)
+        mails.convocation(contract, enrolment.learner, ics=ics)
     audit.record(actor=actor, action="contract.convocations_send", organisation=contract.organisation,
                  obj=contract, after={"learners": [e.learner_id for e in enrolments]})
-    transaction.on_commit(lambda: [m.send() for m in messages])
-    return len(messages)
+    return len(enrolments)
 
 
 @transaction.atomic

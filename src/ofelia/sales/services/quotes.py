@@ -16,9 +16,8 @@ from ofelia.core import audit, clock
 from ofelia.core.validators import validate_line_count, validate_vat_rate
 from ofelia.organisations.models import ClientCompany, ConsumerClient, Learner, Organisation
 from ofelia.rules.errors import RulesError
-from ofelia.rules.money import fmt_eur
 
-from .. import rules_io
+from .. import mails, rules_io
 from ..models import Contract, Quote, QuoteLine, TermsAcceptance
 from ..selectors import live_contract_of_client
 from .contracts import _next_number, contract_create
@@ -108,43 +107,7 @@ def _quote_transition(*, actor: Any, quote: Quote, allowed: set[str], status: st
 def quote_recipients(quote: Quote) -> list[str]:
     """Who receives the quote: the company's client contacts with an extranet account (else
     the company's e-mail), or the consumer."""
-    from ofelia.organisations.models import Membership, Role
-
-    if quote.consumer is not None:
-        return [quote.consumer.email] if quote.consumer.email else []
-    company = quote.client_company
-    if company is None:
-        return []
-    contacts = sorted({email for email in Membership.objects.filter(
-        organisation=quote.organisation, role=Role.CLIENT_CONTACT, company=company,
-        is_active=True).values_list("user__email", flat=True) if email})
-    return contacts or ([company.email] if company.email else [])
-
-
-def _quote_mail(quote: Quote, *, to: list[str], extranet_url: str) -> Any:
-    from django.core.mail import EmailMessage
-
-    from ..documents import render_quote_pdf
-
-    org = quote.organisation
-    # A consumer reads the price VAT included (Code de la consommation L112-1).
-    amount = (f"{fmt_eur(quote.total_incl_vat())} TTC" if quote.consumer_id is not None
-              else f"{fmt_eur(quote.total_excl_vat())} HT")
-    body = (
-        "Bonjour,\n\n"
-        f"{org.display_name or org.legal_name} vous adresse le devis {quote.number} "
-        f"({amount}), valable jusqu'au "
-        f"{quote.valid_until:%d/%m/%Y}.\n\n"
-        "Vous pouvez le lire, le télécharger, l'accepter ou le refuser dans votre espace "
-        + (f"client :\n{extranet_url}\n\n" if extranet_url else "client, rubrique « Mes devis ».\n\n")
-        + "Le devis est également joint à ce message au format PDF.\n\n"
-        f"{org.display_name or org.legal_name}"
-        + (f"\n{org.phone}" if org.phone else "") + (f"\n{org.email}" if org.email else "")
-    )
-    message = EmailMessage(subject=f"Devis {quote.number} — {org.display_name or org.legal_name}",
-                           body=body, to=to)
-    message.attach(f"devis-{quote.number}.pdf", render_quote_pdf(quote), "application/pdf")
-    return message
+    return mails.client_recipients(quote)
 
 
 @transaction.atomic
@@ -156,10 +119,9 @@ def quote_send(*, actor: Any, quote: Quote, extranet_url: str = "") -> Quote:
                               "la fiche du client avant d'envoyer le devis.")
     quote = _quote_transition(actor=actor, quote=quote, allowed={Quote.Status.DRAFT},
                               status=Quote.Status.SENT, action="quote.send")
-    message = _quote_mail(quote, to=recipients, extranet_url=extranet_url)
+    mails.quote_sent(quote, to=recipients, extranet_url=extranet_url)
     audit.record(actor=actor, action="quote.mail", organisation=quote.organisation, obj=quote,
                  after={"to": recipients})
-    transaction.on_commit(message.send)
     return quote
 
 
