@@ -123,7 +123,7 @@ def test_can_d1_removal_of_a_signed_conventions_only_learner_shows_the_fee_then_
     page.get_by_role("link", name="Retirer Inès Moreau").click()
     expect(page.get_by_text("l'annulation du contrat par le client")).to_be_visible()
     outcome = page.get_by_role("table")
-    expect(outcome).to_contain_text(re.compile(r"CAN-D1 — .*50\s%\sdu prix"))
+    expect(outcome).to_contain_text(re.compile(r"50\s%\sdu prix.*\(CGV Partie 2, art\. 4\)"))
     page.screenshot(path=SHOTS.format("6-preview-other"), full_page=True)
     page.get_by_label("Motif de l'annulation").select_option("legitimate")
     page.get_by_role("button", name="Voir les conséquences").click()

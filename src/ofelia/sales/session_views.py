@@ -32,9 +32,36 @@ def _error_text(exc: ValidationError) -> str:
 
 @tenant_required(*STAFF)
 def session_list(request: HttpRequest) -> HttpResponse:
+    """Sessions with their seats: search (training, reference, place), the coming ones by
+    default or the past ones or all, pages of 50, and the selection as CSV."""
+    from urllib.parse import urlencode
+
+    from django.db.models import Q
+
+    from ofelia.core.exports import csv_response
+
     sessions = selectors.session_list(organisation=request.organisation)  # type: ignore[attr-defined]
+    query = request.GET.get("q", "").strip()[:100]
+    when = request.GET.get("periode", "a-venir")
+    when = when if when in ("a-venir", "passees", "toutes") else "a-venir"
+    if query:
+        sessions = sessions.filter(Q(training__title__icontains=query) | Q(training__reference__icontains=query)
+                                   | Q(place__icontains=query))
+    today = clock.today()
+    if when == "a-venir":
+        sessions = sessions.filter(end_date__gte=today)
+    elif when == "passees":
+        sessions = sessions.filter(end_date__lt=today).order_by("-start_date", "-id")
+    if request.GET.get("format") == "csv":
+        return csv_response("sessions", ["Formation", "Référence", "Début", "Fin", "Lieu", "Places", "Confirmés",
+                                         "Libres", "Liste d'attente"],
+                            ([s.training.title, s.training.reference, f"{s.start_date:%d/%m/%Y}",
+                              f"{s.end_date:%d/%m/%Y}", s.place, s.capacity, s.confirmed, s.seats_free, s.waitlisted]
+                             for s in sessions.iterator(chunk_size=500)))
     page = Paginator(sessions, 50).get_page(request.GET.get("page"))
-    return render(request, "sales/session_list.html", {"page": page})
+    params = {k: v for k, v in (("q", query), ("periode", when)) if v}
+    return render(request, "sales/session_list.html", {"page": page, "q": query, "when": when,
+                                                       "query": urlencode(params)})
 
 
 def _session(request: HttpRequest, pk: int) -> TrainingSession:

@@ -85,3 +85,14 @@ def test_lists_are_for_staff_only(world: Any) -> None:
     web.force_login(learner)
     assert web.get("/ventes/contrats/").status_code == 403
     assert web.get("/ventes/devis/").status_code == 403
+
+
+def test_session_list_searches_by_period_and_exports_csv(world: Any) -> None:
+    web, acme, bolt, _theirs = world
+    with clock.frozen(datetime(2026, 4, 1, 10, 0)):
+        coming = web.get("/ventes/sessions/").content.decode()
+        past = web.get("/ventes/sessions/", {"periode": "passees"}).content.decode()
+        rows = web.get("/ventes/sessions/", {"periode": "toutes", "format": "csv"}).content.decode("utf-8-sig")
+    assert "04/05/2026" in coming and "16/03/2026" not in coming
+    assert "16/03/2026" in past and "04/05/2026" not in past
+    assert rows.startswith("Formation;Référence;Début") and "16/03/2026" in rows and "04/05/2026" in rows

@@ -167,7 +167,7 @@ def test_session_list_shows_the_free_seats_of_the_one_door(org: Any, admin: Any)
     full, open_ = make_session(org, capacity=1), make_session(org, capacity=3)
     for session in (full, full, open_):
         _enrol(org, admin, session)
-    rows = _get(_web(admin), "/ventes/sessions/").split("<tr>")[2:]
+    rows = _get(_web(admin), "/ventes/sessions/?periode=toutes").split("<tr>")[2:]
     cells = [re.findall(r"<td>(.*?)</td>", row) for row in rows]
     assert [c[3:7] for c in cells] == [["1", "1", "complète", "1"], ["3", "1", "2", "0"]]
 
