@@ -175,7 +175,8 @@ def _issue_drafts(page: Any) -> Any:
 def _pay_by_transfer(page: Any, invoice_link: Any, amount: str) -> None:
     invoice_link.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Facture")
-    page.get_by_text("Enregistrer un paiement (virement, chèque)").click()
+    # The form is open on an issued invoice, the transfer's reference prefilled.
+    expect(page.get_by_text("Enregistrer un paiement reçu (virement, chèque)")).to_be_visible()
     page.get_by_label("Moyen").select_option(label="Virement")
     page.get_by_label("Montant reçu (€)").fill(amount)
     page.get_by_label("Reçu le").fill(clock.today().isoformat())
@@ -360,7 +361,7 @@ def test_own_policy_version_made_in_the_simulation_page_governs_invoicing_and_se
     expect(page.get_by_role("heading", level=1)).to_contain_text("Convention CV-")
     contract_url = page.url
     _fill_mentions_and_sign(page, "David Acheteur, acheteur")
-    expect(page.locator("main")).to_contain_text(f"dixneuf version {version}")
+    expect(page.locator("main")).to_contain_text(f"Conditions générales : version {version}")
     # The preview already reads the own version's clause.
     expect(page.locator("main")).to_contain_text("CGV maison 2026, art. 7")
     _shot(page, "own-2-signed")
