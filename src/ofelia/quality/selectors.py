@@ -200,9 +200,11 @@ def checker(*, organisation: Any, year: int, data: YearData) -> list[Problem]:
                                     "heures prévues de la formation comptées", "sales:session-roster", s.id))
         elif s.closed < s.slots:
             past = "" if date(year, 12, 31) < today else " (année en cours)"
-            problems.append(Problem("attendance", f"Session {s.label} : {s.slots - s.closed} demi-journée(s) "
-                                    f"sur {s.slots} sans feuille d'émargement clôturée, heures prévues "
-                                    f"comptées{past}", "attendance:staff-session", s.id))
+            open_ = s.slots - s.closed
+            what = "demi-journées" if open_ > 1 else "demi-journée"
+            problems.append(Problem("attendance", f"Session {s.label} : {open_} {what} sur {s.slots} sans "
+                                    f"feuille d'émargement clôturée, heures prévues comptées{past}",
+                                    "attendance:staff-session", s.id))
     seen_companies: set[int] = set()
     for row in data.invoices:
         why = bpf.product_missing(row)
@@ -219,8 +221,9 @@ def checker(*, organisation: Any, year: int, data: YearData) -> list[Problem]:
                                 "renseigné, comptée en « autres formations professionnelles »",
                                 "catalogue:training-edit", training_id))
     if data.contracts_missing:
-        problems.append(Problem("contract", f"{len(data.contracts_missing)} inscription(s) sans "
-                                "contrat signé : type de stagiaire déduit de l'apprenant", "", None))
+        n = len(data.contracts_missing)
+        problems.append(Problem("contract", f"{n} {'inscriptions' if n > 1 else 'inscription'} sans contrat "
+                                "signé : type de stagiaire déduit de l'apprenant", "", None))
     return problems
 
 

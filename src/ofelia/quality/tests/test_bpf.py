@@ -56,7 +56,7 @@ def test_bpf_checker_lists_what_is_missing(year: Year) -> None:
     kinds = sorted(p.kind for p in problems)
     assert kinds == ["attendance", "funder", "objective", "session"]
     text = " | ".join(p.label for p in problems)
-    assert "1 demi-journée(s) sur 2 sans feuille d'émargement clôturée" in text
+    assert "1 demi-journée sur 2 sans feuille d'émargement clôturée" in text
     assert "Alpha SA" in text and "catégorie BPF" in text
     assert "Bilan à distance" in text
 
