@@ -4,6 +4,7 @@ simulation entry point, at their boundaries."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from importlib import resources
 from typing import Any
 
@@ -47,9 +48,9 @@ def training(policy: str = "dixneuf", events: Any = (), **fields: Any) -> dict[s
 ])
 def test_cal_1_jours_francs_exclude_the_act_day_and_the_first_day(cancelled_on, fee):
     out = run(training(events=[cancel(cancelled_on)]))
-    got = sum(float(c["amount"]) for c in out["charges"]
-              if c["kind"] == "cancellation_fee" and c["payer"] == "client")
-    assert f"{got:.2f}" == fee
+    got = sum((Decimal(c["amount"]) for c in out["charges"]
+               if c["kind"] == "cancellation_fee" and c["payer"] == "client"), Decimal("0.00"))
+    assert got == Decimal(fee)
 
 
 # --- CAL-2: "at the latest N jours francs before" ---------------------------------------------
