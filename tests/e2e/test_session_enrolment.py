@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 from ofelia.catalogue.models import Enrolment, TrainingSession
 from ofelia.core import clock
+from ofelia.rules.french import fr_date
 
 from .test_login import log_in
 
@@ -81,7 +82,7 @@ def test_staff_enrol_fill_to_the_waiting_list_remove_transfer_and_no_convocation
     julien.get_by_label("Transférer Julien Petit vers").select_option(str(later.pk))
     julien.get_by_role("button", name="Transférer Julien Petit").click()
     expect(page.get_by_role("status")).to_contain_text(
-        f"Julien Petit est transféré(e) à la session du {later.start_date:%d/%m/%Y}")
+        f"Julien Petit est transféré(e) à la session du {fr_date(later.start_date)}")
     page.screenshot(path=SHOTS.format("4-transferred"), full_page=True)
     assert Enrolment.objects.filter(session=later, learner__last_name="Petit",
                                     status="confirmed").exists()
@@ -96,7 +97,7 @@ def test_staff_enrol_fill_to_the_waiting_list_remove_transfer_and_no_convocation
         .to_have_count(0)
     expect(page.get_by_role("button", name=re.compile("^Transférer"))).to_have_count(0)
     expect(page.locator("#convocations-closed")).to_contain_text(
-        f"la session a commencé le {past.start_date:%d/%m/%Y}")
+        f"la session a commencé le {fr_date(past.start_date)}")
     page.screenshot(path=SHOTS.format("5-past"), full_page=True)
 
 

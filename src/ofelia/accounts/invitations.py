@@ -29,6 +29,7 @@ from ofelia.organisations.models import (
     Role,
 )
 from ofelia.organisations.services import company_contact_create, membership_grant, user_create
+from ofelia.rules.french import fr_instant
 
 from .models import Invitation
 
@@ -112,7 +113,7 @@ def invitation_send(
         message=(
             f"Bonjour,\n\n{organisation} vous invite à créer votre accès "
             f"({Role(role).label}).\n\nChoisissez votre mot de passe en ouvrant ce lien, valable "
-            f"jusqu'au {timezone.localtime(invitation.expires_at):%d/%m/%Y à %H:%M} et utilisable "
+            f"jusqu'au {fr_instant(timezone.localtime(invitation.expires_at))} et utilisable "
             f"une seule fois :\n{link}\n\nSi vous n'attendiez pas cette invitation, ignorez ce message.\n"
         ),
         from_email=None,

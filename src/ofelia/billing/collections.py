@@ -27,8 +27,8 @@ from ofelia.core import audit, clock
 from ofelia.core.models import AuditEntry
 from ofelia.legal.selectors import legal_data
 from ofelia.rules.errors import RulesError
+from ofelia.rules.french import fr_date
 from ofelia.rules.legal import LegalData
-from ofelia.rules.penalties import dmy
 from ofelia.rules.policy import Clause, Policy
 from ofelia.rules.training_penalties import invoice_penalty, oldest_unpaid_due, penalty_explanation
 
@@ -131,7 +131,7 @@ def steps(row: dict[str, Any], clause: Clause, policy: Policy, as_of: date,
             found.append(Step(kind, on, clause.rule, f"{text} ({where})."))
 
     add(DunningStepKind.REMINDER, due + timedelta(days=1),
-        f"Facture {row['number']} échue le {dmy(due)} et impayée : relance du client")
+        f"Facture {row['number']} échue le {fr_date(due)} et impayée : relance du client")
     order_days = clause.get("order_to_pay_after_days")
     suspension_days = clause.get("suspension_after_notice_days")
     if clause.get("formal_notice_required") or suspension_days is not None or order_days is not None:
@@ -144,11 +144,11 @@ def steps(row: dict[str, Any], clause: Clause, policy: Policy, as_of: date,
         day = max(issue + timedelta(days=int(order_days) + 1), notice + timedelta(days=1))
         add(DunningStepKind.ORDER_TO_PAY, day,
             f"Facture {row['number']} impayée {order_days} jours après son émission, mise en "
-            f"demeure du {dmy(notice)} restée sans réponse : injonction de payer possible")
+            f"demeure du {fr_date(notice)} restée sans réponse : injonction de payer possible")
     if suspension_days is not None and notice is not None:
         # The notice day does not count; the period ends with its last day (CAL-3).
         add(DunningStepKind.SUSPENSION, notice + timedelta(days=int(suspension_days) + 1),
-            f"Mise en demeure du {dmy(notice)} restée sans effet {suspension_days} jours "
+            f"Mise en demeure du {fr_date(notice)} restée sans effet {suspension_days} jours "
             "calendaires : accès suspendu jusqu'au paiement complet")
     return found
 

@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 
 from ofelia.core import clock
+from ofelia.rules.french import fr_date
 from ofelia.rules.money import cents, fmt_eur, percent_of
 
 from .funding import PAYER_LABELS, PlanLine, _policy, _settle_on_commit, funding_plan, plan_of
@@ -111,7 +112,7 @@ def invoice_from_contract(*, actor: Any, contract: Any, payer: str, as_of: date 
             raise BillingError(f"{PAYER_LABELS.get(payer, payer)} est déjà facturé pour ce contrat "
                                f"({existing}) ; corriger par un avoir avant de refacturer.")
         raise BillingError(f"Rien à facturer à {PAYER_LABELS.get(payer, payer)} pour ce contrat "
-                           f"au {as_of:%d/%m/%Y}.")
+                           f"au {fr_date(as_of)}.")
     return draft_invoice_issue(actor=actor, draft=draft, on=as_of) if issue else draft
 
 
@@ -141,7 +142,7 @@ def deposit_invoice_create(*, actor: Any, contract: Any, amount: Decimal | str |
             raise BillingError(
                 f"Acompte refusé ({pay.rule}/{ret.rule if ret else 'RET-3'}, {where}) : aucune somme "
                 f"ne peut être exigée avant la fin du délai de rétractation ; premier versement "
-                f"possible à partir du {date.fromisoformat(starts):%d/%m/%Y}.")
+                f"possible à partir du {fr_date(date.fromisoformat(starts))}.")
         wanted = cents(amount) if amount is not None else contract.deposit
         limit = percent_of(contract.price, cap)
         if wanted <= 0:

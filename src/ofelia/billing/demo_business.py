@@ -21,6 +21,7 @@ from django.db import transaction
 
 from ofelia.core import clock
 from ofelia.organisations.models import Organisation
+from ofelia.rules.french import fr_date
 from ofelia.rules.money import cents
 from ofelia.sales.demo import DemoSales, at, rules_cover
 
@@ -82,7 +83,7 @@ def _invoice_from_price(contract: Any, on: date) -> Invoice:
         actor=None, organisation=contract.organisation, payer_kind="client",
         service_start=contract.start_date, service_end=contract.end_date,
         source_reference=f"{contract.number}/client", contract=contract, purpose="price",
-        lines=[{"description": f"{contract.title} — session du {contract.start_date:%d/%m/%Y}, "
+        lines=[{"description": f"{contract.title} — session du {fr_date(contract.start_date)}, "
                                f"{workforce} stagiaire(s) ({contract.number})",
                 "quantity": str(workforce), "unit_price": cents(contract.price / workforce),
                 "vat_rate": contract.vat_rate}],

@@ -18,6 +18,7 @@ from django.db import transaction
 
 from ofelia.core import audit, clock
 from ofelia.rules.errors import RulesError
+from ofelia.rules.french import fr_date
 from ofelia.rules.money import D, cents
 from ofelia.rules.policy import Policy
 from ofelia.simulator.terms import policy_terms
@@ -159,8 +160,8 @@ def funding_entry_add(
             where = f" ({clause.article})" if clause else ""
             raise BillingError(
                 f"Abondement France Travail refusé (FUN-L2{where}) : la demande du "
-                f"{requested_on:%d/%m/%Y} est postérieure à la date limite du "
-                f"{date.fromisoformat(latest):%d/%m/%Y}, 21 jours ouvrés avant le début de la "
+                f"{fr_date(requested_on)} est postérieure à la date limite du "
+                f"{fr_date(date.fromisoformat(latest))}, 21 jours ouvrés avant le début de la "
                 "formation.")
     entry.save()
     plan = plan_of(contract)

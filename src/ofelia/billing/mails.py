@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from ofelia.notifications.services import notify
+from ofelia.rules.french import fr_date
 from ofelia.rules.money import fmt_eur
 
 from .models import DunningStep, DunningStepKind, Invoice
@@ -22,8 +23,8 @@ def invoice_pdf_of(pk: int) -> bytes:
 def invoice_issued(invoice: Invoice) -> None:
     notify(organisation=invoice.organisation, kind="invoice_issued", to=invoice.buyer_email,
            about=invoice, context={
-               "number": invoice.number, "issue_date": f"{invoice.issue_date:%d/%m/%Y}",
-               "due_date": f"{invoice.due_date:%d/%m/%Y}", "amount": fmt_eur(invoice.total_incl_vat)},
+               "number": invoice.number, "issue_date": f"{fr_date(invoice.issue_date)}",
+               "due_date": f"{fr_date(invoice.due_date)}", "amount": fmt_eur(invoice.total_incl_vat)},
            attachments=[(f"{invoice.number}.pdf", "ofelia.billing.mails.invoice_pdf_of", invoice.pk,
                          "application/pdf")])
 
@@ -31,7 +32,7 @@ def invoice_issued(invoice: Invoice) -> None:
 def payment_received(invoice: Invoice, *, amount: Decimal, received_on: Any) -> None:
     notify(organisation=invoice.organisation, kind="payment_received", to=invoice.buyer_email,
            about=invoice, context={
-               "number": invoice.number, "received_on": f"{received_on:%d/%m/%Y}",
+               "number": invoice.number, "received_on": f"{fr_date(received_on)}",
                "amount": fmt_eur(amount), "balance": fmt_eur(invoice.balance)})
 
 
@@ -42,7 +43,7 @@ def dunning_steps(steps: Iterable[DunningStep]) -> None:
         invoice = step.invoice
         notify(organisation=invoice.organisation, kind=kinds[DunningStepKind(step.step)],
                to=invoice.buyer_email, about=invoice, context={
-                   "number": invoice.number, "due_date": f"{invoice.due_date:%d/%m/%Y}",
+                   "number": invoice.number, "due_date": f"{fr_date(invoice.due_date)}",
                    "balance": fmt_eur(invoice.balance)})
 
 

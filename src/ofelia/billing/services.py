@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 
 from ofelia.core import audit, clock
 from ofelia.core.validators import validate_amount, validate_received_on
+from ofelia.rules.french import fr_date
 from ofelia.rules.money import D, cents, fmt_eur
 
 from . import mails
@@ -186,8 +187,8 @@ def _give_number(invoice: Invoice, issue_date: date) -> None:
     if sequence.last_issue_date is not None and issue_date < sequence.last_issue_date:
         raise BillingError(
             f"Numérotation chronologique : la dernière pièce a été émise le "
-            f"{sequence.last_issue_date:%d/%m/%Y} ; impossible d'émettre à une date antérieure "
-            f"({issue_date:%d/%m/%Y})."
+            f"{fr_date(sequence.last_issue_date)} ; impossible d'émettre à une date antérieure "
+            f"({fr_date(issue_date)})."
         )
     sequence.last_number += 1
     sequence.last_issue_date = issue_date

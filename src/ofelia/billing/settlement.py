@@ -27,6 +27,7 @@ from django.db import transaction
 
 from ofelia.core import audit, clock
 from ofelia.rules.errors import CaseError, RulesError
+from ofelia.rules.french import fr_date
 from ofelia.rules.money import cents, fmt_eur
 from ofelia.rules.outcome import Charge, Outcome
 
@@ -179,7 +180,7 @@ def _advance_line(deposit: Invoice) -> list[LineWanted]:
     """The deposit invoiced before, deducted from the next invoice (one line per rate)."""
     return [LineWanted(description=f"Acompte déjà facturé ({deposit.number}) à déduire",
                        unit_price=-line.amount_excl_vat, vat_rate=line.vat_rate, rule=line.rule,
-                       explanation=f"Acompte facturé le {deposit.issue_date:%d/%m/%Y} "
+                       explanation=f"Acompte facturé le {fr_date(deposit.issue_date)} "
                                    f"({deposit.number})")
             for line in deposit.lines.all()]
 
@@ -188,7 +189,7 @@ def _reason(*, rule: str, event: Any) -> str:
     if rule in WITHDRAWN_REASONS and (event is None or event.type != "funding_refused"):
         return WITHDRAWN_REASONS[rule]
     if event is not None and event.type in EVENT_LABELS:
-        return f"{EVENT_LABELS[event.type]} du {event.on:%d/%m/%Y} ({rule})"
+        return f"{EVENT_LABELS[event.type]} du {fr_date(event.on)} ({rule})"
     return f"Régularisation selon les conditions du contrat ({rule})" if rule else \
         "Régularisation selon les conditions du contrat"
 

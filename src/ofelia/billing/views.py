@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from ofelia.core import clock
 from ofelia.core.tenancy import tenant_required
 from ofelia.organisations.models import Role
+from ofelia.rules.french import fr_date
 
 from . import charts, contract_invoices, exports, funding, refunds, selectors, services, settlement
 from .forms import (
@@ -314,7 +315,7 @@ def receivables(request: HttpRequest) -> HttpResponse:
         return _file(exports.ageing_csv((b.label, b.amount, b.count) for b in buckets),
                      f"balance-agee-{today:%Y%m%d}.csv", "text/csv; charset=utf-8")
     chart = charts.bar_chart([(b.label, b.amount) for b in buckets],
-                             title=f"Créances au {today:%d/%m/%Y} par ancienneté")
+                             title=f"Créances au {fr_date(today)} par ancienneté")
     return render(request, "billing/receivables.html", {
         "buckets": buckets, "chart": mark_safe(chart), "today": today,  # noqa: S308 (built and escaped by charts)
         "total": sum((b.amount for b in buckets), Decimal("0.00")),

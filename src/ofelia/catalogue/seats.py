@@ -17,6 +17,7 @@ from django.db.models.functions import Coalesce, Greatest
 from ofelia.core import audit
 from ofelia.notifications.services import notify
 from ofelia.organisations.models import Learner, Organisation
+from ofelia.rules.french import fr_date
 
 from .models import Enrolment, TrainingSession
 
@@ -114,8 +115,8 @@ def _notify_promotion(enrolment: Enrolment) -> None:
     notify(organisation=enrolment.organisation, kind="waitlist_promoted", to=enrolment.learner.email,
            about=enrolment, context={
                "first_name": enrolment.learner.first_name, "title": session.training.title,
-               "start_date": f"{session.start_date:%d/%m/%Y}",
-               "end_date": f"{session.end_date:%d/%m/%Y}"})
+               "start_date": f"{fr_date(session.start_date)}",
+               "end_date": f"{fr_date(session.end_date)}"})
 
 
 @transaction.atomic
@@ -169,9 +170,9 @@ def check_transfer(*, source: TrainingSession, target: TrainingSession, today: d
     for which, session in (("d'origine", source), ("choisie", target)):
         if has_started(session, today=today):
             raise ValidationError(f"Transfert refusé : la session {which} a déjà commencé "
-                                  f"(le {session.start_date:%d/%m/%Y}).")
+                                  f"(le {fr_date(session.start_date)}).")
     if free_seats(target) < 1:
-        raise ValidationError(f"Transfert refusé : la session du {target.start_date:%d/%m/%Y} est "
+        raise ValidationError(f"Transfert refusé : la session du {fr_date(target.start_date)} est "
                               f"complète ({target.capacity} places confirmées).")
 
 
@@ -199,7 +200,7 @@ def enrolment_transfer(
     if Enrolment.objects.filter(session=target, learner=current.learner_id).exclude(
             status=Enrolment.Status.CANCELLED).exists():
         raise ValidationError(f"{current.learner} est déjà inscrit(e) à la session du "
-                              f"{target.start_date:%d/%m/%Y}.")
+                              f"{fr_date(target.start_date)}.")
     promoted = enrolment_cancel(actor=actor, organisation=organisation, enrolment=current)
     moved = enrolment_create(actor=actor, organisation=organisation, session=target,
                              learner=current.learner)

@@ -16,6 +16,8 @@ from typing import Annotated, Any
 from django.core.exceptions import ValidationError
 from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
 
+from ofelia.rules.french import fr_date
+
 # Article 278 and following of the CGI: the French VAT rates (metropolitan France, Corsica
 # and the overseas departments included: 2.1 % is the super-reduced rate). Training by an
 # organisation exempt under article 261-4-4° is invoiced at 0.
@@ -68,8 +70,8 @@ def validate_date_in_range(value: date) -> None:
     """A business date: in the years 2000 to 2099."""
     if value < EARLIEST_DATE or value > LATEST_DATE:
         raise ValidationError(
-            f"Date {value:%d/%m/%Y} hors limites : entre le {EARLIEST_DATE:%d/%m/%Y} et le "
-            f"{LATEST_DATE:%d/%m/%Y}.", code="date")
+            f"Date {fr_date(value)} hors limites : entre le {fr_date(EARLIEST_DATE)} et le "
+            f"{fr_date(LATEST_DATE)}.", code="date")
 
 
 def validate_received_on(value: date, *, today: date | None = None) -> None:
@@ -77,7 +79,7 @@ def validate_received_on(value: date, *, today: date | None = None) -> None:
     today = today or date.today()
     if value < EARLIEST_DATE or value > today + timedelta(days=1):
         raise ValidationError(
-            f"Date de réception {value:%d/%m/%Y} impossible : entre le {EARLIEST_DATE:%d/%m/%Y} "
+            f"Date de réception {fr_date(value)} impossible : entre le {fr_date(EARLIEST_DATE)} "
             "et aujourd'hui.", code="date")
 
 

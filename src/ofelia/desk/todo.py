@@ -14,6 +14,7 @@ from typing import Any
 
 from django.urls import reverse
 
+from ofelia.rules.french import fr_instant
 from ofelia.rules.money import fmt_eur
 
 SHOWN = 5  # rows named under each heading; the count says how many there are in all
@@ -168,7 +169,7 @@ def requests_to_answer(*, organisation: Any, today: date) -> Todo:
     now = clock.now()
     for ticket in tickets[:max(SHOWN - len(rows), 0)]:
         deadline = ticket.next_deadline
-        note = (f"prochaine échéance le {deadline.astimezone(clock.PARIS):%d/%m/%Y à %H:%M}"
+        note = (f"prochaine échéance le {fr_instant(deadline.astimezone(clock.PARIS))}"
                 if deadline else "sans échéance")
         rows.append(Row(f"Ticket n° {ticket.pk} — {ticket.subject}", reverse("support:ticket", args=[ticket.pk]),
                         note, urgent=deadline is not None and deadline <= now))

@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from ofelia.policies.legal import override_dir_from_env, read_legal_data
 from ofelia.rules.errors import MissingLegalData
+from ofelia.rules.french import fr_date
 from ofelia.rules.legal import LegalData, half_year_of
 
 from .models import LegalDataRow
@@ -84,10 +85,10 @@ def missing_items(on: date, data: LegalData | None = None) -> list[Missing]:
          f"taux BCE applicable au semestre {half_year_of(on)}",
          "les pénalités « BCE + 10 points » ne sont pas calculées"),
         (lambda: data.cpf_participation(on), "amounts",
-         f"participation forfaitaire CPF au {on:%d/%m/%Y}",
+         f"participation forfaitaire CPF au {fr_date(on)}",
          "le reste à charge CPF ne peut pas être calculé"),
         (lambda: data.recovery_fee_on(on), "amounts",
-         f"indemnité forfaitaire de recouvrement au {on:%d/%m/%Y}",
+         f"indemnité forfaitaire de recouvrement au {fr_date(on)}",
          "l'indemnité de 40 € n'est pas ajoutée"),
     )
     for probe, table, what, consequence in probes:

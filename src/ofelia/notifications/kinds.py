@@ -37,7 +37,7 @@ KINDS: tuple[Kind, ...] = (
         "jusqu'au {{ valid_until }}.\n\nVous pouvez le lire, le télécharger, l'accepter ou le "
         "refuser dans votre espace client{% if link %} :\n{{ link }}{% else %}, rubrique « Mes "
         "devis ».{% endif %}\n\nLe devis est également joint à ce message au format PDF." + SIGNATURE,
-        {"number": "D-2026-0042", "amount": "1 490,00 € HT", "valid_until": "31/12/2026",
+        {"number": "D-2026-0042", "amount": "1 490,00 € HT", "valid_until": "31 décembre 2026",
          "link": "https://ofelia.example/espace/devis/42/"},
     ),
     Kind(
@@ -53,8 +53,8 @@ KINDS: tuple[Kind, ...] = (
         "{{ retraction_until }} : le formulaire de rétractation est joint à ce message ; vous "
         "pouvez aussi vous rétracter depuis votre espace client.{% endif %}" + SIGNATURE,
         {"document": "contrat de formation", "number": "C-2026-0007", "title": "Excel avancé",
-         "start_date": "12/01/2027", "end_date": "14/01/2027", "amount": "1 788,00 € TTC",
-         "retraction_until": "18/12/2026"},
+         "start_date": "12 janvier 2027", "end_date": "14 janvier 2027", "amount": "1 788,00 € TTC",
+         "retraction_until": "18 décembre 2026"},
     ),
     Kind(
         "retraction_ack", "Accusé de réception de la rétractation", True,
@@ -64,7 +64,7 @@ KINDS: tuple[Kind, ...] = (
         "Bonjour,\n\nNous avons bien reçu le {{ on }} votre rétractation du contrat n° "
         "{{ number }} (« {{ title }} »). Les sommes versées vous seront remboursées au plus tard "
         "dans les quatorze jours (art. L221-24 du Code de la consommation)." + SIGNATURE,
-        {"number": "C-2026-0007", "title": "Excel avancé", "on": "10/12/2026"},
+        {"number": "C-2026-0007", "title": "Excel avancé", "on": "10 décembre 2026"},
     ),
     Kind(
         "convocation", "Convocation", True,
@@ -74,7 +74,7 @@ KINDS: tuple[Kind, ...] = (
         "Bonjour {{ first_name }},\n\nVous trouverez ci-joint votre convocation à la formation "
         "« {{ title }} » qui commence le {{ start_date }}, et l'invitation à ajouter à votre "
         "agenda." + SIGNATURE,
-        {"title": "Excel avancé", "start_date": "12/01/2027"},
+        {"title": "Excel avancé", "start_date": "12 janvier 2027"},
     ),
     Kind(
         "waitlist_promoted", "Place libérée (liste d'attente)", True,
@@ -84,7 +84,7 @@ KINDS: tuple[Kind, ...] = (
         "Bonjour {{ first_name }},\n\nUne place s'est libérée pour la session « {{ title }} » du "
         "{{ start_date }} au {{ end_date }}. Vous étiez premier ou première sur la liste "
         "d'attente : votre inscription est maintenant confirmée." + SIGNATURE,
-        {"title": "Excel avancé", "start_date": "12/01/2027", "end_date": "14/01/2027"},
+        {"title": "Excel avancé", "start_date": "12 janvier 2027", "end_date": "14 janvier 2027"},
     ),
     Kind(
         "digital_consent", "Accès immédiat à un contenu en ligne", True,
@@ -96,7 +96,7 @@ KINDS: tuple[Kind, ...] = (
         "ligne « {{ title }} » (commande {{ number }}) en acceptant le texte suivant :\n\n"
         "« {{ consent_text }} »\n\nVotre droit de rétractation prend fin dès votre premier "
         "accès au contenu." + SIGNATURE,
-        {"title": "Excel en ligne", "at": "04/12/2026 à 09:00", "number": "CMD-2026-0003",
+        {"title": "Excel en ligne", "at": "4 décembre 2026 à 09:00", "number": "CMD-2026-0003",
          "consent_text": "Je demande l'accès immédiat et renonce à mon droit de rétractation."},
     ),
     Kind(
@@ -118,8 +118,8 @@ KINDS: tuple[Kind, ...] = (
         "Bonjour,\n\nVeuillez trouver votre facture n° {{ number }} du {{ issue_date }}, d'un "
         "montant de {{ amount }}, payable au plus tard le {{ due_date }}. Elle est aussi dans "
         "votre espace client, rubrique « Mes factures »." + SIGNATURE,
-        {"number": "F-2026-0101", "issue_date": "04/12/2026", "amount": "1 788,00 €",
-         "due_date": "03/01/2027"},
+        {"number": "F-2026-0101", "issue_date": "4 décembre 2026", "amount": "1 788,00 €",
+         "due_date": "3 janvier 2027"},
     ),
     Kind(
         "payment_received", "Paiement reçu", False,
@@ -127,7 +127,7 @@ KINDS: tuple[Kind, ...] = (
         "Paiement reçu — facture {{ number }}",
         "Bonjour,\n\nNous avons bien reçu le {{ received_on }} votre paiement de {{ amount }} "
         "pour la facture n° {{ number }}. Reste dû sur cette facture : {{ balance }}." + SIGNATURE,
-        {"number": "F-2026-0101", "received_on": "05/12/2026", "amount": "1 788,00 €",
+        {"number": "F-2026-0101", "received_on": "5 décembre 2026", "amount": "1 788,00 €",
          "balance": "0,00 €"},
     ),
     Kind(
@@ -138,7 +138,7 @@ KINDS: tuple[Kind, ...] = (
         "Bonjour,\n\nSauf erreur de notre part, la facture n° {{ number }} échue le "
         "{{ due_date }} reste impayée ({{ balance }}). Merci de régulariser ce paiement ou de "
         "nous contacter." + SIGNATURE,
-        {"number": "F-2026-0101", "due_date": "03/01/2027", "balance": "1 788,00 €"},
+        {"number": "F-2026-0101", "due_date": "3 janvier 2027", "balance": "1 788,00 €"},
     ),
     Kind(
         "formal_notice", "Mise en demeure", True,
@@ -148,7 +148,7 @@ KINDS: tuple[Kind, ...] = (
         "Madame, Monsieur,\n\nMalgré notre relance, la facture n° {{ number }} échue le "
         "{{ due_date }} reste impayée ({{ balance }}). Nous vous mettons en demeure de la régler "
         "sous huit jours. À défaut, nous engagerons une procédure de recouvrement." + SIGNATURE,
-        {"number": "F-2026-0101", "due_date": "03/01/2027", "balance": "1 788,00 €"},
+        {"number": "F-2026-0101", "due_date": "3 janvier 2027", "balance": "1 788,00 €"},
     ),
 )
 

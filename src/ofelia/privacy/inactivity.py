@@ -23,6 +23,7 @@ from ofelia.catalogue.models import Enrolment
 from ofelia.core import audit, clock
 from ofelia.organisations.models import ConsumerClient, Learner, Membership, Organisation, Role
 from ofelia.rules.errors import RulesError
+from ofelia.rules.french import fr_date
 from ofelia.rules.learning import access_kept_until
 from ofelia.simulator.selectors import simulate_for
 from ofelia.simulator.terms import policy_terms
@@ -128,7 +129,7 @@ def _warn(organisation: Organisation, user: Any, deletion_from: date, explanatio
     if user.email:
         send_mail(subject=f"{organisation} : votre compte sera supprimé faute de connexion",
                   message=(f"Bonjour,\n\n{explanation}\n\nPour garder votre compte, il suffit de vous "
-                           f"connecter avant le {deletion_from:%d/%m/%Y}. Vos factures et attestations "
+                           f"connecter avant le {fr_date(deletion_from)}. Vos factures et attestations "
                            "restent conservées par l'organisme pendant la durée légale ; après la "
                            "suppression, vous pourrez demander un nouveau compte en présentant votre "
                            "facture et une pièce d'identité.\n"),

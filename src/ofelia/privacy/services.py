@@ -10,6 +10,7 @@ from django.db import transaction
 from ofelia.core import audit, clock
 from ofelia.organisations.models import Membership, Organisation
 from ofelia.rules.accounts import DATA_RIGHTS, data_request_deadline
+from ofelia.rules.french import fr_date
 
 from . import selectors
 from .models import DataRequest
@@ -58,7 +59,7 @@ def data_request_answer(*, actor: Any, request: DataRequest, status: str, answer
         raise ValidationError({"answer": f"Réponse trop longue : {MESSAGE_MAX} caractères au plus."})
     locked = DataRequest.objects.select_for_update().get(pk=request.pk)
     if locked.status != DataRequest.Status.OPEN:
-        when = f" le {locked.answered_on:%d/%m/%Y}" if locked.answered_on else ""
+        when = f" le {fr_date(locked.answered_on)}" if locked.answered_on else ""
         raise ValidationError(f"Cette demande a déjà reçu une réponse{when} : elle ne peut pas "
                               "être traitée deux fois.")
     before = audit.snapshot(locked)
@@ -88,10 +89,10 @@ def data_request_extend(*, actor: Any, request: DataRequest, reason: str) -> Dat
     if locked.status != DataRequest.Status.OPEN:
         raise ValidationError("Cette demande a déjà reçu une réponse : rien à prolonger.")
     if locked.extended_on is not None:
-        raise ValidationError(f"Le délai a déjà été prolongé le {locked.extended_on:%d/%m/%Y}.")
+        raise ValidationError(f"Le délai a déjà été prolongé le {fr_date(locked.extended_on)}.")
     if today > locked.answer_by:
         raise ValidationError(f"Trop tard pour prolonger : la prolongation doit être annoncée dans "
-                              f"le premier mois, au plus tard le {locked.answer_by:%d/%m/%Y} "
+                              f"le premier mois, au plus tard le {fr_date(locked.answer_by)} "
                               "(RGPD art. 12.3).")
     before = audit.snapshot(locked)
     locked.extended_on = today

@@ -17,6 +17,7 @@ from ofelia.core.exports import CsvWriter
 from ofelia.core.tenancy import tenant_required
 from ofelia.organisations.models import Role
 from ofelia.rules.accounts import INVOICE_RETENTION_YEARS, data_request_deadline
+from ofelia.rules.french import fr_date
 
 from . import selectors, services
 from .forms import AnswerForm, DataRequestForm, add_service_errors
@@ -41,7 +42,7 @@ def my_data(request: HttpRequest) -> HttpResponse:
             add_service_errors(form, refused)
         else:
             messages.success(request, f"Votre demande ({filed.get_right_display().lower()}) est "
-                                      f"enregistrée : réponse au plus tard le {filed.answer_by:%d/%m/%Y}.")
+                                      f"enregistrée : réponse au plus tard le {fr_date(filed.answer_by)}.")
             return redirect("privacy:my-data")
     data = selectors.personal_data(organisation=organisation, membership=request.membership,  # type: ignore[attr-defined]
                                    user=request.user)

@@ -21,6 +21,7 @@ from ofelia.rules.calendars import (
     add_years,
 )
 from ofelia.rules.errors import PolicyError
+from ofelia.rules.french import fr_date
 from ofelia.rules.legal import LegalData
 from ofelia.rules.outcome import Outcome
 from ofelia.rules.policy import Policy
@@ -81,11 +82,11 @@ def _evaluate_account(case: AccountCase, policy: Policy, as_of: date | datetime)
     years = int(clause.get("inactivity_years"))
     day = deletion_from(case.training_ended_on, case.last_login_on, years)
     later_login = case.last_login_on is not None and case.last_login_on > case.training_ended_on
-    start = (f"de la dernière connexion du {case.last_login_on:%d/%m/%Y}" if later_login
-             else f"de la fin de la formation le {case.training_ended_on:%d/%m/%Y}")
+    start = (f"de la dernière connexion du {fr_date(case.last_login_on)}"  # type: ignore[arg-type]
+             if later_login else f"de la fin de la formation le {fr_date(case.training_ended_on)}")
     explanation = (
         f"Compte sans connexion pendant {years} ans à compter {start} : il peut être supprimé "
-        f"à partir du {day:%d/%m/%Y} ; une nouvelle connexion repousse cette date ({clause.article})."
+        f"à partir du {fr_date(day)} ; une nouvelle connexion repousse cette date ({clause.article})."
     )
     warnings: list[str] = []
     if case.last_login_on is not None and case.last_login_on < case.training_ended_on:
@@ -119,7 +120,7 @@ def _evaluate_terms_change(case: TermsChangeCase, policy: Policy) -> Outcome:
             warnings=(
                 f"Pour ces conditions générales de vente, la version en vigueur à la signature "
                 f"(commande, configuration) régit chaque contrat : la modification notifiée le "
-                f"{case.notified_on:%d/%m/%Y} ne s'applique qu'aux contrats conclus sous la "
+                f"{fr_date(case.notified_on)} ne s'applique qu'aux contrats conclus sous la "
                 f"nouvelle version, jamais aux contrats en cours (ACC-4, {clause.article}).",
             ),
         )
@@ -131,8 +132,8 @@ def _evaluate_terms_change(case: TermsChangeCase, policy: Policy) -> Outcome:
         )
     day = terms_effective_on(case.notified_on, int(months))
     explanation = (
-        f"Modification notifiée le {case.notified_on:%d/%m/%Y} : elle fait partie du contrat "
-        f"{int(months)} mois plus tard, le {day:%d/%m/%Y} ({clause.article})."
+        f"Modification notifiée le {fr_date(case.notified_on)} : elle fait partie du contrat "
+        f"{int(months)} mois plus tard, le {fr_date(day)} ({clause.article})."
     )
     return Outcome(
         policy=policy.id, policy_version=policy.version,
@@ -231,8 +232,8 @@ def data_request_deadline(right: str, received_on: date) -> DataRequestDeadline:
     extended = add_months(received_on, ANSWER_MONTHS + EXTENSION_MONTHS)
     return DataRequestDeadline(
         right=right, answer_by=answer_by, extended_answer_by=extended,
-        explanation=(f"Demande reçue le {received_on:%d/%m/%Y} : réponse au plus tard le "
-                     f"{answer_by:%d/%m/%Y}, prolongeable jusqu'au {extended:%d/%m/%Y} si elle "
+        explanation=(f"Demande reçue le {fr_date(received_on)} : réponse au plus tard le "
+                     f"{fr_date(answer_by)}, prolongeable jusqu'au {fr_date(extended)} si elle "
                      "est complexe, en le motivant dans le premier mois (RGPD, art. 12.3 ; ACC-6)."))
 
 
@@ -266,7 +267,7 @@ def saas_account_term(invoiced_on: tuple[date, ...] | list[date], *, licence_mon
     kept = add_months(ends, keep_data_months)
     return SaasAccountTerm(
         licence_ends_on=ends, closed_on=ends, non_personal_data_until=kept,
-        explanation=(f"Licence de {licence_months} mois depuis la facture du {last:%d/%m/%Y} : "
-                     f"compte clôturé le {ends:%d/%m/%Y} sans nouvelle facture ; données "
+        explanation=(f"Licence de {licence_months} mois depuis la facture du {fr_date(last)} : "
+                     f"compte clôturé le {fr_date(ends)} sans nouvelle facture ; données "
                      f"personnelles supprimées ou restituées à la clôture, autres données "
-                     f"conservées jusqu'au {kept:%d/%m/%Y} (ACC-7)."))
+                     f"conservées jusqu'au {fr_date(kept)} (ACC-7)."))

@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from ofelia.rules.calendars import PARIS, add_months
 from ofelia.rules.errors import CaseError, PolicyError
+from ofelia.rules.french import fr_date, fr_instant
 from ofelia.rules.legal import LegalData
 from ofelia.rules.money import cents, fmt_eur, percent_of
 from ofelia.rules.outcome import Breach, Charge, DeadlineValue, Outcome
@@ -333,7 +334,7 @@ def _cite(clause: Clause) -> str:
 
 
 def _local(instant: datetime) -> str:
-    return instant.astimezone(PARIS).strftime("%d/%m/%Y à %H:%M")
+    return fr_instant(instant)
 
 
 def _fmt_hours(duration: timedelta) -> str:
@@ -347,7 +348,7 @@ def tariff_in_force(policy: Policy, created_at: datetime) -> tuple[Tariff, bool]
     lists = [p for p in clause.params["price_lists"] if p["from"] <= day]
     if not lists:
         raise PolicyError(f"La politique {policy.id} {policy.version} n'a pas de tarif de classe "
-                          f"virtuelle en vigueur le {day:%d/%m/%Y} (VCL-2).")
+                          f"virtuelle en vigueur le {fr_date(day)} (VCL-2).")
     chosen = max(lists, key=lambda p: p["from"])
     return Tariff(*(Decimal(chosen[name]) for name in TARIFF_FIELDS)), bool(chosen.get("example"))
 

@@ -23,6 +23,7 @@ from ofelia.rules.calendars import (
     legal_period_end,
 )
 from ofelia.rules.errors import CaseError, PolicyError
+from ofelia.rules.french import fr_date
 from ofelia.rules.legal import LegalData
 from ofelia.rules.outcome import Breach, DeadlineValue, Outcome
 from ofelia.rules.policy import Clause, Policy
@@ -243,7 +244,7 @@ def retraction_status(
     region: Region = "alsace-moselle" if policy.calendar_region == "alsace-moselle" else "national"
     ends = legal_period_end(ordered_on, days, french_calendar(region))
     base = (f"Délai de rétractation de {days} jours à compter de la commande du "
-            f"{ordered_on:%d/%m/%Y}, jusqu'au {ends:%d/%m/%Y} inclus")
+            f"{fr_date(ordered_on)}, jusqu'au {fr_date(ends)} inclus")
     reason = f"{base} {_cite(period)}."
     waiver = policy.clause("RET-5")
     if as_of_day > ends:
@@ -254,7 +255,7 @@ def retraction_status(
         if consent_at is not None and consent_at < first_access_at:
             return Retraction(ends, False, waiver.rule,
                               "Droit de rétractation perdu au premier accès à la formation, le "
-                              f"{_local_day(first_access_at):%d/%m/%Y} : consentement exprès et "
+                              f"{fr_date(_local_day(first_access_at))} : consentement exprès et "
                               f"renoncement enregistrés avant cet accès {_cite(waiver)}.", reason)
         return Retraction(ends, True, waiver.rule,
                           f"{base} : le premier accès n'y met pas fin, faute de consentement "
@@ -291,8 +292,8 @@ def certification_status(
         who = "financée" if funded else "sur fonds propres"
         deadline_explanation = (
             f"Formation {who} : vidéo d'évaluation à transmettre dans les {months} mois suivant la "
-            f"fin des modules de montage ({core_done_on:%d/%m/%Y}), soit au plus tard le "
-            f"{submission_by:%d/%m/%Y} {_cite(rule4)}.")
+            f"fin des modules de montage ({fr_date(core_done_on)}), soit au plus tard le "
+            f"{fr_date(submission_by)} {_cite(rule4)}.")
     late = tuple(m for m in evaluations if m in submitted and submission_by is not None
                  and submitted[m] > submission_by)
     missing: list[str] = []
@@ -319,8 +320,8 @@ def access_kept_until(stopped_on: date, policy: Policy) -> tuple[date, str]:
     clause = policy.require("LRN-6")
     months = int(clause.params["months"])
     until = add_months(stopped_on, months)
-    return until, (f"Arrêt d'activité le {stopped_on:%d/%m/%Y} : accès à la formation maintenu au "
-                   f"moins {months} mois, jusqu'au {until:%d/%m/%Y} {_cite(clause)}.")
+    return until, (f"Arrêt d'activité le {fr_date(stopped_on)} : accès à la formation maintenu au "
+                   f"moins {months} mois, jusqu'au {fr_date(until)} {_cite(clause)}.")
 
 
 # --- evaluation -------------------------------------------------------------------------

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from ofelia.rules.french import fr_date
+
 SOURCE = "délai de paiement des commandes en ligne (paramètre de l'organisme)"
 
 
@@ -30,8 +32,8 @@ def order_payment_deadline(*, ordered_on: date, days: int, session_start: date,
     eve = session_start - timedelta(days=1)
     capped = eve < due_on
     due_on = max(min(due_on, eve), ordered_on)
-    why = (f"commande du {ordered_on:%d/%m/%Y}, {days} jour{'s' if days > 1 else ''} pour payer"
+    why = (f"commande du {fr_date(ordered_on)}, {days} jour{'s' if days > 1 else ''} pour payer"
            + (", ramené à la veille de la session" if capped else "")
-           + f" : à payer au plus tard le {due_on:%d/%m/%Y} ({SOURCE})")
+           + f" : à payer au plus tard le {fr_date(due_on)} ({SOURCE})")
     return OrderPaymentDeadline(due_on=due_on, expired=today > due_on, source=SOURCE,
                                 explanation=why)

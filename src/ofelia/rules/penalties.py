@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from ofelia.rules.french import fr_date
 from ofelia.rules.money import D, cents, fmt_eur
 
 DAYS_PER_YEAR = Decimal(365)
@@ -82,17 +83,12 @@ def fmt_rate(rate: Decimal) -> str:
     return text.replace(".", ",") + "\u00a0%"
 
 
-def dmy(d: date) -> str:
-    """31/12/2026 (as strftime's %d/%m/%Y, without its cost)."""
-    return f"{d.day:02d}/{d.month:02d}/{d.year}"
-
-
 def describe_interest(interest: Interest) -> str:
     """French detail of the computation, one part per half-year (for explanations)."""
     if not interest.segments:
         return "aucun jour de retard"
     parts = [
-        f"du {dmy(s.start)} au {dmy(s.end)}, {s.days} jour{'s' if s.days > 1 else ''}"
+        f"du {fr_date(s.start)} au {fr_date(s.end)}, {s.days} jour{'s' if s.days > 1 else ''}"
         f" à {fmt_rate(s.rate)} l'an : {fmt_eur(s.amount)}"
         for s in interest.segments
     ]

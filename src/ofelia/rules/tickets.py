@@ -21,6 +21,7 @@ from ofelia.rules.calendars import (
     calendar_for_region,
 )
 from ofelia.rules.errors import CaseError, PolicyError
+from ofelia.rules.french import fr_instant
 from ofelia.rules.legal import LegalData
 from ofelia.rules.outcome import Breach, Outcome
 from ofelia.rules.policy import Clause, Policy
@@ -146,8 +147,7 @@ def _duration_fr(minutes: int) -> str:
 
 
 def _instant_fr(x: datetime) -> str:
-    local = x.astimezone(PARIS)
-    return f"{local:%d/%m/%Y} à {local:%H:%M}"
+    return fr_instant(x)
 
 
 def _as_of_passed(due: datetime, as_of: date | datetime) -> bool:

@@ -18,6 +18,7 @@ from ofelia.rules.calendars import (
     legal_period_end,
 )
 from ofelia.rules.errors import CaseError
+from ofelia.rules.french import fr_date
 from ofelia.rules.legal import LegalData
 from ofelia.rules.money import HUNDRED, cent_text, cents, fmt_eur, percent_of, split_instalments
 from ofelia.rules.outcome import Breach, Charge, Outcome, iso
@@ -29,7 +30,6 @@ from ofelia.rules.training_terms import (
     ZERO,
     Ctx,
     client_due,
-    fr_date,
     fr_days,
     fr_number,
     fr_percent,

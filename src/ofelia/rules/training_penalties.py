@@ -15,6 +15,7 @@ from types import MappingProxyType
 from typing import Literal
 
 from ofelia.rules.calendars import add_months
+from ofelia.rules.french import fr_date
 from ofelia.rules.legal import LegalData
 from ofelia.rules.money import cents, fmt_eur, split_instalments
 from ofelia.rules.outcome import Penalty
@@ -26,7 +27,6 @@ from ofelia.rules.training_terms import (
     Ctx,
     article,
     client_due,
-    fr_date,
     fr_days,
     fr_number,
     funding_clause,

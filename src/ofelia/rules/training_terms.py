@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 
 from ofelia.rules.calendars import PARIS, Calendar, french_calendar
 from ofelia.rules.errors import CaseError, PolicyError
+from ofelia.rules.french import fr_date
 from ofelia.rules.legal import LegalData
 from ofelia.rules.money import HUNDRED, cents, fmt_eur
 from ofelia.rules.outcome import Breach, Charge, DeadlineValue, Refund
@@ -26,27 +27,12 @@ ZERO = Decimal("0.00")
 PAYMENT_RULES = ("PAY-D1", "PAY-D2", "PAY-L1", "PAY-F1", "PAY-V1")
 FUNDING_RULES = ("FUN-D1", "FUN-L1", "FUN-L2", "FUN-L3", "FUN-L4")
 TRAINING_PREFIXES = ("RET-", "PAY-", "PEN-", "CAN-D", "CAN-F", "ABD-", "PRV-", "FUN-")
-_MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-           "septembre", "octobre", "novembre", "décembre")
 
 
-# French texts of days and percentages, kept once written: a case names the same days
+# French texts of percentages, kept once written: a case names the same days
 # and rates in several sentences, and the values met by a process are few.
-_DATE_TEXTS: dict[date, str] = {}
 _PERCENT_TEXTS: dict[str, str] = {}
 _TEXTS_KEPT = 20_000
-
-
-def fr_date(d: date) -> str:
-    try:
-        return _DATE_TEXTS[d]  # only days are kept: an instant never equals a day
-    except KeyError:
-        text = f"{d.day}{'er' if d.day == 1 else ''} {_MONTHS[d.month - 1]} {d.year}"
-    if type(d) is date:
-        if len(_DATE_TEXTS) >= _TEXTS_KEPT:
-            _DATE_TEXTS.clear()
-        _DATE_TEXTS[d] = text
-    return text
 
 
 def fr_percent(p: Decimal) -> str:

@@ -22,6 +22,7 @@ from ofelia.catalogue.models import Enrolment, TrainingSession
 from ofelia.core import clock
 from ofelia.organisations.models import ClientCompany, Learner, Organisation
 from ofelia.rules.errors import RulesError
+from ofelia.rules.french import fr_date
 
 from . import rules_io, services
 from .documents import PAYMENT_CLAUSES, clause_texts
@@ -125,7 +126,7 @@ def _contrat(catalogue: DemoCatalogue, session: TrainingSession, signed: date) -
 def _quote(catalogue: DemoCatalogue, session: TrainingSession, learners: int, send: bool) -> Quote:
     training = session.training
     lines: list[dict[str, Any]] = [{
-        "description": f"{training.title} — session du {session.start_date:%d/%m/%Y}, "
+        "description": f"{training.title} — session du {fr_date(session.start_date)}, "
                        f"{learners} stagiaire(s)",
         "quantity": Decimal(learners), "unit_price": training.price_excl_vat}]
     quote = services.quote_create(

@@ -10,6 +10,7 @@ from typing import Any
 from django.template.loader import render_to_string
 
 from ofelia.rules.errors import RulesError
+from ofelia.rules.french import fr_date
 from ofelia.rules.money import fmt_eur
 
 from .mentions import CONTRAT, CONVENTION, mentions_for, require_mentions
@@ -148,8 +149,8 @@ def document_values(contract: Contract) -> dict[str, Any]:
     else:
         price += " — Exonération de TVA, article 261-4-4° a du CGI"
     period = (
-        f"le {contract.start_date:%d/%m/%Y}" if contract.start_date == contract.end_date
-        else f"du {contract.start_date:%d/%m/%Y} au {contract.end_date:%d/%m/%Y}"
+        f"le {fr_date(contract.start_date)}" if contract.start_date == contract.end_date
+        else f"du {fr_date(contract.start_date)} au {fr_date(contract.end_date)}"
     )
     return {
         "provider_identity": _identity_of_provider(contract),

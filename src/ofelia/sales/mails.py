@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 
 from ofelia.core import clock
 from ofelia.notifications.services import notify
+from ofelia.rules.french import fr_date
 from ofelia.rules.money import fmt_eur
 
 from .models import CONVENTION, Contract, Quote
@@ -41,7 +42,7 @@ def quote_sent(quote: Quote, *, to: list[str], extranet_url: str) -> None:
     from .documents import render_quote_pdf
 
     notify(organisation=quote.organisation, kind="quote_sent", to=to, about=quote, context={
-        "number": quote.number, "valid_until": f"{quote.valid_until:%d/%m/%Y}",
+        "number": quote.number, "valid_until": f"{fr_date(quote.valid_until)}",
         "amount": _amount(quote.total_excl_vat(), quote.total_incl_vat(), quote.consumer_id is not None),
         "link": extranet_url},
         attachments=[(f"devis-{quote.number}.pdf", render_quote_pdf(quote), "application/pdf")])
@@ -65,7 +66,7 @@ def _retraction_until(contract: Contract) -> str:
             "deadlines", {}).get("retraction_ends")
     except RulesError:
         return ""
-    return f"{date.fromisoformat(ends):%d/%m/%Y}" if isinstance(ends, str) else ""
+    return f"{fr_date(date.fromisoformat(ends))}" if isinstance(ends, str) else ""
 
 
 def contract_confirmed(contract: Contract) -> None:
@@ -81,8 +82,8 @@ def contract_confirmed(contract: Contract) -> None:
            to=client_recipients(contract), about=contract, attachments=files, context={
                "document": "contrat de formation" if consumer else "convention de formation",
                "number": contract.number, "title": contract.title,
-               "start_date": f"{contract.start_date:%d/%m/%Y}",
-               "end_date": f"{contract.end_date:%d/%m/%Y}",
+               "start_date": f"{fr_date(contract.start_date)}",
+               "end_date": f"{fr_date(contract.end_date)}",
                "amount": _amount(contract.price, total_incl, consumer),
                "retraction_until": _retraction_until(contract) if consumer else ""})
 
@@ -90,7 +91,7 @@ def contract_confirmed(contract: Contract) -> None:
 def retraction_acknowledged(contract: Contract, *, on: date) -> None:
     notify(organisation=contract.organisation, kind="retraction_ack",
            to=client_recipients(contract), about=contract,
-           context={"number": contract.number, "title": contract.title, "on": f"{on:%d/%m/%Y}"})
+           context={"number": contract.number, "title": contract.title, "on": f"{fr_date(on)}"})
 
 
 def convocation(contract: Contract, learner: Any, *, ics: str) -> None:
@@ -98,7 +99,7 @@ def convocation(contract: Contract, learner: Any, *, ics: str) -> None:
 
     notify(organisation=contract.organisation, kind="convocation", to=learner.email,
            about=contract, context={"first_name": learner.first_name, "title": contract.title,
-                                    "start_date": f"{contract.start_date:%d/%m/%Y}"},
+                                    "start_date": f"{fr_date(contract.start_date)}"},
            attachments=[(f"convocation-{contract.number}.pdf",
                          render_convocation_pdf(contract, learner), "application/pdf"),
                         (f"formation-{contract.number}.ics", ics.encode(),

@@ -35,6 +35,7 @@ from ofelia.core import audit, clock
 from ofelia.organisations.models import ConsumerClient, Organisation
 from ofelia.organisations.services import learner_for_consumer
 from ofelia.rules.errors import RulesError
+from ofelia.rules.french import fr_date
 from ofelia.rules.money import cents
 
 from . import rules_io
@@ -258,7 +259,7 @@ def order_expire(*, actor: Any, order: Order, today: date) -> Order | None:
     deadline = order.payment_deadline
     if not today > deadline.due_on:
         return None
-    reason = (f"non payée au {deadline.due_on:%d/%m/%Y}, terme du délai de paiement fixé par "
+    reason = (f"non payée au {fr_date(deadline.due_on)}, terme du délai de paiement fixé par "
               "l'organisme : commande annulée, place libérée")
     order = _order_cancel(actor=actor, order=order, status=Order.Status.EXPIRED, reason=reason,
                           action="order.expire")

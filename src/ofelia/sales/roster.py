@@ -13,6 +13,7 @@ from ofelia.catalogue.models import Enrolment, TrainingSession
 from ofelia.catalogue.seats import has_started, with_seats
 from ofelia.organisations.models import Learner
 from ofelia.rules.errors import RulesError
+from ofelia.rules.french import fr_date
 
 from . import rules_io
 from .models import Contract, ContractEvent
@@ -144,7 +145,7 @@ def removal_refusal(contract: Contract, enrolment: Enrolment, *, today: date) ->
         return (f"{contract} est « {contract.get_status_display()} » : l'inscription ne se "
                 "retire plus depuis la session.")
     if has_started(enrolment.session, today=today):
-        return (f"La session a commencé le {enrolment.session.start_date:%d/%m/%Y} : ce n'est plus "
+        return (f"La session a commencé le {fr_date(enrolment.session.start_date)} : ce n'est plus "
                 "une annulation mais un abandon (ABD) ou un arrêt, à enregistrer sur la page du "
                 f"contrat {contract.number} avec les heures suivies.")
     others = other_learners(contract, enrolment)

@@ -18,6 +18,7 @@ from ofelia.catalogue.seats import waitlist_position
 from ofelia.core import clock, throttle
 from ofelia.core.tenancy import tenant_required
 from ofelia.organisations.models import Learner, Role
+from ofelia.rules.french import fr_date
 
 from . import roster, selectors, services
 from .models import ContractEvent
@@ -200,7 +201,7 @@ def enrolment_transfer(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("sales:session-roster", pk=enrolment.session_id)
     _move(request, lambda: enrolment_services.session_enrolment_transfer(
         actor=request.user, organisation=org, enrolment=enrolment, target=target),
-        f"{enrolment.learner} est transféré(e) à la session du {target.start_date:%d/%m/%Y} "
+        f"{enrolment.learner} est transféré(e) à la session du {fr_date(target.start_date)} "
         "(place confirmée).")
     return redirect("sales:session-roster", pk=enrolment.session_id)
 

@@ -17,6 +17,7 @@ from ofelia.core.templatetags.ofelia_ui import date_fr, outcome_label
 from ofelia.core.tenancy import tenant_required
 from ofelia.organisations.models import Role
 from ofelia.rules.errors import PolicyError, RulesError
+from ofelia.rules.french import fr_date
 from ofelia.rules.lint import lint_policy_text
 from ofelia.rules.money import fmt_eur
 
@@ -170,6 +171,6 @@ def policy_new(request: HttpRequest) -> HttpResponse:
                     form.add_error(None, message)
             else:
                 messages.success(request, f"Version {row.version} de la politique {row.policy_id} enregistrée, "
-                                          f"en vigueur à partir du {row.effective_from:%d/%m/%Y}.")
+                                          f"en vigueur à partir du {fr_date(row.effective_from)}.")
                 return redirect("simulator:policies")
     return render(request, "simulator/policy_form.html", {"form": form, "report": report})

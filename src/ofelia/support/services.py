@@ -12,6 +12,7 @@ from django.db import transaction
 
 from ofelia.core import audit, clock
 from ofelia.organisations.models import Membership, Organisation, Role
+from ofelia.rules.french import fr_instant
 
 from . import rules_io
 from .models import Ticket
@@ -24,7 +25,7 @@ _PRIORITIES = {p.value for p in Ticket.Priority}
 
 def _fr(instant: Any) -> str:
     local = instant.astimezone(clock.PARIS)
-    return f"{local:%d/%m/%Y à %H:%M}"
+    return f"{fr_instant(local)}"
 
 
 def _mail_on_commit(ticket: Ticket, subject: str, body: str) -> None:

@@ -174,7 +174,7 @@ def test_fun_l2_late_france_travail_request_is_refused_naming_the_rule_and_nothi
     funding_entry_add(actor=None, contract=contract, payer="cpf", rights="800.00",
                       today=date(2026, 3, 1))
     before = _writes()
-    with pytest.raises(BillingError, match=r"FUN-L2.*03/03/2026.*date limite du 02/03/2026"):
+    with pytest.raises(BillingError, match=r"FUN-L2.*3 mars 2026.*date limite du 2 mars 2026"):
         funding_entry_add(actor=None, contract=contract, payer="france_travail",
                           requested_on=date(2026, 3, 3), today=date(2026, 3, 3))
     assert _writes() == before and contract.funding.count() == 1
@@ -292,7 +292,7 @@ def test_prv_f1_rescission_for_late_delivery_refunds_the_deposit_paid_at_once():
     assert [(r.amount, r.due_on, r.rule) for r in refunds] == [
         (Decimal("600.00"), date(2026, 5, 4), "PRV-F1")]
     note = Invoice.objects.get(kind="credit_note", credited_invoice=deposit)
-    assert note.reason == "Résolution pour retard de fourniture du 03/05/2026 (PRV-F1)"
+    assert note.reason == "Résolution pour retard de fourniture du 3 mai 2026 (PRV-F1)"
     assert contract_settle(contract=contract, as_of=date(2026, 5, 5)).changed is False
 
 

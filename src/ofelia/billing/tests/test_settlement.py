@@ -96,7 +96,7 @@ def test_can_d1_cancellation_drafts_a_credit_note_and_a_fee_invoice_without_vat(
     credits, invoices, refunds = settlement_drafts(contract)
     assert [(n.credited_invoice_id, n.total_incl_vat) for n in credits] == [
         (price.pk, Decimal("2880.00"))]
-    assert credits[0].reason == "Annulation du 06/03/2026 (CAN-D1)"
+    assert credits[0].reason == "Annulation du 6 mars 2026 (CAN-D1)"
     [fee] = invoices
     line = fee.lines.get()
     assert (fee.purpose, line.rule, line.vat_rate) == ("fee", "CAN-D1", Decimal("0.00"))

@@ -237,7 +237,7 @@ def test_unpaid_order_expires_after_the_delay_frees_its_seat_for_the_waiting_lis
     report = orders_expire_daily(as_of="2026-02-08")
     assert report["expired"] == 1 and report["problems"] == []
     order.refresh_from_db()
-    assert order.status == Order.Status.EXPIRED and "07/02/2026" in order.voided_reason
+    assert order.status == Order.Status.EXPIRED and "7 février 2026" in order.voided_reason
     assert order.contract.enrolments.get().status == Enrolment.Status.CANCELLED
     invoice = Invoice.objects.get(contract=order.contract, kind="invoice")
     assert invoice.status == InvoiceStatus.CANCELLED  # by credit note, never deleted

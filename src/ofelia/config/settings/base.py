@@ -93,6 +93,8 @@ TEMPLATES = [
         "DIRS": [PACKAGE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            # `date_fr` and the labels of codes are written the same way on every page.
+            "builtins": ["ofelia.core.templatetags.ofelia_ui"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",

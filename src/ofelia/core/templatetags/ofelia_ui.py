@@ -71,20 +71,21 @@ def outcome_label(code: object) -> str:
 
 @register.filter
 def date_fr(value: object) -> str:
-    """A date (or ISO date string) as "1er août 2025"; anything else unchanged."""
+    """A date as « 1er août 2025 », an instant as « 4 décembre 2026 à 09:00 » (Paris time), an
+    ISO text as the one it names; anything else unchanged (`ofelia.rules.french` writes them)."""
     from datetime import date, datetime
 
-    from django.utils import translation
-    from django.utils.formats import date_format
+    from ofelia.rules.french import fr_date, fr_instant
 
+    if value is None:
+        return ""
     if isinstance(value, str):
         try:
             value = date.fromisoformat(value[:10]) if len(value) == 10 else datetime.fromisoformat(value)
         except ValueError:
             return value
-    if not isinstance(value, date):
-        return str(value)
-    # French whatever language a previous request left active: the filter says "fr".
-    with translation.override("fr"):
-        text = date_format(value, "j F Y" if not isinstance(value, datetime) else "j F Y, H:i")
-    return "1er" + text[1:] if text.startswith("1 ") else text
+    if isinstance(value, datetime):
+        return fr_instant(value)
+    if isinstance(value, date):
+        return fr_date(value)
+    return str(value)

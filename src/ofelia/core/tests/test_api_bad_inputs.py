@@ -107,7 +107,7 @@ def test_i14_payments_refuse_out_of_range_values_and_write_nothing(
 
 def test_i14_payment_received_in_the_future_is_refused_by_the_rule(api: Any, invoice: Invoice) -> None:
     doc = problem(post(api, "/api/v1/payments", _payment(invoice, received_on="2025-11-22")), 409)
-    assert "Date de réception 22/11/2025 impossible" in doc["detail"]
+    assert "Date de réception 22 novembre 2025 impossible" in doc["detail"]
     assert not Payment.objects.exists()
 
 

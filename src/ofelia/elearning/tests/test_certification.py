@@ -204,4 +204,4 @@ def test_lrn_6_the_learner_sees_access_kept_after_the_company_stops(cworld: Worl
     client.force_login(cworld.cpf_user)
     with clock.frozen(noon(date(2026, 4, 1))):
         page = client.get(reverse("elearning:my-course", args=[cworld.cpf_lc.pk])).content.decode()
-    assert "accès à la formation maintenu au moins 12 mois, jusqu&#x27;au 31/03/2027" in page
+    assert "accès à la formation maintenu au moins 12 mois, jusqu&#x27;au 31 mars 2027" in page

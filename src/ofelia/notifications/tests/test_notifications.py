@@ -115,7 +115,7 @@ def test_retraction_is_acknowledged(org: Any, admin: Any, consumer: Any,
                                     on=date(2026, 1, 15), by=ContractEvent.By.CLIENT)
     message = mail.outbox[-1]
     assert message.subject.startswith("Rétractation reçue")
-    assert "Nous avons bien reçu le 15/01/2026 votre rétractation" in message.body
+    assert "Nous avons bien reçu le 15 janvier 2026 votre rétractation" in message.body
 
 
 def _issued(org: Any, **fields: Any) -> Any:
@@ -131,7 +131,7 @@ def test_invoice_issued_payment_reminder_and_formal_notice(
         invoice = _issued(org)
     issued = mail.outbox[-1]
     assert issued.subject == f"Facture {invoice.number} — Organisme dixneuf"
-    assert "payable au plus tard le 09/04/2025" in issued.body
+    assert "payable au plus tard le 9 avril 2025" in issued.body
     assert issued.attachments[0][1].startswith(b"%PDF-")
     with clock.frozen(datetime(2025, 4, 20, 10, 0)), django_capture_on_commit_callbacks(execute=True):
         payment_record(actor=None, organisation=org, method="transfer", amount="200.00",

@@ -80,7 +80,8 @@ def test_people_merge_learners_enrolments_and_contracts_follow(org_a: Organisati
     assert list(contract.enrolments.all()) == [twin_kept]
     entry = AuditEntry.objects.get(action="learner.merge")
     assert entry.before["merged"]["email"] == "anne.roy@autre.fr"
-    assert entry.after["moved"] == {"enrolments_moved": 1, "enrolments_combined": 1, "invitations": 0}
+    assert entry.after["moved"] == {"enrolments_moved": 1, "enrolments_combined": 1, "invitations": 0,
+                                   "courses_moved": 0, "courses_combined": 0}
 
 
 def test_people_merge_consumers_quotes_contracts_invoices_and_learners_follow(org_a: Organisation, admin_a: Any) -> None:

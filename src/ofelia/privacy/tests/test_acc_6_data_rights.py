@@ -74,7 +74,7 @@ def test_acc_6_filing_sets_the_rgpd_deadlines_from_the_reception_day_and_is_audi
         page = _web(learner).post(MY_DATA, {"right": "erasure", "message": "Merci d'effacer mon compte."},
                                   follow=True)
     body = page.content.decode()
-    assert "réponse au plus tard le 28/02/2026" in body  # one month, clamped to month end
+    assert "réponse au plus tard le 28 février 2026" in body  # one month, clamped to month end
     request = DataRequest.objects.get()
     assert (request.organisation_id, request.user_id, request.right) == (org_a.pk, learner.pk, "erasure")
     assert request.received_on == date(2026, 1, 31)
@@ -84,7 +84,7 @@ def test_acc_6_filing_sets_the_rgpd_deadlines_from_the_reception_day_and_is_audi
     entry = AuditEntry.objects.get(action="data_request.file")
     assert entry.actor_id == learner.pk and entry.organisation_id == org_a.pk
     assert entry.after["right"] == "erasure"
-    assert "prolongeable jusqu'au 30/04/2026" in body and "Effacement" in body
+    assert "prolongeable jusqu'au 30 avril 2026" in body and "Effacement" in body
 
 
 def test_acc_6_unknown_right_is_refused_in_french_and_nothing_is_written(org_a: Any) -> None:
@@ -115,7 +115,7 @@ def test_acc_6_the_page_shows_held_data_and_invoices_kept_until_their_legal_peri
     for held in ("Claire Martin", "claire@exemple.test", "06 12 34 56 78", "3 rue des Lices",
                  "Fiche client particulier", invoice.number, "Télécharger mes données (JSON)"):
         assert held in body, held
-    assert f"n° {invoice.number} : conservée jusqu'au 15/03/2036" in body  # 10 years
+    assert f"n° {invoice.number} : conservée jusqu'au 15 mars 2036" in body  # 10 years
     assert "ACC-6" in body and "L123-22" in body
 
 
@@ -188,19 +188,19 @@ def test_acc_6_staff_answer_once_refusal_needs_a_reason_and_the_person_sees_it(o
     entry = AuditEntry.objects.get(action="data_request.refused")
     assert entry.before["status"] == "open" and entry.after["status"] == "refused"
     again = _web(admin_a).post(url, {"status": "answered", "answer": "Finalement oui."})
-    assert "déjà reçu une réponse le 20/01/2026" in again.content.decode()
+    assert "déjà reçu une réponse le 20 janvier 2026" in again.content.decode()
     request.refresh_from_db()
     assert request.status == "refused" and request.answer == "Facturation en cours : obligation légale."
     assert AuditEntry.objects.filter(action__startswith="data_request.answer").count() == 0
     mine = _web(person).get(MY_DATA).content.decode()
-    assert "Refusée le 20/01/2026" in mine and "obligation légale" in mine
+    assert "Refusée le 20 janvier 2026" in mine and "obligation légale" in mine
 
 
 def test_acc_6_erasure_request_shows_staff_the_invoices_kept_and_until_when(org_a: Any, admin_a: Any) -> None:
     user, invoice = _consumer_with_invoice(org_a, date(2026, 3, 15))
     request = _file(org_a, user, "erasure", on=datetime(2026, 4, 1, 9, 0))
     body = _web(admin_a).get(f"{STAFF_LIST}{request.pk}/").content.decode()
-    assert f"n° {invoice.number} du 15/03/2026 : conservée jusqu'au 15/03/2036" in body
+    assert f"n° {invoice.number} du 15 mars 2026 : conservée jusqu'au 15 mars 2036" in body
     assert "ACC-6" in body and "RGPD, art. 12.3" in body
 
 

@@ -54,7 +54,7 @@ def test_lrn_5_warned_30_days_before_then_deleted_not_before(account: dict[str, 
     assert _scan(date(2029, 3, 13)) == {"warned": 0, "deleted": 0}     # 31 days before
     assert _scan(date(2029, 3, 14)) == {"warned": 1, "deleted": 0}     # 30 days before
     assert _scan(date(2029, 3, 15)) == {"warned": 0, "deleted": 0}     # rerun: no second e-mail
-    assert len(mail.outbox) == 1 and "13/04/2029" in mail.outbox[0].body
+    assert len(mail.outbox) == 1 and "13 avril 2029" in mail.outbox[0].body
     assert _scan(date(2029, 4, 12)) == {"warned": 0, "deleted": 0}     # the day before
     assert _scan(DELETION) == {"warned": 0, "deleted": 1}
     assert _scan(DELETION) == {"warned": 0, "deleted": 0}

@@ -52,7 +52,7 @@ def test_lrn_5_account_case_with_the_laporte_policy() -> None:
     reason = result["deadline_reasons"]["deletion_from"]
     assert reason["rule"] == "LRN-5"
     assert "CGV art. 8.4" in reason["explanation"]
-    assert "dernière connexion du 01/09/2026" in reason["explanation"]
+    assert "dernière connexion du 1er septembre 2026" in reason["explanation"]
     assert result["deletable"] is False
 
 

@@ -11,7 +11,7 @@ def test_order_is_due_the_delay_after_it_was_placed_and_expires_the_day_after() 
     due = order_payment_deadline(ordered_on=date(2026, 2, 2), days=7,
                                  session_start=date(2026, 4, 13), today=date(2026, 2, 9))
     assert due.due_on == date(2026, 2, 9) and not due.expired and due.source == SOURCE
-    assert "09/02/2026" in due.explanation
+    assert "9 février 2026" in due.explanation
     later = order_payment_deadline(ordered_on=date(2026, 2, 2), days=7,
                                    session_start=date(2026, 4, 13), today=date(2026, 2, 10))
     assert later.expired

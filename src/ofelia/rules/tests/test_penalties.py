@@ -86,8 +86,8 @@ def test_pen_1_refuses_negative_amounts_and_rates() -> None:
 def test_pen_1_explanation_lists_each_half_year() -> None:
     interest = late_interest("10000.00", date(2025, 12, 15), date(2026, 1, 10), three_times_legal)
     text = describe_interest(interest)
-    assert "du 16/12/2025 au 31/12/2025, 16 jours à 8,28\u00a0% l'an : 36,30\u00a0€" in text
-    assert "du 01/01/2026 au 10/01/2026, 10 jours à 7,86\u00a0% l'an" in text
+    assert "du 16 décembre 2025 au 31 décembre 2025, 16 jours à 8,28\u00a0% l'an : 36,30\u00a0€" in text
+    assert "du 1er janvier 2026 au 10 janvier 2026, 10 jours à 7,86\u00a0% l'an" in text
     assert describe_interest(late_interest("1", date(2026, 1, 1), date(2026, 1, 1),
                                            three_times_legal)) == "aucun jour de retard"
     assert fmt_rate(Decimal("12.15")) == "12,15\u00a0%"

@@ -121,7 +121,7 @@ def test_sup_2_late_event_is_a_breach() -> None:
     detail = result["breach_details"][0]
     assert detail["rule"] == "SUP-2"
     assert detail["due"] == "2026-03-06T17:45:00+01:00"
-    assert "06/03/2026 à 17:46" in detail["explanation"]
+    assert "6 mars 2026 à 17:46" in detail["explanation"]
 
 
 def test_sup_2_missing_event_is_a_breach_only_once_as_of_is_past_the_deadline() -> None:

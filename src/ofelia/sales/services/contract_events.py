@@ -19,6 +19,7 @@ from ofelia.catalogue.seats import (
 )
 from ofelia.core import audit, clock
 from ofelia.rules.errors import RulesError
+from ofelia.rules.french import fr_date
 
 from .. import mails, rules_io, signals
 from ..models import ClientKind, Contract, ContractEvent, FundingEntry
@@ -56,7 +57,7 @@ def _check_event_allowed(
         if ends is not None and event.on > ends[0]:
             raise RuleRefusal(
                 ends[1] or "RET-1",
-                f"Rétractation refusée : le délai a pris fin le {ends[0]:%d/%m/%Y}. {ends[2]}".strip(),
+                f"Rétractation refusée : le délai a pris fin le {fr_date(ends[0])}. {ends[2]}".strip(),
             )
     if event.type == ContractEvent.Type.SCHEDULE_CHOICE:
         _check_schedule_choice(contract=contract, event=event)
@@ -74,7 +75,7 @@ def _check_event_allowed(
                 raise RuleRefusal(
                     limit[1] or "PRV-D1",
                     f"Report ou annulation par l'organisme refusé : la limite était le "
-                    f"{limit[0]:%d/%m/%Y}. {limit[2]} Seul un administrateur peut passer outre, "
+                    f"{fr_date(limit[0])}. {limit[2]} Seul un administrateur peut passer outre, "
                     "en donnant un motif.".strip(),
                 )
             if not _is_administrator(actor, contract.organisation):
@@ -111,7 +112,7 @@ def _check_schedule_choice(*, contract: Contract, event: ContractEvent) -> None:
         if event.on > until:
             raise RuleRefusal(
                 "PRV-D4",
-                f"Fin du contrat refusée : le client pouvait y mettre fin jusqu'au {until:%d/%m/%Y} "
+                f"Fin du contrat refusée : le client pouvait y mettre fin jusqu'au {fr_date(until)} "
                 f"({n} jours francs avant le début) — {clause.summary} ({clause.article}). Il peut "
                 "encore reporter son inscription à une session ultérieure.",
             )
@@ -121,7 +122,7 @@ def _check_schedule_choice(*, contract: Contract, event: ContractEvent) -> None:
             raise ValidationError("Choisissez la session ultérieure de report.")
         if target.start_date <= contract.start_date or target.pk == contract.session_id:
             raise RuleRefusal("PRV-D4", f"Le report se fait sur une session ultérieure "
-                                        f"(après le {contract.start_date:%d/%m/%Y}) — {clause.article}.")
+                                        f"(après le {fr_date(contract.start_date)}) — {clause.article}.")
 
 
 def _move_to_session(*, actor: Any, contract: Contract, target: TrainingSession) -> None:
@@ -130,7 +131,7 @@ def _move_to_session(*, actor: Any, contract: Contract, target: TrainingSession)
     moving = list(contract.enrolments.exclude(status=Enrolment.Status.CANCELLED).select_related("learner"))
     free = free_seats(target)
     if len(moving) > free:
-        raise ValidationError(f"La session du {target.start_date:%d/%m/%Y} n'a que {free} "
+        raise ValidationError(f"La session du {fr_date(target.start_date)} n'a que {free} "
                               f"place(s) libre(s) pour {len(moving)} stagiaire(s).")
     for enrolment in moving:
         enrolment_cancel(actor=actor, organisation=contract.organisation, enrolment=enrolment)
@@ -177,7 +178,7 @@ def contract_event_record(
         hours_attended = delivery.hours
     if type == ContractEvent.Type.CANCELLATION and delivery.phase == "after":
         raise ValidationError(
-            f"La formation s'est terminée le {contract.end_date:%d/%m/%Y} : il n'y a plus rien à "
+            f"La formation s'est terminée le {fr_date(contract.end_date)} : il n'y a plus rien à "
             "annuler, elle est réalisée et son prix est dû.")
     recorded = list(contract.events.order_by("on", "id"))
     funding = list(contract.funding.all())
@@ -251,6 +252,11 @@ REFUSING_PAYERS = {
 }
 
 
+def _of(name: str) -> str:
+    """« de » before a payer's name, with its article: « du FAF », « de l'OPCO »."""
+    return "du " + name[3:] if name.startswith("le ") else f"de {name}"
+
+
 def _check_payer(*, type: str, payer: str, funding: Sequence[FundingEntry],
                  recorded: Sequence[ContractEvent]) -> None:
     """CAN-L1: a refusal names a funder declared on the contract, once; no other event
@@ -274,8 +280,8 @@ def _check_payer(*, type: str, payer: str, funding: Sequence[FundingEntry],
     earlier = next((e for e in recorded
                     if e.type == ContractEvent.Type.FUNDING_REFUSED and e.payer == payer), None)
     if earlier is not None:
-        raise ValidationError(f"Le refus de {REFUSING_PAYERS[payer]} est déjà enregistré "
-                              f"(le {earlier.on:%d/%m/%Y}) ; seul le premier compte.")
+        raise ValidationError(f"Le refus {_of(REFUSING_PAYERS[payer])} est déjà enregistré "
+                              f"(le {fr_date(earlier.on)}) ; seul le premier compte.")
 
 
 def _delivery_clause(contract: Contract) -> Any:
@@ -296,11 +302,11 @@ def _check_rescission(*, contract: Contract, event: ContractEvent, before: Mappi
     delivered = next((e for e in recorded if e.type == ContractEvent.Type.DELIVERY), None)
     if delivered is not None and delivered.on <= event.on:
         raise RuleRefusal("PRV-F1", f"Résolution refusée : la prestation a été fournie le "
-                                    f"{delivered.on:%d/%m/%Y} — {clause.summary} ({clause.article}).")
+                                    f"{fr_date(delivered.on)} — {clause.summary} ({clause.article}).")
     since = _deadline(before, "rescission_from")
     if since is None or event.on < since[0]:
         months = int(clause.get("delay_months"))
-        when = (f"elle n'est possible qu'à partir du {since[0]:%d/%m/%Y}. {since[2]}" if since
+        when = (f"elle n'est possible qu'à partir du {fr_date(since[0])}. {since[2]}" if since
                 else f"la fourniture n'a pas plus de {months} mois calendaires de retard.")
         raise RuleRefusal("PRV-F1", f"Résolution refusée : {when} ({clause.article})".strip())
 
@@ -311,7 +317,7 @@ def _require_event_facts(contract: Contract, event: ContractEvent,
     if event.type == t.DELIVERY:
         first = next((e for e in recorded if e.type == t.DELIVERY), None)
         if first is not None:
-            raise ValidationError(f"La fourniture est déjà enregistrée le {first.on:%d/%m/%Y} : "
+            raise ValidationError(f"La fourniture est déjà enregistrée le {fr_date(first.on)} : "
                                   "seule la première compte (PRV-F1).")
     if event.type == t.SCHEDULE_CHOICE and event.choice not in ContractEvent.Choice.values:
         raise ValidationError("Indiquez le choix du client : mettre fin au contrat ou reporter.")

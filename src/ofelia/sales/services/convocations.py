@@ -12,6 +12,7 @@ from django.db import transaction
 from ofelia.catalogue.models import Enrolment, TrainingSession
 from ofelia.catalogue.seats import has_started
 from ofelia.core import audit, clock
+from ofelia.rules.french import fr_date
 
 from .. import mails
 from ..models import Contract
@@ -20,7 +21,7 @@ from ..models import Contract
 def convocations_closed(session: TrainingSession, *, today: date) -> str:
     """Why convocations can no longer be sent for the session ("" while they can)."""
     if has_started(session, today=today):
-        return (f"Convocations refusées : la session a commencé le {session.start_date:%d/%m/%Y} ; "
+        return (f"Convocations refusées : la session a commencé le {fr_date(session.start_date)} ; "
                 "on ne convoque qu'avant le premier jour.")
     return ""
 

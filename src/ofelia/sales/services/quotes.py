@@ -16,6 +16,7 @@ from ofelia.core import audit, clock
 from ofelia.core.validators import validate_line_count, validate_vat_rate
 from ofelia.organisations.models import ClientCompany, ConsumerClient, Learner, Organisation
 from ofelia.rules.errors import RulesError
+from ofelia.rules.french import fr_date
 
 from .. import mails, rules_io
 from ..models import Contract, Quote, QuoteLine, TermsAcceptance
@@ -137,7 +138,7 @@ def quote_accept(
                               "il ne peut plus être accepté.")
     if now.date() > quote.valid_until:
         raise ValidationError(
-            f"Devis expiré le {quote.valid_until:%d/%m/%Y} : un nouveau devis est nécessaire."
+            f"Devis expiré le {fr_date(quote.valid_until)} : un nouveau devis est nécessaire."
         )
     if not accepted_by_name.strip():
         raise ValidationError("L'acceptation écrite indique qui accepte.")
@@ -196,7 +197,7 @@ def quote_convert(*, actor: Any, quote: Quote, **fields: Any) -> Contract:
             enrolment = enrolment_create(actor=actor, organisation=quote.organisation,
                                          session=session, learner=learner)
         if enrolment.status != Enrolment.Status.CONFIRMED:
-            raise ValidationError(f"La session du {session.start_date:%d/%m/%Y} est complète : "
+            raise ValidationError(f"La session du {fr_date(session.start_date)} est complète : "
                                   f"{learner} serait en liste d'attente. Choisissez une autre "
                                   "session ou libérez une place.")
         enrolments.append(enrolment)

@@ -106,7 +106,7 @@ def test_ret_1_retraction_the_day_after_the_period_is_refused_with_the_clause(
     with pytest.raises(services.RuleRefusal) as refused:
         record(contract, admin, as_of="2026-01-16", type="retraction", on=date(2026, 1, 16))
     assert refused.value.rule == "RET-1"
-    assert "15/01/2026" in str(refused.value) and "art. 11" in str(refused.value)
+    assert "15 janvier 2026" in str(refused.value) and "art. 11" in str(refused.value)
     assert not ContractEvent.objects.exists()
     contract.refresh_from_db()
     assert contract.status == "signed"
@@ -197,7 +197,7 @@ def test_prv_d1_provider_cancellation_after_the_deadline_is_refused_naming_the_c
         record(contract, admin, as_of="2026-03-06", type="cancellation", on=date(2026, 3, 6),
                by="provider", reason="other")
     assert refused.value.rule == "PRV-D1"
-    assert "05/03/2026" in str(refused.value)
+    assert "5 mars 2026" in str(refused.value)
     assert not ContractEvent.objects.exists()
     # Postponement (schedule change) is held to the same deadline.
     with pytest.raises(services.RuleRefusal, match="PRV-D1"):

@@ -206,7 +206,7 @@ def test_can_l1_faf_refusal_once_a_second_one_is_refused(laporte: Organisation) 
     with pytest.raises(ValidationError) as error:
         record(contract, admin, as_of="2026-03-13", type="funding_refused",
                on=date(2026, 3, 12), payer="faf")
-    assert "déjà enregistré (le 10/03/2026)" in str(error.value)
+    assert "Le refus du FAF est déjà enregistré (le 10 mars 2026)" in str(error.value)
     _nothing_written(contract, 1, 1)
 
 
@@ -275,7 +275,7 @@ def test_prv_f1_rescission_on_the_last_day_of_the_3_months_is_refused_naming_the
     with pytest.raises(services.RuleRefusal) as refused:
         record(contract, admin, as_of="2026-02-28", type="rescission", on=date(2026, 2, 28))
     assert refused.value.rule == "PRV-F1"
-    assert "à partir du 01/03/2026" in str(refused.value)
+    assert "à partir du 1er mars 2026" in str(refused.value)
     assert "CGV, art. 5.1, 5.3 et 6" in str(refused.value)
     _nothing_written(contract, 0, 0)
 
@@ -285,11 +285,11 @@ def test_prv_f1_rescission_after_the_delivery_is_refused(formagogy: Organisation
     record(contract, admin, as_of="2026-03-05", type="delivery", on=date(2026, 3, 5))
     with pytest.raises(services.RuleRefusal) as refused:
         record(contract, admin, as_of="2026-03-10", type="rescission", on=date(2026, 3, 10))
-    assert refused.value.rule == "PRV-F1" and "fournie le 05/03/2026" in str(refused.value)
+    assert refused.value.rule == "PRV-F1" and "fournie le 5 mars 2026" in str(refused.value)
     _nothing_written(contract, 1, 1)
     with pytest.raises(ValidationError) as twice:
         record(contract, admin, as_of="2026-03-10", type="delivery", on=date(2026, 3, 8))
-    assert "déjà enregistrée le 05/03/2026" in str(twice.value)
+    assert "déjà enregistrée le 5 mars 2026" in str(twice.value)
     _nothing_written(contract, 1, 1)
 
 

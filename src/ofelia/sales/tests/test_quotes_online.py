@@ -70,7 +70,7 @@ def test_acc_4_quote_pdf_prints_parties_lines_vat_validity_learners_terms_and_wh
     assert "11755555575" in text and "Acme Industrie" in text
     assert "Management d'équipe, 3 jours" in text
     assert "2 980,00 €" in text and "596,00 €" in text and "3 576,00 €" in text  # HT, VAT, TTC
-    assert "04/02/2026" in text and "Anne Leroy" in text and "effectif de 3 stagiaires" in text
+    assert "4 février 2026" in text and "Anne Leroy" in text and "effectif de 3 stagiaires" in text
     assert "version 2025.08.01" in text
     assert "http://testserver/espace/devis/1/" in text.replace(" ", "")  # may wrap
 
@@ -148,7 +148,7 @@ def test_acc_4_client_contact_accepts_online_with_version_ip_and_time(
     assert acceptance.get_method_display() == "acceptation en ligne dans l'espace client"
     staff_page = _web(admin).get(f"/ventes/devis/{quote.pk}/").content.decode()
     assert "acceptation en ligne dans l&#x27;espace client" in staff_page
-    assert "203.0.113.7" in staff_page and "20/01/2026" in staff_page
+    assert "203.0.113.7" in staff_page and "20 janvier 2026" in staff_page
 
 
 def test_acceptance_needs_the_box_ticked_and_a_second_one_is_refused(
@@ -173,10 +173,10 @@ def test_an_expired_quote_is_not_accepted_and_says_so(
     quote = _quote(org, admin, client_company=company)
     web = _web(contact)
     with clock.frozen(datetime(2026, 2, 5, 9, 0)):  # valid until 4 February inclusive
-        assert "expiré le 04/02/2026" in web.get(f"/espace/devis/{quote.pk}/").content.decode()
+        assert "expiré le 4 février 2026" in web.get(f"/espace/devis/{quote.pk}/").content.decode()
         page = web.post(f"/espace/devis/{quote.pk}/accepter/", {"agree": "on"},
                         follow=True).content.decode()
-    assert "Devis expiré le 04/02/2026" in page
+    assert "Devis expiré le 4 février 2026" in page
     assert Quote.objects.get(pk=quote.pk).status == "sent"
     assert not TermsAcceptance.objects.filter(quote=quote).exists()
 
@@ -221,5 +221,5 @@ def test_consumer_declines_with_a_reason_and_staff_see_when(
     quote.refresh_from_db()
     assert quote.status == "rejected" and quote.decline_reason == "Dates incompatibles"
     staff_page = _web(admin).get(f"/ventes/devis/{quote.pk}/").content.decode()
-    assert "Refusé par le client le 21/01/2026" in staff_page and "Dates incompatibles" in staff_page
-    assert "refusé le 21/01/2026" in _web(admin).get("/ventes/").content.decode()
+    assert "Refusé par le client le 21 janvier 2026" in staff_page and "Dates incompatibles" in staff_page
+    assert "refusé le 21 janvier 2026" in _web(admin).get("/ventes/").content.decode()

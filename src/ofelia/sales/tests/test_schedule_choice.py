@@ -58,7 +58,7 @@ def test_prv_d4_end_one_day_late_is_refused_with_the_rule_and_changes_nothing(
         record(contract, admin, as_of="2026-03-06", type="schedule_choice", on=date(2026, 3, 6),
                choice="end")
     assert refused.value.rule == "PRV-D4"
-    assert "05/03/2026" in refused.value.explanation and "CGV Partie 2, art. 5" in refused.value.explanation
+    assert "5 mars 2026" in refused.value.explanation and "CGV Partie 2, art. 5" in refused.value.explanation
     contract.refresh_from_db()
     assert contract.status == Contract.Status.SIGNED
     assert contract.events.count() == 1

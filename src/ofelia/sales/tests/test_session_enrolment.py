@@ -94,15 +94,15 @@ def test_convocations_refused_from_the_first_day_of_the_session_included(
         with clock.frozen(datetime.combine(day, datetime.min.time())):
             for send in (lambda: services.convocation_send(actor=admin, contract=contract),
                          lambda: services.session_convocations_send(actor=admin, session=session)):
-                with pytest.raises(ValidationError, match="la session a commencé le 16/03/2026"):
+                with pytest.raises(ValidationError, match="la session a commencé le 16 mars 2026"):
                     send()
             roster = _get(web, f"/ventes/sessions/{session.pk}/")
             page = _get(web, f"/ventes/contrats/{contract.pk}/")
             posted = _post(web, f"/ventes/sessions/{session.pk}/convocations/")
-        assert "la session a commencé le 16/03/2026" in roster
+        assert "la session a commencé le 16 mars 2026" in roster
         assert "Envoyer la convocation" not in roster and "Transférer" not in roster
         assert "Envoyer les convocations" not in roster
-        assert "la session a commencé le 16/03/2026" in page
+        assert "la session a commencé le 16 mars 2026" in page
         assert "Convocations refusées" in posted
     assert len(mail.outbox) == 1
 
@@ -281,7 +281,7 @@ def test_transfer_without_contract_then_refusals_change_nothing(org: Any, admin:
         roster = _get(web, f"/ventes/sessions/{session.pk}/")
         assert "13/04/2026 — 1 place libre" in roster and "04/05/2026" not in roster
         done = _post(web, f"/ventes/inscriptions/{moving.pk}/transferer/", {"target": later.pk})
-    assert "transféré(e) à la session du 13/04/2026" in done
+    assert "transféré(e) à la session du 13 avril 2026" in done
     assert Enrolment.objects.get(session=later).learner_id == moving.learner_id
     waiting.refresh_from_db()
     assert waiting.status == "confirmed"

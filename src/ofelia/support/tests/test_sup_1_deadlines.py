@@ -153,7 +153,7 @@ def test_sup_2_staff_steps_are_audited_mailed_and_seen_by_the_client(
     with django_capture_on_commit_callbacks(execute=True):
         ticket = _open(virtualeo, contact, at(2026, 3, 9, 9, 0))
     assert "déclaré" in mail.outbox[-1].subject
-    assert "prise en charge au plus tard le 09/03/2026 à 09:15" in mail.outbox[-1].body
+    assert "prise en charge au plus tard le 9 mars 2026 à 09:15" in mail.outbox[-1].body
     step(at(2026, 3, 9, 9, 10), "take")
     with pytest.raises(ValidationError):
         step(at(2026, 3, 9, 9, 11), "take")
