@@ -243,10 +243,9 @@ def reminders_run(*, today: date) -> int:
             continue
         with transaction.atomic():
             locked = (Invitation.objects.select_for_update()
-                      .filter(pk=invitation.pk, reminders=invitation.reminders,
-                              response__isnull=True).first())
-            if locked is None:
-                continue  # answered or reminded by another run meanwhile
+                      .filter(pk=invitation.pk, reminders=invitation.reminders).first())
+            if locked is None or Response.objects.filter(invitation=locked).exists():
+                continue  # reminded by another run, or answered, meanwhile
             locked.reminders += 1
             locked.last_reminded_at = now
             locked.save(update_fields=["reminders", "last_reminded_at"])
