@@ -18,13 +18,15 @@ from ofelia.notifications.models import SentMail
 from ofelia.surveys.models import Invitation, Response
 from ofelia.surveys.tasks import surveys_daily
 
+from .test_accessibility import _violations
+from .test_accessibility import axe_source as axe_source  # noqa: F401 — the fixture, shared
 from .test_login import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("demo_data")]
 
 
 def test_learner_answers_on_a_phone_from_the_mail_and_staff_see_the_chart(
-        page: Any, browser: Any, live_server: Any, results_dir: Any) -> None:
+        page: Any, browser: Any, live_server: Any, results_dir: Any, axe_source: str) -> None:  # noqa: F811
     session = TrainingSession.objects.get(place__contains="émargement (démonstration)",
                                           organisation__slug="dixneuf")
     assert surveys_daily()["invited"] > 0  # the beat task: today is the session's last day
@@ -49,6 +51,7 @@ def test_learner_answers_on_a_phone_from_the_mail_and_staff_see_the_chart(
         expect(phone.get_by_role("alert")).to_contain_text("réponses manquent ou ne conviennent pas")
         expect(phone.locator(".field-error").first).to_have_text("Choisissez une réponse.")
         phone.screenshot(path=str(results_dir / "surveys-phone-errors.png"), full_page=True)
+        assert _violations(phone, axe_source) == []  # the form, with its errors shown
         for question, mark in zip(questions, ["5", "4", "5", "4", "Adaptée", "9", ""], strict=True):
             if question["type"] == "text":
                 phone.get_by_label(question["text"]).fill("Très concret, merci !")
@@ -77,6 +80,7 @@ def test_learner_answers_on_a_phone_from_the_mail_and_staff_see_the_chart(
     expect(chart.locator("title").first).to_have_text(questions[0]["text"])
     expect(block).to_contain_text("« Très concret, merci ! »")
     page.screenshot(path=str(results_dir / "surveys-staff-results.png"), full_page=True)
+    assert _violations(page, axe_source) == []
     # The demo's finished session has answered surveys: charts and the trainer's marks.
     past = Invitation.objects.filter(session__organisation__slug="dixneuf", response__isnull=False) \
         .exclude(session=session).values_list("session_id", flat=True).first()
