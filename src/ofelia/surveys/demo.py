@@ -27,6 +27,11 @@ REMARKS = [
     "J'aurais aimé davantage de temps pour les questions.",
     "Salle agréable, accueil chaleureux.",
 ]
+EXPECTATIONS = [
+    "Être autonome rapidement sur les situations de mon poste.",
+    "Mettre à jour mes connaissances et obtenir l'habilitation.",
+    "Comprendre les règles pour les appliquer avec mon équipe.",
+]
 SCALE5 = [5, 4, 5, 3, 4, 5, 4]
 SCALE10 = [9, 8, 10, 7, 9, 8]
 
@@ -47,7 +52,8 @@ def demo_answers(invitation: Invitation, seed: int) -> MultiValueDict[str, str]:
         elif question["type"] == "multiple":
             data.setlist(name, [question["choices"][pick % len(question["choices"])]])
         elif question["required"] or pick % 2:
-            data.setlist(name, [REMARKS[pick % len(REMARKS)]])
+            texts = EXPECTATIONS if invitation.kind == "positioning" else REMARKS
+            data.setlist(name, [texts[pick % len(texts)]])
     return data
 
 
