@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("ofelia.billing.urls")),
     path("", include("ofelia.catalogue.urls")),
     path("", include("ofelia.attendance.urls")),
+    path("", include("ofelia.surveys.urls")),
     path("", include("ofelia.apitokens.urls")),
     path("", include("ofelia.organisations.urls")),
     path("", include("ofelia.privacy.urls")),

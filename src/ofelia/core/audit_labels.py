@@ -89,6 +89,12 @@ ACTIONS = {
     "data_request.answered": "Réponse à une demande sur des données personnelles",
     "data_request.refused": "Refus motivé d'une demande sur des données personnelles",
     "personal_data.export": "Export des données personnelles (portabilité)",
+    "survey.questionnaire_save": "Modification d'un questionnaire",
+    "survey.question_save": "Modification d'une question de questionnaire",
+    "survey.question_delete": "Suppression d'une question de questionnaire",
+    "survey.invitation_send": "Envoi d'un questionnaire",
+    "survey.response": "Réponse à un questionnaire",
+    "survey.grade": "Note d'une évaluation des acquis",
 }
 
 

@@ -70,6 +70,7 @@ def _staff_menu(role: str) -> list[Entry]:
             ("elearning:course-list", "Parcours en ligne"),
             ("catalogue:review-list", "Avis"),
             ("attendance:staff-sessions", "Émargement"),
+            ("surveys:questionnaires", "Questionnaires"),
         ]),
         (_("Sales"), [
             ("sales:pipeline", _("Quotes and contracts")),
@@ -116,6 +117,7 @@ def _extranet_menu(role: str) -> list[Entry]:
         items.append(("support:my-tickets", "Support"))
     if role in (Role.CLIENT_CONTACT, Role.CONSUMER):
         items.append(("quality:my-complaints", "Réclamations"))
+    items.append(("surveys:mine", "Mes questionnaires"))
     items.append(("notifications:mine", "Mes notifications"))
     items.append(("privacy:my-data", "Mes données"))
     return items

@@ -111,6 +111,31 @@ KINDS: tuple[Kind, ...] = (
         {"title": "Excel avancé"},
     ),
     Kind(
+        "survey_invitation", "Questionnaire à remplir", False,
+        "Répondre aux questionnaires de positionnement, d'évaluation et de satisfaction est "
+        "facultatif : la personne peut ne pas les recevoir.",
+        "{{ questionnaire }} — {{ title }}",
+        "Bonjour{% if first_name %} {{ first_name }}{% endif %},\n\nDans le cadre de la formation "
+        "« {{ title }} » (session du {{ start_date }}), nous vous invitons à répondre au "
+        "questionnaire « {{ questionnaire }} ». Quelques minutes suffisent :\n{{ link }}\n\n"
+        "Ce lien vous est personnel et reste valable jusqu'au {{ until }}. Merci de votre aide : "
+        "vos réponses nous servent à améliorer nos formations." + SIGNATURE,
+        {"questionnaire": "Votre satisfaction sur la formation", "title": "Excel avancé",
+         "start_date": "12 janvier 2027", "until": "15 mars 2027",
+         "link": "https://ofelia.example/questionnaire/exemple/"},
+    ),
+    Kind(
+        "survey_reminder", "Relance d'un questionnaire", False,
+        "Une relance est une simple courtoisie : la personne peut ne pas la recevoir.",
+        "Rappel : {{ questionnaire }} — {{ title }}",
+        "Bonjour{% if first_name %} {{ first_name }}{% endif %},\n\nSauf erreur de notre part, "
+        "vous n'avez pas encore répondu au questionnaire « {{ questionnaire }} » sur la "
+        "formation « {{ title }} ». Il est encore ouvert jusqu'au {{ until }} :\n{{ link }}"
+        + SIGNATURE,
+        {"questionnaire": "Votre satisfaction sur la formation", "title": "Excel avancé",
+         "until": "15 mars 2027", "link": "https://ofelia.example/questionnaire/exemple/"},
+    ),
+    Kind(
         "invoice_issued", "Facture émise", True,
         "Code général des impôts, art. 289 : la facture est remise à l'acheteur ; ce courriel "
         "est cette remise.",

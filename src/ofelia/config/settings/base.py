@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "ofelia.sales",
     "ofelia.elearning",
     "ofelia.attendance",
+    "ofelia.surveys",
     "ofelia.apitokens",
     "ofelia.privacy",
     "ofelia.support",
@@ -172,6 +173,9 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# The address mails link to when no request is at hand (the daily surveys' links).
+OFELIA_PUBLIC_URL = os.environ.get("OFELIA_PUBLIC_URL", "http://localhost:8000")
+
 # E-mail: console by default; SMTP when EMAIL_HOST is set; a provider through anymail
 # when EMAIL_BACKEND names one.
 EMAIL_BACKEND = os.environ.get(
@@ -234,6 +238,9 @@ CELERY_BEAT_SCHEDULE = {
     # LRN-4: reminders before the evaluation video's deadline.
     "elearning-evaluation-reminders": {
         "task": "ofelia.elearning.tasks.evaluation_reminders", "schedule": crontab(hour=8, minute=0)},
+    # Issue 11 item 4: questionnaires due today are sent, unanswered ones reminded.
+    "surveys-daily": {
+        "task": "ofelia.surveys.tasks.surveys_daily", "schedule": crontab(hour=9, minute=0)},
     # LRN-5: warning, then deletion of accounts inactive for years after their training.
     "privacy-inactivity-scan": {
         "task": "ofelia.privacy.tasks.inactivity_scan", "schedule": crontab(hour=3, minute=30)},

@@ -17,6 +17,7 @@ from ofelia.organisations.models import Organisation
 from ofelia.quality.demo import load_quality
 from ofelia.sales.demo import load_sales, sales_summary
 from ofelia.support.demo import load_support
+from ofelia.surveys.demo import load_surveys
 
 
 def _plural(count: int, word: str) -> str:
@@ -41,6 +42,7 @@ class Command(BaseCommand):
                     if catalogue is not None:
                         billing = load_billing(load_sales(catalogue))
                         load_attendance(organisation)
+                        load_surveys(organisation)
                         if billing is not None and billing.collections is not None:
                             problems += [f"{organisation} : {p}"
                                          for p in billing.collections.problems or []]
