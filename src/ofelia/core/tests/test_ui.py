@@ -51,13 +51,13 @@ def test_staff_member_has_no_audit_log_in_the_menu(client, org_a):
 
 
 @pytest.mark.parametrize(("role", "labels"), [
-    (Role.TRAINER, ["Mon espace", "Émargement", "Évaluations", "Mes notifications", "Mes données"]),
+    (Role.TRAINER, ["Mon espace", "Émargement", "Évaluations", "Mon compte"]),
     (Role.LEARNER, ["Mon espace", "Mes formations", "Mes parcours en ligne", "Mes attestations",
-                    "Mes avis", "Mes notifications", "Mes données"]),
-    (Role.CLIENT_CONTACT, ["Mon espace", "Mes formations", "Mes devis", "Mes factures",
-                           "Support", "Réclamations", "Mes notifications", "Mes données"]),
-    (Role.CONSUMER, ["Mon espace", "Mes formations", "Mes parcours en ligne", "Mes attestations",
-                     "Mes avis", "Mes devis", "Mes factures", "Réclamations", "Mes notifications", "Mes données"]),
+                    "Mes avis", "Mon compte"]),
+    (Role.CLIENT_CONTACT, ["Mon espace", "Mes formations", "Mes documents", "Support",
+                           "Réclamations", "Mon compte"]),
+    (Role.CONSUMER, ["Mon espace", "Mes formations", "Mes parcours en ligne", "Mes documents",
+                     "Mes avis", "Réclamations", "Mon compte"]),
 ])
 def test_extranet_menu_per_role(client, org_a, role, labels):
     client.force_login(make_member(org_a, role))
