@@ -78,6 +78,8 @@ def test_english_shell_menu_still_in_english(client, org_a):
     ("client_company.update", "Modification d'une entreprise cliente"),
     ("clientcompany.delete", "Suppression d'une entreprise cliente"),
     ("invoice.issue", "Émission d'une facture"),
+    ("complaint.close", "Clôture d'une réclamation"),
+    ("order.refunded", "Commande remboursée"),
     ("access_link.revoke.loss_reported", "Lien d'accès déclaré perdu"),
     ("something.unknown", "something.unknown"),
     ("", ""),
