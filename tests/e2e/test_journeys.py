@@ -6,7 +6,8 @@
    the consumer retracts within the fourteen days; staff issue the refund through the
    screens; the consumer reads it in the extranet. Each e-mail of the way is asserted in the
    outbox with its French text. A tampered payment link changes nothing.
-2. Each role's home, screenshot into `test-results/` for the report.
+2. Each role's home (the logins of test_login, and the operator's admin), screenshot into
+   `test-results/` for the report.
 
 The client's journey (quote e-mail, acceptance, convention PDF, payment) is in
 `test_quotes_online.py`; a retraction after the deadline in `sales/tests/test_orders.py`.
@@ -25,7 +26,7 @@ from playwright.sync_api import expect
 
 from ofelia.rules.money import fmt_eur
 
-from .test_login import log_in
+from .test_login import ROLE_HOMES, log_in
 from .test_shop_payment import SECRET, _order_in_shop, _session, _signed, _switch
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("demo_data")]
@@ -173,32 +174,24 @@ def test_consumer_buys_sees_transfer_pays_by_card_retracts_and_sees_the_refund(
     _no_error_page(responses)
 
 
-# (login, the heading of its home)
-ROLES = [
-    ("administrator", "admin@laporte.demo", r"Tableau de bord — "),
-    ("staff", "staff@dixneuf.demo", r"Tableau de bord — Campus DIXNEUF"),
-    ("trainer", "formateur@dixneuf.demo", r"Espace formateur"),
-    ("client-contact", "client@dixneuf.demo", r"Espace entreprise"),
-    ("learner", "stagiaire@laporte.demo", r"Espace apprenant"),
-    ("consumer", "particulier@laporte.demo", r"Espace client"),
-    ("operator", "operateur@ofelia.demo", r"Ofelia · console de l'opérateur"),
-]
+# The operator's home is the branded Django admin, the other roles' are in test_login.
+OPERATOR = ("operateur@ofelia.demo", "/admin/", r"Ofelia · console de l'opérateur")
 
 
 def test_each_roles_home_screenshot_for_the_report(page: Any, results_dir: Path) -> None:
     responses: list[Any] = []
     page.on("response", lambda r: responses.append(r))
-    for role, login, heading in ROLES:
+    for login, path, heading in [*ROLE_HOMES, OPERATOR]:
         page.context.clear_cookies()
         log_in(page, login)
-        if role == "operator":
-            page.goto("/admin/")
+        expect(page).to_have_url(re.compile(re.escape(path) + "$"))
+        if login == OPERATOR[0]:
             expect(page.locator("#site-name")).to_contain_text(re.compile(heading))
         else:
             expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(heading))
             # The menu holds on one line at 1280 px.
             nav = page.locator("header nav").first
             box, item = nav.bounding_box(), nav.locator("a").first.bounding_box()
-            assert box and item and box["height"] < 2 * item["height"] + 16, (role, box, item)
-        page.screenshot(path=str(results_dir / f"home-{role}.png"), full_page=True)
+            assert box and item and box["height"] < 2 * item["height"] + 16, (login, box, item)
+        page.screenshot(path=str(results_dir / f"home-{login.split('@')[0]}.png"), full_page=True)
     _no_error_page(responses)
