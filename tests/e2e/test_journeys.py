@@ -85,7 +85,10 @@ def test_consumer_buys_sees_transfer_pays_by_card_retracts_and_sees_the_refund(
     assert f"{amount} TTC" in body  # a consumer reads the price VAT included
     assert "droit de rétractation de quatorze jours, jusqu'au" in body
     names = [name for name, _, _ in confirmation.attachments]
-    assert names == [f"{order.contract.number}.pdf", "formulaire-retractation.pdf"]
+    assert names == [f"{order.contract.number}.pdf",
+                     f"conditions-generales-{order.contract.policy_version}.pdf",
+                     "formulaire-retractation.pdf"]
+    assert all(content.startswith(b"%PDF-") for _n, content, _t in confirmation.attachments)
     issued, = _mails(f"Facture {invoice.number}")
     assert f"Veuillez trouver votre facture n° {invoice.number}" in _text(issued)
     assert amount in _text(issued) and issued.attachments[0][0] == f"{invoice.number}.pdf"
