@@ -89,25 +89,45 @@ def contract_invoice_draft(*, actor: Any, contract: Any, payer: str, purpose: st
 
 
 @transaction.atomic
+def _payer_kind(payer: str) -> str:
+    return payer if payer in PayerKind.values else PayerKind.CLIENT
+
+
+def _payer_draft(contract: Any, payer: str) -> Invoice | None:
+    from .settlement import settlement_drafts
+
+    kind = _payer_kind(payer)
+    return next((d for d in settlement_drafts(contract)[1]
+                 if d.payer_kind == kind and d.purpose != InvoicePurpose.DEPOSIT), None)
+
+
+def _payer_invoice(contract: Any, payer: str) -> Invoice | None:
+    return (Invoice.objects.filter(contract=contract, kind=DocumentKind.INVOICE,
+                                   payer_kind=_payer_kind(payer))
+            .exclude(status__in=(InvoiceStatus.CANCELLED, InvoiceStatus.DRAFT)).first())
+
+
+def invoiced_already(contract: Any, payer: str) -> Invoice | None:
+    """The payer's issued invoice when no draft waits for them: « Préparer la facture » would
+    be refused (correct by a credit note first), so the page shows that invoice instead."""
+    return None if _payer_draft(contract, payer) is not None else _payer_invoice(contract, payer)
+
+
 def invoice_from_contract(*, actor: Any, contract: Any, payer: str, as_of: date | None = None,
                           issue: bool = False) -> Invoice:
     """The invoice of what the rules core says `payer` owes on the contract: settlement's
     draft for that payer (made now if need be), issued on request."""
-    from .settlement import contract_settle, draft_invoice_issue, settlement_drafts
+    from .settlement import contract_settle, draft_invoice_issue
 
     as_of = as_of or clock.today()
     if contract.signed_on is None:
         raise BillingError("Un contrat non signé ne se facture pas.")
     result = contract_settle(contract=contract, as_of=as_of, actor=actor)
-    payer_kind = payer if payer in PayerKind.values else PayerKind.CLIENT
-    draft = next((d for d in settlement_drafts(contract)[1]
-                  if d.payer_kind == payer_kind and d.purpose != InvoicePurpose.DEPOSIT), None)
+    draft = _payer_draft(contract, payer)
     if draft is None:
         if result.problems:
             raise BillingError(" ; ".join(result.problems))
-        existing = (Invoice.objects.filter(contract=contract, kind=DocumentKind.INVOICE,
-                                           payer_kind=payer_kind)
-                    .exclude(status__in=(InvoiceStatus.CANCELLED, InvoiceStatus.DRAFT)).first())
+        existing = _payer_invoice(contract, payer)
         if existing is not None:
             raise BillingError(f"{PAYER_LABELS.get(payer, payer)} est déjà facturé pour ce contrat "
                                f"({existing}) ; corriger par un avoir avant de refacturer.")

@@ -1,5 +1,5 @@
 """Billing's e-mails, sent through `ofelia.notifications.notify` where the event commits:
-invoice issued (with its PDF), payment received, reminder and formal notice."""
+invoice issued (with its PDF), payment received, refund paid, reminder and formal notice."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from ofelia.notifications.services import notify
 from ofelia.rules.french import fr_date
 from ofelia.rules.money import fmt_eur
 
-from .models import DunningStep, DunningStepKind, Invoice
+from .models import DunningStep, DunningStepKind, Invoice, Refund
 
 
 def invoice_pdf_of(pk: int) -> bytes:
@@ -34,6 +34,23 @@ def payment_received(invoice: Invoice, *, amount: Decimal, received_on: Any) -> 
            about=invoice, context={
                "number": invoice.number, "received_on": f"{fr_date(received_on)}",
                "amount": fmt_eur(amount), "balance": fmt_eur(invoice.balance)})
+
+
+REFUND_METHODS = {"card": "sur la carte bancaire utilisée pour le paiement",
+                  "sepa_debit": "sur le compte prélevé pour le paiement",
+                  "transfer": "par virement", "cheque": "par chèque"}
+
+
+def refund_paid(refund: Refund) -> None:
+    """The money left: the payer is told how much, how and for which invoice."""
+    invoice = refund.invoice
+    if invoice is None or not invoice.buyer_email:
+        return
+    notify(organisation=invoice.organisation, kind="refund_paid", to=invoice.buyer_email,
+           about=refund, context={
+               "number": invoice.number, "paid_on": f"{refund.paid_on:%d/%m/%Y}",
+               "amount": fmt_eur(refund.amount),
+               "method": REFUND_METHODS.get(refund.method, "par virement")})
 
 
 def dunning_steps(steps: Iterable[DunningStep]) -> None:

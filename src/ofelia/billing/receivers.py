@@ -58,6 +58,7 @@ def connect() -> None:
     from ofelia.sales import orders, signals
 
     from .online import order_paid, order_voided
+    from .refunds import refund_paid
     from .shop import order_invoices_issue
 
     signals.contract_event_recorded.connect(settle_after, dispatch_uid="billing.settle_event")
@@ -68,4 +69,5 @@ def connect() -> None:
     signals.contract_amended.connect(settle_after, dispatch_uid="billing.settle_amended")
     order_paid.connect(orders.on_billing_order_paid, dispatch_uid="sales.order_paid")
     order_voided.connect(orders.on_billing_order_voided, dispatch_uid="sales.order_voided")
+    refund_paid.connect(orders.on_billing_refund_paid, dispatch_uid="sales.refund_paid")
     people_merging.connect(on_people_merging, dispatch_uid="billing.people_merging")

@@ -7,11 +7,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import django.dispatch
 from django.db import transaction
 
 from ofelia.core import audit, clock
 from ofelia.rules.money import cents, fmt_eur
 
+from . import mails
 from .models import (
     ZERO,
     Invoice,
@@ -19,6 +21,9 @@ from .models import (
     RefundStatus,
 )
 from .services import BillingError
+
+# Sent when money went back to a payer (sales tells the consumer's order card).
+refund_paid = django.dispatch.Signal()
 
 
 def refundable(invoice: Invoice) -> Decimal:
@@ -83,7 +88,10 @@ def refund_record_paid(*, actor: Any, refund: Refund, method: str, paid_on: date
         invoice = Invoice.objects.select_for_update().get(pk=refund.invoice_id)
         invoice.amount_paid -= refund.amount
         invoice.save(update_fields=["amount_paid", "updated_at"])
+        refund.invoice = invoice
     audit.record(actor=actor, action="refund.pay", organisation=refund.organisation, obj=refund,
                  after=audit.snapshot(refund, fields=["status", "paid_on", "method", "amount",
                                                       "provider_reference"]))
+    mails.refund_paid(refund)
+    refund_paid.send(sender=Refund, refund=refund)
     return refund

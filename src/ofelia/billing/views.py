@@ -246,7 +246,8 @@ def contract_billing(request: HttpRequest, pk: int) -> HttpResponse:
             plan = funding.funding_plan(contract, as_of=today)
         except services.BillingError as exc:
             problem = str(exc)
-    payers = [(p, funding.PAYER_LABELS.get(p, p), plan.of(p)) for p in plan.payers()] if plan else []
+    payers = [(p, funding.PAYER_LABELS.get(p, p), plan.of(p),
+               contract_invoices.invoiced_already(contract, p)) for p in plan.payers()] if plan else []
     return render(request, "billing/contract_billing.html", {
         **_contract_billing_context(request, contract),
         "plan": plan, "payers": payers, "problem": problem,
@@ -368,7 +369,8 @@ def my_invoices(request: HttpRequest) -> HttpResponse:
     from .online import invoice_instalment_counts
 
     today = clock.today()
-    page = Paginator(_mine(request).select_related("penalty"), 25).get_page(request.GET.get("page"))
+    page = Paginator(_mine(request).select_related("penalty").prefetch_related("refunds"), 25
+                     ).get_page(request.GET.get("page"))
     late = {invoice.pk: (amount, days) for invoice, amount, days in
             selectors.overdue_invoices(organisation=_org(request), today=today, only=[i.pk for i in page])}
     rows = [(i, _payable(i), late.get(i.pk), getattr(i, "penalty", None) if i.pk in late else None) for i in page]

@@ -22,6 +22,7 @@ Entry = tuple[str, str] | tuple[str, list[tuple[str, str]]]
 # Apps above core add their own menu entries for a request (an app whose pages depend on the
 # organisation's terms, for instance) by registering here from their AppConfig.ready():
 # core never imports them. Each provider returns entries for the member, or [].
+ACCOUNT = "Mon compte"
 MenuProvider = Callable[[HttpRequest, Any], list[Entry]]
 _providers: list[MenuProvider] = []
 
@@ -32,11 +33,11 @@ def register_menu(provider: MenuProvider) -> None:
 
 
 def _with_extensions(entries: list[Entry], request: HttpRequest, membership: Any) -> list[Entry]:
-    """The registered entries go before « Simulation » (staff) or « Mes données » (extranet)."""
+    """The registered entries go before « Simulation » (staff) or « Mon compte » (extranet)."""
     extra = [entry for provider in _providers for entry in provider(request, membership)]
     if not extra:
         return entries
-    anchors = [i for i, (first, _second) in enumerate(entries) if first in ("simulator:index", "privacy:my-data")]
+    anchors = [i for i, (first, _second) in enumerate(entries) if first in ("simulator:index", ACCOUNT)]
     at = anchors[0] if anchors else len(entries)
     return entries[:at] + extra + entries[at:]
 
@@ -100,26 +101,39 @@ def _staff_menu(role: str) -> list[Entry]:
 
 
 def _extranet_menu(role: str) -> list[Entry]:
+    """The role's pages on one line at 1280 px: its documents (when more than one kind) and
+    its account settings open as short lists, like the staff sections."""
     items: list[Entry] = [("extranet-home", _("My space"))]
     if role == Role.TRAINER:
         items.append(("attendance:trainer-sheets", "Émargement"))
         items.append(("elearning:trainer-evaluations", "Évaluations"))
     if role != Role.TRAINER:
         items.append(("sales:my-trainings", _("My trainings")))
+    documents: list[tuple[str, str]] = []
     if role in (Role.LEARNER, Role.CONSUMER):
         items.append(("elearning:my-courses", "Mes parcours en ligne"))
-        items.append(("attendance:my-attendance", "Mes attestations"))
-        items.append(("catalogue:my-reviews", "Mes avis"))
+        documents.append(("attendance:my-attendance", "Mes attestations"))
     if role in (Role.CLIENT_CONTACT, Role.CONSUMER):
-        items.append(("sales:my-quotes", "Mes devis"))
-        items.append(("billing:my-invoices", _("My invoices")))
+        documents.append(("sales:my-quotes", "Mes devis"))
+        documents.append(("billing:my-invoices", _("My invoices")))
+    if len(documents) > 1:
+        items.append(("Mes documents", documents))
+    else:
+        items.extend(documents)
     if role == Role.CLIENT_CONTACT:
         items.append(("support:my-tickets", "Support"))
+    # What the person tells the organisation: reviews, questionnaires, complaints.
+    feedback: list[tuple[str, str]] = []
+    if role in (Role.LEARNER, Role.CONSUMER):
+        feedback.append(("catalogue:my-reviews", "Mes avis"))
+    feedback.append(("surveys:mine", "Mes questionnaires"))
     if role in (Role.CLIENT_CONTACT, Role.CONSUMER):
-        items.append(("quality:my-complaints", "Réclamations"))
-    items.append(("surveys:mine", "Mes questionnaires"))
-    items.append(("notifications:mine", "Mes notifications"))
-    items.append(("privacy:my-data", "Mes données"))
+        feedback.append(("quality:my-complaints", "Réclamations"))
+    if len(feedback) > 1:
+        items.append(("Donner mon avis", feedback))
+    else:
+        items.extend(feedback)
+    items.append((ACCOUNT, [("notifications:mine", "Mes notifications"), ("privacy:my-data", "Mes données")]))
     return items
 
 

@@ -156,6 +156,18 @@ KINDS: tuple[Kind, ...] = (
          "balance": "0,00 €"},
     ),
     Kind(
+        "refund_paid", "Remboursement effectué", True,
+        "Code de la consommation, art. L221-24 : les sommes sont remboursées au consommateur "
+        "qui s'est rétracté ; ce courriel lui dit que l'argent est parti, par quel moyen et "
+        "pour quelle facture, la trace que l'organisme lui doit.",
+        "Remboursement effectué — facture {{ number }}",
+        "Bonjour,\n\nNous vous avons remboursé le {{ paid_on }} la somme de {{ amount }} au titre "
+        "de la facture n° {{ number }}, {{ method }}. Selon votre banque, le montant apparaît "
+        "sur votre compte sous quelques jours ouvrés." + SIGNATURE,
+        {"number": "F-2026-0101", "paid_on": "12/12/2026", "amount": "1 788,00 €",
+         "method": "sur la carte bancaire utilisée pour le paiement"},
+    ),
+    Kind(
         "reminder", "Relance amiable", False,
         "Une relance amiable n'est exigée par aucun texte : la personne peut ne pas la recevoir ; "
         "la mise en demeure, elle, lui parviendra.",

@@ -185,7 +185,10 @@ def render_contract_pdf(contract: Contract) -> bytes:
     html = render_to_string(
         f"sales/pdf/{contract.kind}.html",
         {"contract": contract, "v": values, "mentions": mentions_for(contract.kind),
-         "organisation": contract.organisation},
+         "organisation": contract.organisation,
+         # Who accepted it for the client, and when: a signed document says so.
+         "acceptance": contract.acceptances.order_by("-accepted_at", "-id").first()
+         if contract.signed_on else None},
     )
     return HTML(string=html).write_pdf()  # type: ignore[no-any-return]
 

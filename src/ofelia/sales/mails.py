@@ -69,12 +69,23 @@ def _retraction_until(contract: Contract) -> str:
     return f"{fr_date(date.fromisoformat(ends))}" if isinstance(ends, str) else ""
 
 
+def terms_pdf_of(pk: int) -> bytes:
+    """The terms version a contract was signed under, as PDF (made by the mail task)."""
+    from ofelia.simulator.terms_views import terms_pdf_bytes
+
+    contract = Contract.objects.select_related("organisation").get(pk=pk)
+    return terms_pdf_bytes(contract.organisation.slug, contract.policy_version)[1]
+
+
 def contract_confirmed(contract: Contract) -> None:
     from .documents import render_contract_pdf
 
     consumer = contract.kind != CONVENTION
     total_incl = contract.price + contract.vat_amount
-    files = [(f"{contract.number}.pdf", render_contract_pdf(contract), "application/pdf")]
+    files: list[Any] = [(f"{contract.number}.pdf", render_contract_pdf(contract), "application/pdf")]
+    if contract.policy_version:  # the terms signed, readable without the extranet (L221-13)
+        files.append((f"conditions-generales-{contract.policy_version}.pdf",
+                      "ofelia.sales.mails.terms_pdf_of", contract.pk, "application/pdf"))
     if consumer:
         files.append(("formulaire-retractation.pdf", retraction_form_pdf(contract.organisation),
                       "application/pdf"))

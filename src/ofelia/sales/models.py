@@ -433,6 +433,10 @@ class Order(TenantModel):
     digital_consent_text = models.TextField("texte accepté", blank=True)
     paid_at = models.DateTimeField("payée le", null=True, blank=True)
     voided_reason = models.CharField("motif d'annulation", max_length=255, blank=True)
+    # What billing paid back (a retraction, RET-3), as the consumer's card tells it.
+    refunded_amount = models.DecimalField("montant remboursé", max_digits=10, decimal_places=2,
+                                          default=0)
+    refunded_on = models.DateField("remboursée le", null=True, blank=True)
 
     class Meta:
         ordering = ["-ordered_at", "-id"]

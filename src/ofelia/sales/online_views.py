@@ -139,7 +139,7 @@ def my_retraction(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, "Votre rétractation est enregistrée ; les sommes versées vous "
                                   "seront remboursées selon les conditions générales.")
     except services.RuleRefusal as exc:
-        messages.error(request, f"Refusé ({exc.rule}) : {exc.explanation}")
+        messages.error(request, exc.explanation)  # the clause explained, not its code
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("sales:my-trainings")

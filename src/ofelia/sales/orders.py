@@ -314,6 +314,28 @@ def on_billing_order_paid(sender: Any, checkout: Any, **kwargs: Any) -> None:
                     order_reference=checkout.order_reference)
 
 
+@transaction.atomic
+def order_refund_record(*, actor: Any, contract_id: int, amount: Decimal, on: date) -> Order | None:
+    """Billing paid money back on the order's contract: the consumer's card says how much and
+    when (the refund itself lives in billing)."""
+    order = Order.objects.select_for_update().filter(contract_id=contract_id).first()
+    if order is None:
+        return None
+    order.refunded_amount += amount
+    order.refunded_on = on
+    order.save(update_fields=["refunded_amount", "refunded_on"])
+    audit.record(actor=actor, action="order.refunded", organisation=order.organisation, obj=order,
+                 after={"refunded_amount": str(order.refunded_amount), "refunded_on": on.isoformat()})
+    return order
+
+
+def on_billing_refund_paid(sender: Any, refund: Any, **kwargs: Any) -> None:
+    contract_id = refund.contract_id or (refund.invoice.contract_id if refund.invoice else None)
+    if contract_id:
+        order_refund_record(actor=None, contract_id=contract_id, amount=refund.amount,
+                            on=refund.paid_on)
+
+
 def on_billing_order_voided(sender: Any, checkout: Any, reason: str = "", **kwargs: Any) -> None:
     order_void(actor=None, organisation=checkout.organisation_id,
                order_reference=checkout.order_reference, reason=reason or "paiement refusé")

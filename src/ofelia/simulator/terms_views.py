@@ -62,12 +62,18 @@ def terms_page(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "simulator/terms.html", context)
 
 
-def terms_pdf(request: HttpRequest, slug: str) -> HttpResponse:
+def terms_pdf_bytes(slug: str, version: str = "") -> tuple[Policy, bytes]:
+    """The terms (a named version, else the one in force) as a PDF: the page's download and
+    the contract confirmation's attachment."""
     from weasyprint import HTML
 
-    context = _terms(slug, request.GET.get("version", "")[:40])
+    context = _terms(slug, version)
     html = render_to_string("simulator/pdf/terms.html", context)
-    response = HttpResponse(HTML(string=html).write_pdf(), content_type="application/pdf")
-    policy = context["policy"]
+    return context["policy"], HTML(string=html).write_pdf()
+
+
+def terms_pdf(request: HttpRequest, slug: str) -> HttpResponse:
+    policy, pdf = terms_pdf_bytes(slug, request.GET.get("version", "")[:40])
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="conditions-{policy.id}-{policy.version}.pdf"'
     return response

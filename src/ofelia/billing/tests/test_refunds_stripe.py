@@ -22,6 +22,7 @@ from ofelia.billing.services import (
 )
 from ofelia.core import clock
 from ofelia.core.models import AuditEntry
+from ofelia.notifications.models import SentMail
 from ofelia.organisations.testing import make_member
 from ofelia.policies import policy_in_force
 
@@ -134,7 +135,8 @@ def test_transfers_and_cheques_stay_recorded_by_staff_card_refunds_do_not(organi
     invoice, refund = _paid_by_card_then_credited(organisation)
     with pytest.raises(BillingError, match="passe par Stripe"):
         refund_pay(actor=None, refund=refund, method="card")
-    other = _invoice(organisation)
+    other = invoice_issue(actor=None, issue_date=date(2025, 11, 3), invoice=invoice_create_draft(
+        actor=None, organisation=organisation, **draft_fields(buyer_email="compta@ateliers-martin.fr")))
     payment_record(actor=None, organisation=organisation, method="transfer", amount="1200",
                    received_on=date(2025, 11, 10), allocations=[(other, "1200")])
     credit_note_issue(actor=None, invoice=Invoice.objects.get(pk=other.pk), reason="Remise",
@@ -145,6 +147,10 @@ def test_transfers_and_cheques_stay_recorded_by_staff_card_refunds_do_not(organi
     refund_pay(actor=None, refund=by_transfer, method="transfer", paid_on=date(2025, 11, 21))
     by_transfer.refresh_from_db()
     assert by_transfer.status == RefundStatus.PAID and by_transfer.provider_reference is None
+    # The payer is told: how much, how, for which invoice.
+    told, = SentMail.objects.filter(kind="refund_paid")
+    assert told.to == "compta@ateliers-martin.fr" and told.subject == f"Remboursement effectué — facture {other.number}"
+    assert f"le 21/11/2025 la somme de 100,00\u00a0€ au titre de la facture n° {other.number}, par virement" in told.body
 
 
 def test_staff_page_refunds_through_stripe(client, organisation, settings):

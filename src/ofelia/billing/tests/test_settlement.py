@@ -266,6 +266,8 @@ def test_contract_panel_lists_drafts_and_issues_them_in_one_click(client):
     client.force_login(make_member(org, Role.STAFF))
     with clock.frozen(datetime(2026, 1, 13, 9, 0)):
         contract_settle(contract=contract)
+        before = client.get(f"/facturation/contrats/{contract.pk}/").content.decode()
+        assert "Préparer la facture de : Client" in before  # its draft waits
         panel = client.get(url)
         assert panel.status_code == 200
         html = panel.content.decode()
@@ -279,6 +281,10 @@ def test_contract_panel_lists_drafts_and_issues_them_in_one_click(client):
     assert Invoice.objects.get(contract=contract).status == InvoiceStatus.ISSUED
     page = client.get(f"/facturation/contrats/{contract.pk}/").content.decode()
     assert f'href="/ventes/contrats/{contract.pk}/"' in page
+    # Everything issued: no button that would be refused, the invoice instead.
+    issued = Invoice.objects.get(contract=contract)
+    assert "Préparer la facture" not in page
+    assert f'Déjà facturé : <a href="/facturation/factures/{issued.pk}/">' in page
     outsider = Client()
     outsider.force_login(make_member(make_organisation(slug="panneau-autre"), Role.STAFF))
     assert outsider.get(url).status_code == 404
@@ -398,3 +404,27 @@ def test_an_avenant_adding_a_learner_drafts_what_the_new_price_adds_on_commit(
     assert sum(i.total_incl_vat for i in invoices) - sum(c.total_incl_vat for c in credits) == Decimal("2400.00")
     settlement_issue(actor=None, contract=contract, on=date(2026, 2, 2))
     assert _invoiced_net(contract) == _owed_by_simulate(contract, date(2026, 2, 2))
+
+
+def test_can_d1_fee_invoice_pdf_describes_the_cancellation_not_a_delivery():
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    from ofelia.billing.pdf import invoice_pdf
+
+    org = make_organisation(slug="frais-pdf")
+    contract = signed_contract(org, client=company(org), signed=date(2026, 1, 12),
+                               start=date(2026, 3, 16))
+    _settle_and_issue(contract, date(2026, 1, 13))
+    contract_event_record(actor=None, contract=contract, type="cancellation", by="client",
+                          reason="other", on=date(2026, 3, 6), as_of=date(2026, 3, 6))
+    issued = _settle_and_issue(contract, date(2026, 3, 6))
+    [fee] = [d for d in issued if d.purpose == "fee"]
+    [price] = [d for d in issued if d.kind == "credit_note"]
+    fee_text, price_text = (" ".join(" ".join(
+        p.extract_text() for p in PdfReader(BytesIO(invoice_pdf(d))).pages).split())
+        for d in (fee, price.credited_invoice))
+    assert "Prestation le" not in fee_text and "Objet Dédommagement" in fee_text
+    assert "l'annulation ou l'abandon de la formation prévue le 16/03/2026" in fee_text
+    assert "Prestation le 16/03/2026" in price_text  # the price invoice still names its delivery

@@ -51,13 +51,13 @@ def test_staff_member_has_no_audit_log_in_the_menu(client, org_a):
 
 
 @pytest.mark.parametrize(("role", "labels"), [
-    (Role.TRAINER, ["Mon espace", "Émargement", "Évaluations", "Mes questionnaires", "Mes notifications", "Mes données"]),
+    (Role.TRAINER, ["Mon espace", "Émargement", "Évaluations", "Mes questionnaires", "Mon compte"]),
     (Role.LEARNER, ["Mon espace", "Mes formations", "Mes parcours en ligne", "Mes attestations",
-                    "Mes avis", "Mes questionnaires", "Mes notifications", "Mes données"]),
-    (Role.CLIENT_CONTACT, ["Mon espace", "Mes formations", "Mes devis", "Mes factures",
-                           "Support", "Réclamations", "Mes questionnaires", "Mes notifications", "Mes données"]),
-    (Role.CONSUMER, ["Mon espace", "Mes formations", "Mes parcours en ligne", "Mes attestations",
-                     "Mes avis", "Mes devis", "Mes factures", "Réclamations", "Mes questionnaires", "Mes notifications", "Mes données"]),
+                    "Donner mon avis", "Mon compte"]),
+    (Role.CLIENT_CONTACT, ["Mon espace", "Mes formations", "Mes documents", "Support",
+                           "Donner mon avis", "Mon compte"]),
+    (Role.CONSUMER, ["Mon espace", "Mes formations", "Mes parcours en ligne", "Mes documents",
+                     "Donner mon avis", "Mon compte"]),
 ])
 def test_extranet_menu_per_role(client, org_a, role, labels):
     client.force_login(make_member(org_a, role))
@@ -78,6 +78,8 @@ def test_english_shell_menu_still_in_english(client, org_a):
     ("client_company.update", "Modification d'une entreprise cliente"),
     ("clientcompany.delete", "Suppression d'une entreprise cliente"),
     ("invoice.issue", "Émission d'une facture"),
+    ("complaint.close", "Clôture d'une réclamation"),
+    ("order.refunded", "Commande remboursée"),
     ("access_link.revoke.loss_reported", "Lien d'accès déclaré perdu"),
     ("something.unknown", "something.unknown"),
     ("", ""),

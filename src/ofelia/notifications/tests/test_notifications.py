@@ -91,7 +91,8 @@ def test_consumer_contract_confirmation_carries_terms_and_retraction_form(
     assert f"Nous confirmons votre contrat de formation n° {contract.number}" in message.body
     assert "droit de rétractation de quatorze jours" in message.body and "TTC" in message.body
     names = [name for name, _content, _type in message.attachments]
-    assert names == [f"{contract.number}.pdf", "formulaire-retractation.pdf"]
+    assert names == [f"{contract.number}.pdf", f"conditions-generales-{contract.policy_version}.pdf",
+                     "formulaire-retractation.pdf"]
     assert all(content.startswith(b"%PDF-") for _n, content, _t in message.attachments)
     assert SentMail.objects.get(kind="contract_confirmed").contract_id == contract.pk
 
@@ -103,7 +104,8 @@ def test_company_convention_confirmation_has_no_retraction_form(
     message = mail.outbox[-1]
     assert "votre convention de formation" in message.body and "HT" in message.body
     assert "rétractation" not in message.body
-    assert [name for name, *_ in message.attachments] == [f"{contract.number}.pdf"]
+    assert [name for name, *_ in message.attachments] == [
+        f"{contract.number}.pdf", f"conditions-generales-{contract.policy_version}.pdf"]
 
 
 def test_retraction_is_acknowledged(org: Any, admin: Any, consumer: Any,

@@ -218,3 +218,24 @@ def test_ret_online_retraction_button_records_the_event_and_frees_the_seat(lapor
     event = contract.events.get()
     assert event.type == "retraction" and event.on == date(2026, 2, 10)
     assert Enrolment.objects.get(session=session).status == Enrolment.Status.CANCELLED
+
+
+def test_ret_online_retraction_after_the_deadline_is_refused_in_french_and_changes_nothing(
+        laporte: Any) -> None:
+    session = _published_session(laporte)
+    user, consumer = _consumer_user(laporte)
+    order = _order(laporte, user, consumer, session)
+    web = Client()
+    web.force_login(user)
+    # Ordered on 2 February: the fourteen days ended on 16 February; the session is in April.
+    with clock.frozen(datetime(2026, 3, 2, 9, 0)):
+        page = web.get("/espace/formations/").content.decode()
+        assert "Me rétracter en ligne" not in page  # no button once the period is over
+        response = web.post(f"/espace/formations/{order.contract_id}/retractation/", follow=True)
+    body = response.content.decode()
+    assert response.status_code == 200 and "rétractation est enregistrée" not in body
+    assert "délai de rétractation" in body
+    assert "RET-" not in body  # the clause is explained, its code is not shown to the client
+    contract = Contract.objects.get(pk=order.contract_id)
+    assert contract.status == Contract.Status.SIGNED and not contract.events.exists()
+    assert Enrolment.objects.get(session=session).status != Enrolment.Status.CANCELLED
