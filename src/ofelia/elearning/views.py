@@ -21,8 +21,8 @@ from ofelia.catalogue.models import Enrolment
 from ofelia.core.tenancy import tenant_required
 from ofelia.organisations.models import Role
 
-from . import certification, selectors, services
-from .models import Evaluation, LearnerCourse, Module
+from . import certification, contact, selectors, services
+from .models import Conversation, Evaluation, LearnerCourse, Message, Module
 
 STAFF = (Role.ADMINISTRATOR, Role.STAFF)
 LEARNERS = (Role.LEARNER, Role.CONSUMER)
@@ -303,7 +303,8 @@ def my_course(request: HttpRequest, lc_pk: int) -> HttpResponse:
     state = selectors.course_state(lc)
     return render(request, "elearning/my_course.html", {
         "lc": lc, "state": state, "consent_text": services.CONSENT_TEXT,
-        "max_video_mb": certification.max_video_bytes() // 1_048_576})
+        "max_video_mb": certification.max_video_bytes() // 1_048_576,
+        "unread_messages": contact.unread_for_learner(lc)})
 
 
 @require_POST
@@ -508,3 +509,87 @@ def trainer_evaluation(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "Correction enregistrée.")
             return redirect("elearning:trainer-evaluations")
     return render(request, "elearning/trainer_evaluation.html", {"evaluation": evaluation})
+
+
+# --- trainer contact (issue 12, item 7) -------------------------------------------------------
+
+
+def _site(request: HttpRequest) -> str:
+    return request.build_absolute_uri("/")[:-1]
+
+
+@tenant_required(*LEARNERS)
+def my_contact(request: HttpRequest, lc_pk: int) -> HttpResponse:
+    """The learner's thread with the trainer(s) of their session, and the form to write."""
+    lc = _followed(request, lc_pk)
+    body = ""
+    if request.method == "POST":
+        body = request.POST.get("body", "")
+        try:
+            contact.message_post(actor=request.user, learner_course=lc, body=body, link_base=_site(request))
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, "Message envoyé à votre formateur.")
+            return redirect(reverse("elearning:my-contact", args=[lc.pk]) + "#dernier")
+    thread = contact.thread_of(lc)
+    if thread.conversation is not None:
+        contact.mark_read(thread.conversation, by_learner=True)
+    return render(request, "elearning/contact_thread.html", {
+        "lc": lc, "thread": thread, "body": body, "learner_view": True, "can_write": True,
+        "trainers": list(contact.trainer_users(lc)), "max_length": Message.MAX_LENGTH,
+        "action": reverse("elearning:my-contact", args=[lc.pk]),
+        "back": reverse("elearning:my-course", args=[lc.pk])})
+
+
+@tenant_required(Role.TRAINER)
+def trainer_conversations(request: HttpRequest) -> HttpResponse:
+    rows = contact.trainer_conversations(organisation=request.organisation, user=request.user)  # type: ignore[attr-defined]
+    return render(request, "elearning/trainer_conversations.html", {"rows": rows})
+
+
+@tenant_required(Role.TRAINER)
+def trainer_conversation(request: HttpRequest, pk: int) -> HttpResponse:
+    conversation = contact.trainer_conversations(
+        organisation=request.organisation, user=request.user).filter(pk=pk).first()  # type: ignore[attr-defined]
+    if conversation is None:
+        raise Http404
+    lc = conversation.learner_course
+    body = ""
+    if request.method == "POST":
+        body = request.POST.get("body", "")
+        try:
+            contact.message_post(actor=request.user, learner_course=lc, body=body, link_base=_site(request))
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, "Réponse envoyée au stagiaire.")
+            return redirect(reverse("elearning:trainer-conversation", args=[pk]) + "#dernier")
+    contact.mark_read(conversation, by_learner=False)
+    return render(request, "elearning/contact_thread.html", {
+        "lc": lc, "thread": contact.thread_of(lc), "body": body, "learner_view": False,
+        "can_write": True, "max_length": Message.MAX_LENGTH,
+        "action": reverse("elearning:trainer-conversation", args=[pk]),
+        "back": reverse("elearning:trainer-conversations")})
+
+
+@tenant_required(Role.ADMINISTRATOR)
+def course_conversations(request: HttpRequest, pk: int) -> HttpResponse:
+    course = _course(request, pk)
+    return render(request, "elearning/course_conversations.html", {
+        "course": course, "rows": contact.course_conversations(course=course)})
+
+
+@tenant_required(Role.ADMINISTRATOR)
+def course_conversation(request: HttpRequest, pk: int, conversation_pk: int) -> HttpResponse:
+    """An administrator reads a conversation (nothing is marked read, nothing can be written)."""
+    course = _course(request, pk)
+    conversation = (Conversation.objects.for_organisation(request.organisation)  # type: ignore[attr-defined]
+                    .select_related("learner_course__learner", "learner_course__course__training")
+                    .filter(pk=conversation_pk, learner_course__course=course).first())
+    if conversation is None:
+        raise Http404
+    lc = conversation.learner_course
+    return render(request, "elearning/contact_thread.html", {
+        "lc": lc, "thread": contact.thread_of(lc), "learner_view": False, "can_write": False,
+        "back": reverse("elearning:course-conversations", args=[pk])})
