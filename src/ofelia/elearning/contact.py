@@ -38,13 +38,18 @@ def is_trainer_of(learner_course: LearnerCourse, user: Any) -> bool:
     return trainer_users(learner_course).filter(pk=user.pk).exists()
 
 
+def french_number(n: int) -> str:
+    """4000 → « 4 000 » (narrow no-break space, as French typesetting wants)."""
+    return f"{n:,}".replace(",", "\u202f")
+
+
 def clean_body(body: str) -> str:
     text = (body or "").replace("\r\n", "\n").strip()
     if not text:
         raise ValidationError("Écrivez votre message avant de l'envoyer.")
     if len(text) > Message.MAX_LENGTH:
-        raise ValidationError(f"Message trop long : {len(text)} caractères, "
-                              f"{Message.MAX_LENGTH} au plus.")
+        raise ValidationError(f"Message trop long : {french_number(len(text))} caractères, "
+                              f"{french_number(Message.MAX_LENGTH)} au plus.")
     return text
 
 

@@ -459,6 +459,10 @@ def trainer_evaluation(request: HttpRequest, pk: int) -> HttpResponse:
 # --- trainer contact (issue 12, item 7) -------------------------------------------------------
 
 
+# The form's limit, as the label says it (« 4 000 caractères ») and as the textarea enforces it.
+MESSAGE_LIMIT = {"max_length": contact.french_number(Message.MAX_LENGTH), "max_chars": Message.MAX_LENGTH}
+
+
 def _site(request: HttpRequest) -> str:
     return request.build_absolute_uri("/")[:-1]
 
@@ -482,7 +486,7 @@ def my_contact(request: HttpRequest, lc_pk: int) -> HttpResponse:
         contact.mark_read(thread.conversation, by_learner=True)
     return render(request, "elearning/contact_thread.html", {
         "lc": lc, "thread": thread, "body": body, "learner_view": True, "can_write": True,
-        "trainers": list(contact.trainer_users(lc)), "max_length": Message.MAX_LENGTH,
+        "trainers": list(contact.trainer_users(lc)), **MESSAGE_LIMIT,
         "action": reverse("elearning:my-contact", args=[lc.pk]),
         "back": reverse("elearning:my-course", args=[lc.pk])})
 
@@ -513,7 +517,7 @@ def trainer_conversation(request: HttpRequest, pk: int) -> HttpResponse:
     contact.mark_read(conversation, by_learner=False)
     return render(request, "elearning/contact_thread.html", {
         "lc": lc, "thread": contact.thread_of(lc), "body": body, "learner_view": False,
-        "can_write": True, "max_length": Message.MAX_LENGTH,
+        "can_write": True, **MESSAGE_LIMIT,
         "action": reverse("elearning:trainer-conversation", args=[pk]),
         "back": reverse("elearning:trainer-conversations")})
 
