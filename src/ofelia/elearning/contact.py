@@ -103,6 +103,25 @@ def message_post(*, actor: Any, learner_course: LearnerCourse, body: str, link_b
     return message
 
 
+def conversations_combine(*, kept: LearnerCourse, other: LearnerCourse) -> int:
+    """Before `other` is deleted (two follow-ups of one course combined when two learners are
+    merged), its messages join `kept`'s conversation instead of cascading away. Returns the
+    number of messages moved."""
+    source = Conversation.objects.filter(learner_course=other).first()
+    if source is None:
+        return 0
+    target = Conversation.objects.filter(learner_course=kept).first()
+    if target is None:
+        source.learner_course = kept
+        source.save(update_fields=["learner_course"])
+        return source.messages.count()
+    moved = source.messages.update(conversation=target)
+    target.last_message_at = max(target.last_message_at, source.last_message_at)
+    target.save(update_fields=["last_message_at"])
+    source.delete()
+    return moved
+
+
 def mark_read(conversation: Conversation, *, by_learner: bool) -> int:
     """The other side's messages are read now (the thread was opened by this side)."""
     return (conversation.messages.filter(from_learner=not by_learner, read_at__isnull=True)

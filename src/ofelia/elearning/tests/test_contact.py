@@ -158,3 +158,22 @@ def test_the_mail_template_is_the_organisations_own(tworld: World) -> None:
     mail = SentMail.objects.get(kind="course_message")
     assert mail.subject == "Message de Camille Martin"
     assert mail.body.startswith("Une question — ")
+
+
+def test_combining_two_follow_ups_keeps_every_message(tworld: World) -> None:
+    """For the merge of two learners: the follow-up not kept is deleted afterwards, its
+    conversation must not cascade away with it."""
+    from ofelia.elearning.models import LearnerCourse
+
+    trainer = trainer_of(tworld)
+    contact.message_post(actor=tworld.cpf_user, learner_course=tworld.cpf_lc, body="Premier")
+    contact.message_post(actor=trainer, learner_course=tworld.cpf_lc, body="Réponse")
+    contact.message_post(actor=tworld.self_user, learner_course=tworld.self_lc, body="Autre")
+    # Both have a conversation: the messages join the kept one, the other conversation goes.
+    assert contact.conversations_combine(kept=tworld.self_lc, other=tworld.cpf_lc) == 2
+    assert not Conversation.objects.filter(learner_course=tworld.cpf_lc).exists()
+    assert sorted(m.body for m in contact.thread_of(tworld.self_lc).messages) == ["Autre", "Premier", "Réponse"]
+    # The kept one has none: the other one's conversation is handed over whole.
+    assert contact.conversations_combine(kept=tworld.cpf_lc, other=tworld.self_lc) == 3
+    LearnerCourse.objects.filter(pk=tworld.self_lc.pk).delete()
+    assert len(contact.thread_of(tworld.cpf_lc).messages) == 3
