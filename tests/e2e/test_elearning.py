@@ -35,7 +35,9 @@ def _open_course(page: Any) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text(COURSE)
 
 
-def test_lrn_1_ret_5_self_funded_consumer_consents_and_opens_modules_in_any_order(page: Any) -> None:
+def test_lrn_1_ret_5_self_funded_consumer_consents_and_opens_modules_in_any_order(page: Any, results_dir: Path) -> None:
+    failures: list[str] = []
+    page.on("response", lambda r: failures.append(f"{r.status} {r.url}") if r.status >= 500 else None)
     log_in(page, "particulier@laporte.demo")
     _open_course(page)
     expect(page.get_by_text("Avant votre premier accès")).to_be_visible()
@@ -60,6 +62,31 @@ def test_lrn_1_ret_5_self_funded_consumer_consents_and_opens_modules_in_any_orde
     expect(page.get_by_role("status")).to_contain_text("Quiz réussi (100 %)")
     expect(page.get_by_text("3/6 modules terminés (50 %)")).to_be_visible()
     page.screenshot(path="/tmp/learning-self-funded.png", full_page=True)
+
+    # Trainer contact (item 7): the learner writes from the course, the trainer of the
+    # training answers from « Messages », the learner reads the answer.
+    page.get_by_role("link", name="Écrire à mon formateur").click()
+    page.get_by_label("Votre message à votre formateur").fill("Bonjour, où trouver les rushes du module 3 ?")
+    page.get_by_role("button", name="Envoyer").click()
+    expect(page.get_by_role("status")).to_contain_text("Message envoyé à votre formateur")
+    log_out(page)
+    log_in(page, "formateur@laporte.demo")
+    page.get_by_role("link", name="Messages (1 non lu)").click()
+    expect(page.get_by_role("row").filter(has_text=COURSE)).to_contain_text("1 non lu")
+    page.get_by_role("link", name=re.compile("Lire et répondre")).click()
+    expect(page.locator("#thread")).to_contain_text("où trouver les rushes du module 3 ?")
+    page.get_by_label("Votre réponse au stagiaire").fill("Dans le dossier « Rushes » joint au module 1.")
+    page.get_by_role("button", name="Envoyer").click()
+    expect(page.get_by_role("status")).to_contain_text("Réponse envoyée au stagiaire")
+    page.screenshot(path=str(results_dir / "learning-trainer-thread.png"), full_page=True)
+    log_out(page)
+    log_in(page, "particulier@laporte.demo")
+    _open_course(page)
+    expect(page.get_by_text("1 nouveau message")).to_be_visible()
+    page.get_by_role("link", name="Écrire à mon formateur").click()
+    expect(page.locator("#thread")).to_contain_text("Dans le dossier « Rushes » joint au module 1.")
+    page.screenshot(path=str(results_dir / "learning-learner-thread.png"), full_page=True)
+    assert not failures, failures
 
 
 def test_lrn_2_cpf_learner_unlocks_module_2_by_completing_the_scorm_module_1(page: Any, tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ attestation d'assiduité. They are sealed by `services` before anyone sees them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -22,6 +23,23 @@ TEMPLATES = {
     Document.Kind.END_OF_TRAINING: "attendance/pdf/end_of_training.html",
     Document.Kind.ASSIDUITY: "attendance/pdf/assiduity.html",
 }
+
+
+# The « résultats de l'évaluation des acquis » of the attestation de fin de formation (L6353-1)
+# can come from apps above attendance (e-learning's graded certification): they register a
+# provider here from their AppConfig.ready(), attendance never imports them. A provider
+# returns the French lines to print for an enrolment, or [].
+ResultsProvider = Callable[[Enrolment], list[str]]
+_results_providers: list[ResultsProvider] = []
+
+
+def register_evaluation_results(provider: ResultsProvider) -> None:
+    if provider not in _results_providers:
+        _results_providers.append(provider)
+
+
+def evaluation_results(enrolment: Enrolment) -> list[str]:
+    return [line for provider in _results_providers for line in provider(enrolment)]
 
 
 def _only_data_urls(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
@@ -89,5 +107,6 @@ def render_learner_document(kind: str, enrolment: Enrolment, hours: Decimal) -> 
         "representative": _representative(enrolment.organisation), "hours": hours,
         "planned": planned, "rate": (hours * 100 / planned).quantize(Decimal("1")) if planned else None,
         "lines": attendance_lines(enrolment) if kind == Document.Kind.ASSIDUITY else [],
+        "results": evaluation_results(enrolment) if kind == Document.Kind.END_OF_TRAINING else [],
         "today": clock.today(),
     }))

@@ -113,6 +113,32 @@ def evaluation_grade(*, actor: Any, evaluation: Evaluation, result: str, comment
     return evaluation
 
 
+def attestation_lines(enrolment: Any) -> list[str]:
+    """The graded certification of an e-learning learner, as printed in the « résultats de
+    l'évaluation des acquis » of the attestation de fin de formation (L6353-1); registered
+    with attendance from `apps.ElearningConfig.ready`. Nothing while not graded."""
+    from django.utils import timezone
+
+    from ofelia.core.templatetags.ofelia_ui import date_fr
+
+    evaluation = (Evaluation.objects.filter(learner_course__enrolment=enrolment,
+                                            organisation_id=enrolment.organisation_id,
+                                            graded_at__isnull=False)
+                  .exclude(result=Evaluation.Result.PENDING)
+                  .select_related("graded_by", "learner_course__course__training").first())
+    if evaluation is None or evaluation.graded_at is None:
+        return []
+    grader = evaluation.graded_by
+    by = f" par {grader.get_full_name() or grader.get_username()}" if grader is not None else ""
+    lines = [f"Certification (évaluation en ligne, vidéo transmise le "
+             f"{date_fr(timezone.localtime(evaluation.submitted_at).date())}) : "
+             f"{evaluation.get_result_display().lower()}, corrigée le "
+             f"{date_fr(timezone.localtime(evaluation.graded_at).date())}{by}."]
+    if evaluation.comment:
+        lines.append(f"Appréciation du formateur : « {evaluation.comment} »")
+    return lines
+
+
 def evaluation_reminders(*, today: date | None = None) -> int:
     """Daily: remind every learner whose core modules are done and who has not sent their
     video, 14, 7 and 1 days before the core's deadline. Idempotent (one row per reminder)."""

@@ -254,3 +254,48 @@ class EvaluationReminder(models.Model):
 
     def __str__(self) -> str:
         return f"Rappel J-{self.days_before} — {self.learner_course}"
+
+
+# --- trainer contact (issue 12, item 7) ---------------------------------------------------
+
+class Conversation(TenantModel):
+    """The thread between a learner and the trainer(s) of their session, for one course."""
+
+    learner_course = models.OneToOneField(LearnerCourse, on_delete=models.CASCADE,
+                                          related_name="conversation", verbose_name="suivi")
+    created_at = models.DateTimeField("ouverte le")
+    last_message_at = models.DateTimeField("dernier message le")
+
+    class Meta:
+        ordering = ["-last_message_at", "id"]
+        verbose_name = "conversation avec le formateur"
+        verbose_name_plural = "conversations avec les formateurs"
+
+    def __str__(self) -> str:
+        return f"Conversation — {self.learner_course}"
+
+
+class Message(models.Model):
+    """One message of a conversation. `read_at` is set when the other side opens the thread
+    (for the trainer side, any trainer of the session)."""
+
+    MAX_LENGTH = 4000
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages",
+                                     verbose_name="conversation")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                               related_name="+", verbose_name="auteur")
+    from_learner = models.BooleanField("écrit par le stagiaire")
+    body = models.TextField("message")
+    sent_at = models.DateTimeField("envoyé le")
+    read_at = models.DateTimeField("lu le", null=True, blank=True)
+
+    class Meta:
+        ordering = ["sent_at", "id"]
+        verbose_name = "message"
+        verbose_name_plural = "messages"
+        indexes = [models.Index(fields=["conversation", "from_learner", "read_at"],
+                                name="message_unread_idx")]
+
+    def __str__(self) -> str:
+        return f"Message du {self.sent_at:%d/%m/%Y %H:%M}"

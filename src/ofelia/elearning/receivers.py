@@ -13,6 +13,7 @@ from django.db.models import Count
 
 from ofelia.organisations.models import Learner
 
+from .contact import conversations_combine
 from .models import LearnerCourse
 
 
@@ -44,6 +45,7 @@ def on_people_merging(sender: type, kept: Any, merged: Any, **kwargs: Any) -> di
             continue
         follow_ups.sort(key=lambda f: (-f.done, f.first_access_at is None, f.first_access_at, f.pk))
         best, other = follow_ups
+        conversations_combine(kept=best, other=other)  # the messages with the trainer stay
         other.delete()
         if best.learner_id != kept.pk:
             best.learner = kept

@@ -148,7 +148,7 @@ def course_state(learner_course: LearnerCourse, *, now: datetime | None = None) 
     now = now or clock.now()
     modules = version_modules(learner_course.version)
     completions = {c.module_id: c.completed_at for c in learner_course.completions.all()}
-    evaluation = Evaluation.objects.filter(learner_course=learner_course).first()
+    evaluation = Evaluation.objects.filter(learner_course=learner_course).select_related("graded_by").first()
     attempts = {a.module_id: a for a in learner_course.attempts.order_by("number")}
     ids = rules_io.module_ids(modules)
     contract = live_contract(learner_course.enrolment)

@@ -11,8 +11,8 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Max
 
 from ofelia.catalogue.models import Enrolment, Modality, Training
 from ofelia.core import audit, clock
@@ -307,12 +307,41 @@ def cmi_summary(cmi: Any) -> dict[str, str]:
 
 def tracking_commit(*, learner_course: LearnerCourse, module: Module, attempt: int, seq: int,
                     cmi: Any) -> tuple[bool, bool]:
-    """Store a runtime commit on its attempt. Idempotent: a commit whose `seq` is not above
-    the stored one changes nothing. Bounded: suspend data and the whole cmi are capped.
-    Returns (stored, module newly completed). The common case is one conditional UPDATE."""
+    """`tracking_store` for a learner course and a module checked here (SCORM, of the version
+    the learner follows). The endpoint skips this check: its signed token was only issued for
+    such a pair (`tracking.tracking_token`)."""
     if module.version_id != learner_course.version_id or module.kind != Module.Kind.SCORM:
         raise ValidationError("Ce module n'est pas un module SCORM de la version suivie.")
-    if not 1 <= attempt <= 1000 or seq < 1:
+    return tracking_store(learner_course_id=learner_course.pk, module_id=module.pk, attempt=attempt,
+                          seq=seq, cmi=cmi)
+
+
+def _attempt_upsert_sql() -> str:
+    table = connection.ops.quote_name(Attempt._meta.db_table)
+    columns = [connection.ops.quote_name(Attempt._meta.get_field(name).column) for name in UPSERT_FIELDS]
+    updated = [c for name, c in zip(UPSERT_FIELDS, columns, strict=True) if name in UPSERT_UPDATED]
+    key = ", ".join(columns[:3])
+    commits, seq = (connection.ops.quote_name(Attempt._meta.get_field(n).column) for n in ("commits", "seq"))
+    sets = ", ".join([f"{c} = EXCLUDED.{c}" for c in updated] + [f"{commits} = {table}.{commits} + 1"])
+    return (f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "
+            f"ON CONFLICT ({key}) DO UPDATE SET {sets} WHERE {table}.{seq} < EXCLUDED.{seq} "
+            f"RETURNING {table}.{commits}")
+
+
+# learner_course, module, number first: they are the conflict key (attempt_number_unique).
+UPSERT_FIELDS = ("learner_course", "module", "number", "seq", "completion", "success", "score",
+                 "session_time", "suspend_data", "cmi", "commits", "started_at", "updated_at")
+UPSERT_UPDATED = {"seq", "completion", "success", "score", "session_time", "suspend_data", "cmi",
+                  "updated_at"}
+
+
+def tracking_store(*, learner_course_id: int, module_id: int, attempt: int, seq: int,
+                   cmi: Any) -> tuple[bool, bool]:
+    """Store a runtime commit on its attempt in one statement (INSERT … ON CONFLICT DO UPDATE,
+    PostgreSQL and SQLite alike). Idempotent: a commit whose `seq` is not above the stored one
+    changes nothing. Bounded: suspend data and the whole cmi are capped. Returns (stored,
+    module newly completed); only a completing commit reads more (the completion, audited)."""
+    if not 1 <= attempt <= 1000 or seq < 1 or seq >= 2**63:
         raise ValidationError("Numéro de tentative ou d'envoi invalide.")
     if len(json.dumps(cmi)) > MAX_CMI_BYTES:
         raise ValidationError("Données de suivi trop volumineuses.")
@@ -326,22 +355,19 @@ def tracking_commit(*, learner_course: LearnerCourse, module: Module, attempt: i
     if score is not None and (not score.is_finite() or abs(score) >= 10**5):
         score = None
     now = clock.now()
-    values = {"seq": seq, "completion": summary["completion"], "success": summary["success"],
-              "score": score, "session_time": summary["session_time"],
-              "suspend_data": summary["suspend_data"], "cmi": cmi, "updated_at": now}
-    stored = Attempt.objects.filter(learner_course=learner_course, module=module, number=attempt,
-                                    seq__lt=seq).update(commits=F("commits") + 1, **values) > 0
-    if not stored and not Attempt.objects.filter(learner_course=learner_course, module=module,
-                                                 number=attempt).exists():
-        try:
-            with transaction.atomic():
-                Attempt.objects.create(learner_course=learner_course, module=module,
-                                       number=attempt, started_at=now, commits=1, **values)
-            stored = True
-        except IntegrityError:  # the same first commit, sent twice at once
-            stored = False
+    values = {"learner_course": learner_course_id, "module": module_id, "number": attempt, "seq": seq,
+              "completion": summary["completion"], "success": summary["success"], "score": score,
+              "session_time": summary["session_time"], "suspend_data": summary["suspend_data"],
+              "cmi": cmi, "commits": 1, "started_at": now, "updated_at": now}
+    params = [Attempt._meta.get_field(name).get_db_prep_save(values[name], connection)
+              for name in UPSERT_FIELDS]
+    with connection.cursor() as cursor:
+        cursor.execute(_attempt_upsert_sql(), params)
+        stored = cursor.fetchone() is not None
     done = False
-    if stored and (values["completion"] == "completed" or values["success"] == "passed"):
+    if stored and (summary["completion"] == "completed" or summary["success"] == "passed"):
+        learner_course = LearnerCourse.objects.select_related("organisation").get(pk=learner_course_id)
+        module = Module.objects.get(pk=module_id, version_id=learner_course.version_id)
         done = module_complete(actor=None, learner_course=learner_course, module=module,
-                               how=f"scorm:{values['success'] or values['completion']}")
+                               how=f"scorm:{summary['success'] or summary['completion']}")
     return stored, done

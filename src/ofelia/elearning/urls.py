@@ -33,4 +33,10 @@ urlpatterns = [
     path("evaluations/<int:pk>/video/", views.evaluation_video, name="evaluation-video"),
     path("espace/evaluations/", views.trainer_evaluations, name="trainer-evaluations"),
     path("espace/evaluations/<int:pk>/", views.trainer_evaluation, name="trainer-evaluation"),
+    path("espace/parcours/<int:lc_pk>/formateur/", views.my_contact, name="my-contact"),
+    path("espace/messages/", views.trainer_conversations, name="trainer-conversations"),
+    path("espace/messages/<int:pk>/", views.trainer_conversation, name="trainer-conversation"),
+    path("gestion/parcours/<int:pk>/messages/", views.course_conversations, name="course-conversations"),
+    path("gestion/parcours/<int:pk>/messages/<int:conversation_pk>/", views.course_conversation,
+         name="course-conversation"),
 ]

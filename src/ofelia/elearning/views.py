@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import mimetypes
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.core import signing
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
@@ -21,30 +19,11 @@ from ofelia.catalogue.models import Enrolment
 from ofelia.core.tenancy import tenant_required
 from ofelia.organisations.models import Role
 
-from . import certification, selectors, services
-from .models import Evaluation, LearnerCourse, Module
+from . import certification, contact, selectors, services, tracking
+from .models import Conversation, Evaluation, LearnerCourse, Message, Module
 
 STAFF = (Role.ADMINISTRATOR, Role.STAFF)
 LEARNERS = (Role.LEARNER, Role.CONSUMER)
-MAX_TRACKING_BODY = 160 * 1024
-TRACKING_SALT = "ofelia.elearning.tracking"
-TRACKING_TOKEN_AGE = 24 * 3600
-
-
-def tracking_token(*, learner_course: LearnerCourse, module: Module, user: Any) -> str:
-    """The commit's proof of origin: the runtime's final commit goes by `sendBeacon`, which
-    cannot carry the CSRF header, so every commit carries this signed token instead."""
-    return signing.dumps({"lc": learner_course.pk, "m": module.pk, "u": user.pk}, salt=TRACKING_SALT)
-
-
-def _token_ok(token: Any, *, lc_pk: int, module_pk: int, user: Any) -> bool:
-    try:
-        data = signing.loads(str(token), salt=TRACKING_SALT, max_age=TRACKING_TOKEN_AGE)
-    except signing.BadSignature:
-        return False
-    return data == {"lc": lc_pk, "m": module_pk, "u": user.pk}
-
-
 def _error_text(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
@@ -303,7 +282,8 @@ def my_course(request: HttpRequest, lc_pk: int) -> HttpResponse:
     state = selectors.course_state(lc)
     return render(request, "elearning/my_course.html", {
         "lc": lc, "state": state, "consent_text": services.CONSENT_TEXT,
-        "max_video_mb": certification.max_video_bytes() // 1_048_576})
+        "max_video_mb": certification.max_video_bytes() // 1_048_576,
+        "unread_messages": contact.unread_for_learner(lc)})
 
 
 @require_POST
@@ -361,7 +341,8 @@ def my_module(request: HttpRequest, lc_pk: int, module_pk: int) -> HttpResponse:
     if module.kind == Module.Kind.SCORM:
         context["content_url"] = reverse("elearning:my-content", args=[lc.pk, module.pk, module.scorm_launch])
         context["commit_url"] = reverse("elearning:my-tracking", args=[lc.pk, module.pk])
-        context["token"] = tracking_token(learner_course=lc, module=module, user=request.user)
+        context["token"] = tracking.tracking_token(learner_course=lc, module=module, user=request.user,
+                                                   session_key=request.session.session_key)
     return render(request, "elearning/module.html", context)
 
 
@@ -412,45 +393,10 @@ def my_module_done(request: HttpRequest, lc_pk: int, module_pk: int) -> HttpResp
     return redirect("elearning:my-course", lc.pk)
 
 
-@csrf_exempt  # checked by the signed token of the page instead (see tracking_token)
-@require_POST
-@tenant_required(*LEARNERS)
-def my_tracking(request: HttpRequest, lc_pk: int, module_pk: int) -> HttpResponse:
-    """The SCORM runtime's commits: {"attempt": n, "seq": n, "token": "…", "cmi": {...}}."""
-    if len(request.body) > MAX_TRACKING_BODY:  # Django refuses far larger bodies before this
-        return JsonResponse({"result": "false", "errorCode": 101,
-                             "detail": "Données de suivi trop volumineuses."}, status=413)
-    try:
-        payload = json.loads(request.body)
-        if not isinstance(payload, dict):
-            raise ValueError
-    except ValueError:
-        return JsonResponse({"result": "false", "errorCode": 101,
-                             "detail": "Envoi de suivi invalide (JSON attendu)."}, status=400)
-    if not _token_ok(payload.get("token"), lc_pk=lc_pk, module_pk=module_pk, user=request.user):
-        return JsonResponse({"result": "false", "errorCode": 101,
-                             "detail": "Jeton de suivi invalide ou expiré : rechargez la page."},
-                            status=403)
-    # The token was signed when the module page was served, i.e. when the rules core had
-    # opened the module to this learner: commits (every 30 s) need not ask the core again.
-    lc = (LearnerCourse.objects.for_organisation(request.organisation)  # type: ignore[attr-defined]
-          .filter(pk=lc_pk, learner__user=request.user)
-          .only("id", "organisation_id", "version_id", "learner_id").first())
-    module = (Module.objects.filter(pk=module_pk, version_id=lc.version_id)
-              .only("id", "kind", "title", "version_id").first()) if lc else None
-    if lc is None or module is None:
-        raise Http404
-    try:
-        attempt, seq, cmi = int(payload["attempt"]), int(payload["seq"]), payload.get("cmi", {})
-        _, done = services.tracking_commit(learner_course=lc, module=module, attempt=attempt,
-                                           seq=seq, cmi=cmi)
-    except (ValueError, KeyError, TypeError) as exc:
-        return JsonResponse({"result": "false", "errorCode": 101,
-                             "detail": f"Envoi de suivi invalide ({exc.__class__.__name__})."}, status=400)
-    except ValidationError as exc:
-        return JsonResponse({"result": "false", "errorCode": 101, "detail": _error_text(exc)},
-                            status=400)
-    return JsonResponse({"result": "true", "errorCode": 0, "completed": done})
+# The SCORM runtime's commits: authenticated by the page's signed token bound to the session
+# cookie, without the CSRF header `sendBeacon` cannot send. Normally answered earlier, by
+# `tracking.TrackingCommitMiddleware`; this is the same function, for a stack without it.
+my_tracking = csrf_exempt(tracking.commit)
 
 
 # --- certification (LRN-3, LRN-4) -----------------------------------------------------------
@@ -508,3 +454,91 @@ def trainer_evaluation(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "Correction enregistrée.")
             return redirect("elearning:trainer-evaluations")
     return render(request, "elearning/trainer_evaluation.html", {"evaluation": evaluation})
+
+
+# --- trainer contact (issue 12, item 7) -------------------------------------------------------
+
+
+# The form's limit, as the label says it (« 4 000 caractères ») and as the textarea enforces it.
+MESSAGE_LIMIT = {"max_length": contact.french_number(Message.MAX_LENGTH), "max_chars": Message.MAX_LENGTH}
+
+
+def _site(request: HttpRequest) -> str:
+    return request.build_absolute_uri("/")[:-1]
+
+
+@tenant_required(*LEARNERS)
+def my_contact(request: HttpRequest, lc_pk: int) -> HttpResponse:
+    """The learner's thread with the trainer(s) of their session, and the form to write."""
+    lc = _followed(request, lc_pk)
+    body = ""
+    if request.method == "POST":
+        body = request.POST.get("body", "")
+        try:
+            contact.message_post(actor=request.user, learner_course=lc, body=body, link_base=_site(request))
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, "Message envoyé à votre formateur.")
+            return redirect(reverse("elearning:my-contact", args=[lc.pk]) + "#dernier")
+    thread = contact.thread_of(lc)
+    if thread.conversation is not None:
+        contact.mark_read(thread.conversation, by_learner=True)
+    return render(request, "elearning/contact_thread.html", {
+        "lc": lc, "thread": thread, "body": body, "learner_view": True, "can_write": True,
+        "trainers": list(contact.trainer_users(lc)), **MESSAGE_LIMIT,
+        "action": reverse("elearning:my-contact", args=[lc.pk]),
+        "back": reverse("elearning:my-course", args=[lc.pk])})
+
+
+@tenant_required(Role.TRAINER)
+def trainer_conversations(request: HttpRequest) -> HttpResponse:
+    rows = contact.trainer_conversations(organisation=request.organisation, user=request.user)  # type: ignore[attr-defined]
+    return render(request, "elearning/trainer_conversations.html", {"rows": rows})
+
+
+@tenant_required(Role.TRAINER)
+def trainer_conversation(request: HttpRequest, pk: int) -> HttpResponse:
+    conversation = contact.trainer_conversations(
+        organisation=request.organisation, user=request.user).filter(pk=pk).first()  # type: ignore[attr-defined]
+    if conversation is None:
+        raise Http404
+    lc = conversation.learner_course
+    body = ""
+    if request.method == "POST":
+        body = request.POST.get("body", "")
+        try:
+            contact.message_post(actor=request.user, learner_course=lc, body=body, link_base=_site(request))
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, "Réponse envoyée au stagiaire.")
+            return redirect(reverse("elearning:trainer-conversation", args=[pk]) + "#dernier")
+    contact.mark_read(conversation, by_learner=False)
+    return render(request, "elearning/contact_thread.html", {
+        "lc": lc, "thread": contact.thread_of(lc), "body": body, "learner_view": False,
+        "can_write": True, **MESSAGE_LIMIT,
+        "action": reverse("elearning:trainer-conversation", args=[pk]),
+        "back": reverse("elearning:trainer-conversations")})
+
+
+@tenant_required(Role.ADMINISTRATOR)
+def course_conversations(request: HttpRequest, pk: int) -> HttpResponse:
+    course = _course(request, pk)
+    return render(request, "elearning/course_conversations.html", {
+        "course": course, "rows": contact.course_conversations(course=course)})
+
+
+@tenant_required(Role.ADMINISTRATOR)
+def course_conversation(request: HttpRequest, pk: int, conversation_pk: int) -> HttpResponse:
+    """An administrator reads a conversation (nothing is marked read, nothing can be written)."""
+    course = _course(request, pk)
+    conversation = (Conversation.objects.for_organisation(request.organisation)  # type: ignore[attr-defined]
+                    .select_related("learner_course__learner", "learner_course__course__training")
+                    .filter(pk=conversation_pk, learner_course__course=course).first())
+    if conversation is None:
+        raise Http404
+    lc = conversation.learner_course
+    return render(request, "elearning/contact_thread.html", {
+        "lc": lc, "thread": contact.thread_of(lc), "learner_view": False, "can_write": False,
+        "back": reverse("elearning:course-conversations", args=[pk])})

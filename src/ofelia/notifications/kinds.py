@@ -136,6 +136,19 @@ KINDS: tuple[Kind, ...] = (
          "until": "15 mars 2027", "link": "https://ofelia.example/questionnaire/exemple/"},
     ),
     Kind(
+        "course_message", "Message entre stagiaire et formateur (formation en ligne)", False,
+        "Le message reste lisible dans l'espace en ligne, rubrique « Messages » : ce courriel "
+        "n'en est que l'avis.",
+        "Nouveau message de {{ sender }} — {{ title }}",
+        "Bonjour {{ first_name }},\n\n{{ sender }} vous a écrit au sujet de la formation en "
+        "ligne « {{ title }} » :\n\n« {{ message }} »\n\nPour lire la conversation et "
+        "répondre, connectez-vous à votre espace{% if link %} :\n{{ link }}{% else %}, rubrique "
+        "« Messages ».{% endif %}" + SIGNATURE,
+        {"sender": "Jeanne Formatrice", "title": "Excel en ligne",
+         "message": "Bonjour, je bloque sur l'exercice du module 2.",
+         "link": "https://ofelia.example/espace/messages/12/"},
+    ),
+    Kind(
         "invoice_issued", "Facture émise", True,
         "Code général des impôts, art. 289 : la facture est remise à l'acheteur ; ce courriel "
         "est cette remise.",

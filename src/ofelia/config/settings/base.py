@@ -67,6 +67,9 @@ MIDDLEWARE = [
     "ofelia.core.middleware.SecurityHeadersMiddleware",
     # 404/405 of /api/ as French problem documents.
     "ofelia.core.middleware.ApiProblemMiddleware",
+    # SCORM tracking commits (every 30 s per learner): authenticated by a signed token bound
+    # to the session cookie, answered here without reading the session, user or membership.
+    "ofelia.elearning.tracking.TrackingCommitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # French first: the browser's Accept-Language is ignored, only the switcher's choice counts.
     "ofelia.core.middleware.FrenchFirstLocaleMiddleware",

@@ -205,3 +205,47 @@ def test_lrn_6_the_learner_sees_access_kept_after_the_company_stops(cworld: Worl
     with clock.frozen(noon(date(2026, 4, 1))):
         page = client.get(reverse("elearning:my-course", args=[cworld.cpf_lc.pk])).content.decode()
     assert "accès à la formation maintenu au moins 12 mois, jusqu&#x27;au 31 mars 2027" in page
+
+
+def test_lrn_3_graded_certification_is_printed_on_the_sealed_attestation(cworld: World) -> None:
+    """L6353-1: the « résultats de l'évaluation des acquis » of the attestation de fin de
+    formation carry the e-learning learner's graded certification (attendance's hook)."""
+    import io
+
+    from pypdf import PdfReader
+
+    from ofelia.attendance import services as attendance
+    from ofelia.attendance.models import Document
+    from ofelia.attendance.sealing import verify_pdf
+
+    def attestation_text(enrolment: Any) -> str:
+        docs = attendance.documents_generate(actor=cworld.staff, organisation=cworld.org,
+                                             session=enrolment.session, notify=False)
+        doc = next(d for d in docs if d.kind == Document.Kind.END_OF_TRAINING
+                   and d.enrolment_id == enrolment.pk)
+        assert verify_pdf(bytes(doc.pdf), organisation=cworld.org).ok
+        pages = PdfReader(io.BytesIO(bytes(doc.pdf))).pages
+        return " ".join(" ".join(page.extract_text() for page in pages).split())
+
+    finish_core(cworld, cworld.cpf_lc, last_on=date(2026, 3, 2))
+    with clock.frozen(noon(date(2026, 3, 3))):
+        evaluation = certification.evaluation_submit(actor=cworld.cpf_user, learner_course=cworld.cpf_lc,
+                                                     upload=video())
+    before = attestation_text(cworld.cpf_lc.enrolment)
+    assert "Aucune évaluation des acquis n'est encore enregistrée" in before  # not graded yet
+    trainer = cworld.course.training.trainers.get().membership.user
+    trainer.first_name, trainer.last_name = "Jeanne", "Formatrice"
+    trainer.save()
+    with clock.frozen(datetime(2026, 3, 10, 9, 30, tzinfo=UTC)):
+        certification.evaluation_grade(actor=trainer, evaluation=evaluation, result="passed",
+                                       comment="Exposé clair et bien construit.")
+    text = attestation_text(cworld.cpf_lc.enrolment)
+    assert ("Certification (évaluation en ligne, vidéo transmise le 3 mars 2026) : réussie, "
+            "corrigée le 10 mars 2026 par Jeanne Formatrice.") in text, text
+    assert "Appréciation du formateur : « Exposé clair et bien construit. »" in text, text
+    # The other learner of the session has no graded certification: the usual sentence.
+    assert "Aucune évaluation des acquis" in attestation_text(cworld.self_lc.enrolment)
+    learner = Client()
+    learner.force_login(cworld.cpf_user)
+    page = learner.get(reverse("elearning:my-course", args=[cworld.cpf_lc.pk])).content.decode()
+    assert "corrigée le 10 mars 2026 à 10:30 par Jeanne Formatrice" in page

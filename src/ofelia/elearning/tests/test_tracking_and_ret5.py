@@ -18,7 +18,7 @@ from ofelia.core import clock
 from ofelia.elearning import selectors, services
 from ofelia.elearning.models import Attempt, ModuleCompletion
 from ofelia.elearning.testing import scorm_zip
-from ofelia.elearning.views import tracking_token
+from ofelia.elearning.tracking import tracking_token
 
 from .conftest import ORDER_AT, World, build_world
 
@@ -107,7 +107,8 @@ def test_tracking_endpoint_checks_token_and_size_and_unlocks_the_next(scorm_worl
     assert content.status_code == 200
     assert client.get(reverse("elearning:my-content", args=[lc.pk, module.pk, "../../x"])).status_code == 404
     url = reverse("elearning:my-tracking", args=[lc.pk, module.pk])
-    token = tracking_token(learner_course=lc, module=module, user=world.cpf_user)
+    token = tracking_token(learner_course=lc, module=module, user=world.cpf_user,
+                           session_key=client.session.session_key)
     body = {"attempt": 1, "seq": 1, "token": "forged", "cmi": _cmi("completed")}
     assert client.post(url, json.dumps(body), content_type="application/json").status_code == 403
     body["token"] = token
@@ -116,6 +117,19 @@ def test_tracking_endpoint_checks_token_and_size_and_unlocks_the_next(scorm_worl
     assert client.post(url, "[1]", content_type="application/json").status_code == 400
     response = client.post(url, json.dumps(body), content_type="text/plain")  # sendBeacon
     assert response.json() == {"result": "true", "errorCode": 0, "completed": True}
+    # The token is bound to the session that loaded the page and to its learner course and
+    # module: another browser (even the same user's), no session, another module → refused.
+    elsewhere = Client()
+    elsewhere.force_login(world.cpf_user)
+    again = dict(body, seq=2)
+    assert elsewhere.post(url, json.dumps(again), content_type="text/plain").status_code == 403
+    assert Client().post(url, json.dumps(again), content_type="text/plain").status_code == 403
+    other_url = reverse("elearning:my-tracking", args=[world.self_lc.pk, module.pk])
+    assert client.post(other_url, json.dumps(again), content_type="text/plain").status_code == 403
+    assert client.get(url).status_code == 405
+    assert client.post(url, json.dumps(dict(body, seq=2**70)), content_type="text/plain").status_code == 400
+    attempt = Attempt.objects.get(learner_course=lc, module=module)
+    assert attempt.seq == 1 and attempt.commits == 1 and attempt.completion == "completed"
     assert client.get(reverse("elearning:my-module", args=[lc.pk, nxt.pk])).status_code == 200
 
 
