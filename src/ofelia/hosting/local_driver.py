@@ -118,41 +118,54 @@ class LocalNodeDriver(NodeDriver):
         scratch.write_text(json.dumps(record))
         os.replace(scratch, path)
 
-    def _alive(self, record: dict[str, Any]) -> bool:
+    def _scan(self) -> dict[str, int]:
+        """node id → pid of every live node process (the id ends its command line)."""
+        return {line.split()[-1]: pid for pid, line in node_processes(self.state_dir).items()}
+
+    def _pid(self, record: dict[str, Any], pids: dict[str, int] | None = None) -> int | None:
+        """The node's live process: the recorded pid when its command line is the node's, or
+        the one found by its id (a process started by a worker killed before it wrote its pid)."""
         pid = record.get("pid")
-        return bool(pid) and record["id"] in _cmdline(int(pid))
+        if pid and record["id"] in _cmdline(int(pid)):
+            return int(pid)
+        return (self._scan() if pids is None else pids).get(record["id"])
 
     def _spawn(self, record: dict[str, Any]) -> None:
         """The listening socket is made here and inherited by the process: its port is known
-        at once and never taken by another node (a restart keeps its port when it is free)."""
+        at once and never taken by another node (a restart keeps its port when it is free).
+        The record is written before the process exists, so that a worker killed in between
+        leaves a node that is found by its name, never a process nobody knows."""
         listener = socket.socket()
         try:
             listener.bind(("127.0.0.1", int(record.get("port") or 0)))
         except OSError:
             listener.bind(("127.0.0.1", 0))
         listener.listen(64)
-        record["port"] = listener.getsockname()[1]
+        record.update(port=listener.getsockname()[1], pid=None, state="running", creator=os.getpid())
+        self._write(record)
         with listener:
             process = subprocess.Popen(  # noqa: S603 — our own script, fixed arguments
                 [sys.executable, "-I", str(TERMINAL), str(listener.fileno()), record["name"], str(self.boot_seconds),
                  str(self.state_dir), record["id"]],
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                 start_new_session=True, pass_fds=[listener.fileno()])
-        record.update(pid=process.pid, state="running", creator=os.getpid())
+        record["pid"] = process.pid
+        self._write(record)
 
-    def _to_node(self, record: dict[str, Any]) -> Node:
-        running = record["state"] == "running" and self._alive(record)
-        state = NodeState.RUNNING if running else NodeState.STOPPED
+    def _to_node(self, record: dict[str, Any], pids: dict[str, int]) -> Node:
+        pid = self._pid(record, pids)
+        state = NodeState.RUNNING if record["state"] == "running" and pid else NodeState.STOPPED
         return Node(id=record["id"], name=record["name"], state=state,
                     public_ips=[], private_ips=["127.0.0.1"], driver=self,
-                    extra={"port": record["port"], "pid": record["pid"], "creator": record.get("creator"),
+                    extra={"port": record["port"], "pid": pid, "creator": record.get("creator"),
                            "url": f"http://127.0.0.1:{record['port']}/", "metadata": record.get("metadata", {}),
                            "image": record.get("image"), "size": record.get("size")})
 
     # --- NodeDriver --------------------------------------------------------------------
     def list_nodes(self) -> list[Node]:
         records = [self._read(p.stem) for p in sorted(self.state_dir.glob("*.json"))]
-        return [self._to_node(r) for r in records if r is not None]
+        pids = self._scan()
+        return [self._to_node(r, pids) for r in records if r is not None]
 
     def list_images(self, location: NodeLocation | None = None) -> list[NodeImage]:
         return [NodeImage(id=pack, name=f"Ofelia local {pack}", driver=self)
@@ -174,8 +187,7 @@ class LocalNodeDriver(NodeDriver):
         record: dict[str, Any] = {"id": uuid.uuid4().hex, "name": name, "metadata": dict(ex_metadata or {}),
                                   "image": image.id if image else None, "size": size.id if size else None}
         self._spawn(record)
-        self._write(record)
-        return self._to_node(record)
+        return self._to_node(record, {})
 
     def _record_of(self, node: Node) -> dict[str, Any]:
         record = self._read(node.id)
@@ -185,16 +197,18 @@ class LocalNodeDriver(NodeDriver):
 
     def start_node(self, node: Node) -> bool:
         record = self._record_of(node)
-        if not self._alive(record):
+        if self._pid(record) is None:
             self._spawn(record)
-        record["state"] = "running"
-        self._write(record)
+        else:
+            record["state"] = "running"
+            self._write(record)
         return True
 
     def stop_node(self, node: Node) -> bool:
         record = self._record_of(node)
-        if self._alive(record):
-            _end(int(record["pid"]))
+        pid = self._pid(record)
+        if pid is not None:
+            _end(pid)
         record["state"] = "stopped"
         self._write(record)
         return True
@@ -207,7 +221,8 @@ class LocalNodeDriver(NodeDriver):
         record = self._read(node.id)
         if record is None:
             return True  # already gone: destroying twice is harmless
-        if self._alive(record):
-            _end(int(record["pid"]))
+        pid = self._pid(record)
+        if pid is not None:
+            _end(pid)
         self._path(node.id).unlink(missing_ok=True)
         return True

@@ -32,6 +32,7 @@ from django.db import transaction
 from django.db.models import Q
 from libcloud.compute.base import Node, NodeDriver
 from libcloud.compute.providers import DRIVERS, get_driver, set_driver
+from libcloud.compute.types import NodeState
 
 from ofelia.core import audit, clock
 from ofelia.organisations.models import Membership, Role
@@ -223,6 +224,9 @@ def provision(machines: list[Machine], *, token: str) -> dict[str, int]:
                 _fail(driver, machine, f"création refusée par le fournisseur : {error}", now)
                 continue
             created += 1
+        elif node.state != NodeState.RUNNING:  # found, but its creator died before it ran
+            driver.start_node(node)
+            node = _node_named(driver, machine.node_name) or node
         machine.node_id, machine.address = node.id, _address(node)
         Machine.objects.filter(pk=machine.pk, claim=token).update(node_id=machine.node_id, address=machine.address)
         booting.append(machine)
@@ -267,6 +271,10 @@ def _event(event_id: str, machine: Machine, kind: str, at: datetime) -> dict[str
 
 def _ingest(klass: VirtualClass, events: list[dict[str, Any]]) -> int:
     return ledger.ingest(klass=klass, events=events).accepted if events else 0
+
+
+def _node_named(driver: NodeDriver, name: str) -> Node | None:
+    return next((n for n in driver.list_nodes() if n.name == name), None)
 
 
 def _node(driver: NodeDriver, machine: Machine) -> Node | None:
