@@ -129,42 +129,51 @@ def provisioning_from(klass: VirtualClass) -> datetime:
 # --- rows: requested, from the warm pool first -----------------------------------------------
 def machines_request(klass: VirtualClass) -> int:
     """A row for every slot of the class without a live machine (VCL-1: learners + the
-    instructor), a ready machine of the warm pool claimed first. Returns the rows added."""
-    added = 0
+    instructor), ready machines of the warm pool claimed first. Returns the rows added."""
     with transaction.atomic():
         klass = VirtualClass.objects.select_for_update().get(pk=klass.pk)  # one requester at a time
         if klass.is_cancelled:
             return 0
         live = set(klass.provisioned.filter(state__in=LIVE).values_list("slot", flat=True))
-        for slot in (s for s in range(klass.machines()) if s not in live):
-            pooled = (Machine.objects.select_for_update(skip_locked=True)
+        missing = [s for s in range(klass.machines()) if s not in live]
+        if not missing:
+            return 0
+        pooled = list(Machine.objects.select_for_update(skip_locked=True)
                       .filter(organisation_id=klass.organisation_id, klass__isnull=True, software=klass.software,
-                              state=Machine.State.READY).order_by("id").first())
-            if pooled is not None:
-                pooled.klass, pooled.slot = klass, slot
-                pooled.save(update_fields=["klass", "slot", "updated_at"])
-                _record(pooled, "claimed_from_pool")
-            else:
-                machine = Machine.objects.create(organisation_id=klass.organisation_id, klass=klass, slot=slot,
-                                                 software=klass.software)
-                _record(machine, "requested")
-            added += 1
-    return added
+                              state=Machine.State.READY).order_by("id")[:len(missing)])
+        for slot, machine in zip(missing, pooled, strict=False):
+            machine.klass, machine.slot = klass, slot
+            machine.save(update_fields=["klass", "slot", "updated_at"])
+        Machine.objects.bulk_create([
+            Machine(organisation_id=klass.organisation_id, klass=klass, slot=slot, software=klass.software)
+            for slot in missing[len(pooled):]])
+        audit.record(actor=None, action="machine.requested", organisation=klass.organisation, obj=klass,
+                     after={"slots": missing, "from_pool": [m.pk for m in pooled]})
+    return len(missing)
 
 
 def _claim(machines: Iterable[Machine], token: str, now: datetime) -> list[Machine]:
     """The rows this task may create: requested ones, or creating under its own claim, or
-    under a claim older than the readiness timeout (its task is gone)."""
+    under a claim older than the readiness timeout (its task is gone). One conditional
+    UPDATE: of two tasks, each row goes to one."""
     stale = now - timedelta(seconds=settings.OFELIA_HOSTING_READY_TIMEOUT + 60)
-    claimed = []
-    for machine in machines:
-        won = Machine.objects.filter(pk=machine.pk).filter(
-            Q(state=Machine.State.REQUESTED) | Q(state=Machine.State.CREATING, claim=token)
-            | Q(state=Machine.State.CREATING, claimed_at__lt=stale),
-        ).update(state=Machine.State.CREATING, claim=token, claimed_at=now)
-        if won:
-            claimed.append(Machine.objects.get(pk=machine.pk))
-    return claimed
+    ids = [m.pk for m in machines]
+    Machine.objects.filter(pk__in=ids).filter(
+        Q(state=Machine.State.REQUESTED) | Q(state=Machine.State.CREATING, claim=token)
+        | Q(state=Machine.State.CREATING, claimed_at__lt=stale),
+    ).update(state=Machine.State.CREATING, claim=token, claimed_at=now)
+    return list(Machine.objects.filter(pk__in=ids, state=Machine.State.CREATING, claim=token)
+                .select_related("organisation", "klass"))
+
+
+def _record_batch(machines: list[Machine], action: str) -> None:
+    """One audit row for machines that changed together (their ids, nodes, posts)."""
+    if machines:
+        first = machines[0]
+        audit.record(actor=None, action=f"machine.{action}", organisation=first.organisation,
+                     obj=first.klass if first.klass_id is not None else first,
+                     after={"machines": [{"id": m.pk, "node": m.node_id, "slot": m.slot, "address": m.address}
+                                         for m in machines]})
 
 
 def _wait_ready(machines: list[Machine], timeout: float) -> tuple[list[Machine], list[Machine]]:
@@ -228,16 +237,14 @@ def provision(machines: list[Machine], *, token: str) -> dict[str, int]:
             driver.start_node(node)
             node = _node_named(driver, machine.node_name) or node
         machine.node_id, machine.address = node.id, _address(node)
-        Machine.objects.filter(pk=machine.pk, claim=token).update(node_id=machine.node_id, address=machine.address)
         booting.append(machine)
+    # A task killed before this line leaves nodes that its retry finds by their names.
+    Machine.objects.bulk_update(booting, ["node_id", "address"])
     ready, late = _wait_ready(booting, settings.OFELIA_HOSTING_READY_TIMEOUT)
     now = clock.now()
-    for machine in ready:
-        updated = Machine.objects.filter(pk=machine.pk, claim=token, state=Machine.State.CREATING).update(
-            state=Machine.State.READY, ready_at=now, claim="")
-        if updated:
-            machine.state, machine.ready_at = Machine.State.READY, now
-            _record(machine, "ready", address=machine.address)
+    Machine.objects.filter(pk__in=[m.pk for m in ready], claim=token, state=Machine.State.CREATING).update(
+        state=Machine.State.READY, ready_at=now, claim="")
+    _record_batch(ready, "ready")
     for machine in late:
         _fail(driver, machine, "ne répond pas au test de disponibilité", now)
     return {"created": created, "ready": len(ready), "failed": len(late) + len(claimed) - len(booting)}
@@ -378,17 +385,15 @@ def teardown(klass: VirtualClass, now: datetime, driver: NodeDriver | None = Non
     """Every node of the class destroyed; the rows stay, destroyed, for the record."""
     driver = driver or compute_driver()
     nodes = {n.id: n for n in driver.list_nodes()}
-    done = 0
-    for machine in klass.provisioned.exclude(state=Machine.State.DESTROYED):
+    machines = list(klass.provisioned.exclude(state=Machine.State.DESTROYED).select_related("organisation", "klass"))
+    for machine in machines:
         node = nodes.get(machine.node_id)
         if node is not None:
             driver.destroy_node(node)
-        if machine.state != Machine.State.FAILED:
-            machine.state, machine.destroyed_at = Machine.State.DESTROYED, now
-            machine.save(update_fields=["state", "destroyed_at", "updated_at"])
-            _record(machine, "destroyed")
-            done += 1
-    return done
+    done = [m for m in machines if m.state != Machine.State.FAILED]
+    Machine.objects.filter(pk__in=[m.pk for m in done]).update(state=Machine.State.DESTROYED, destroyed_at=now)
+    _record_batch(done, "destroyed")
+    return len(done)
 
 
 def pool_refill(organisation_id: int, *, token: str) -> int:
@@ -398,9 +403,8 @@ def pool_refill(organisation_id: int, *, token: str) -> int:
         have = Machine.objects.filter(organisation_id=organisation_id, klass__isnull=True, software=software,
                                       state__in=LIVE).count()
         for _ in range(max(0, int(size) - have)):
-            machine = Machine.objects.create(organisation_id=organisation_id, software=software)
-            _record(machine, "requested_for_pool")
-            made.append(machine)
+            made.append(Machine.objects.create(organisation_id=organisation_id, software=software))
+    _record_batch(made, "requested_for_pool")
     if made:
         provision(made, token=token)
     return len(made)
