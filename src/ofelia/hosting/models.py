@@ -182,6 +182,13 @@ class Machine(TenantModel):
         return f"ofelia-vm-{self.pk}"
 
     @property
+    def post(self) -> str:
+        """The post as people name it (« Instructeur », « Stagiaire 3 », « réserve »)."""
+        if self.slot is None:
+            return "réserve"
+        return "Instructeur" if self.slot == 0 else f"Stagiaire {self.slot}"
+
+    @property
     def ledger_name(self) -> str:
         """The machine's name in the usage ledger (`ledger.machine_names`)."""
         return "instructor" if self.slot == 0 else f"learner-{self.slot}"

@@ -26,12 +26,6 @@ def class_get(*, organisation: Any, membership: Any, pk: int) -> VirtualClass | 
     return visible_classes(organisation=organisation, membership=membership).filter(pk=pk).first()
 
 
-def slot_label(slot: int | None) -> str:
-    if slot is None:
-        return "réserve"
-    return "Instructeur" if slot == 0 else f"Stagiaire {slot}"
-
-
 def class_machines(klass: VirtualClass) -> list[Machine]:
     """The class's machines by post: the live ones, and those failed (replaced) for the record."""
     return list(klass.provisioned.exclude(state=Machine.State.DESTROYED).order_by("slot", "id")) or \

@@ -137,7 +137,7 @@ def _machine_action(request: HttpRequest, klass: Any, membership: Any) -> None:
         messages.error(request, " ".join(exc.messages))
         return
     label = "démarrée" if start else "arrêtée"
-    messages.success(request, f"Machine « {selectors.slot_label(done.slot)} » {label}.")
+    messages.success(request, f"Machine « {done.post} » {label}.")
 
 
 @tenant_required(*STAFF)
