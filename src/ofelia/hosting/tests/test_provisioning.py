@@ -11,7 +11,8 @@ from __future__ import annotations
 import os
 import signal
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from django.test import Client
 from ofelia.billing.virtual_classes import class_invoice_draft
 from ofelia.core import clock
 from ofelia.core.models import AuditEntry
-from ofelia.hosting import ledger, local_driver, provisioning, services
+from ofelia.hosting import ledger, local_driver, provisioning, rules_io, services
 from ofelia.hosting.models import Machine, UsageEvent
 
 from .simulation import START, assert_invoice_is_the_simulation
@@ -153,3 +154,19 @@ def test_a_dead_machine_is_replaced_the_pool_is_claimed_first_and_nothing_is_cre
     # its use stopped when it died and the replacement's started when it was ready
     assert UsageEvent.objects.filter(klass=klass, machine="learner-2", kind="stop").exists()
     assert UsageEvent.objects.filter(klass=klass, machine="learner-2", kind="start").count() == 2
+
+
+def test_an_on_demand_class_is_provisioned_at_once_within_the_vcl_3_window(cloud: Path, world: Any) -> None:
+    org, _klass, contact, _staff = world
+    asked = datetime(2026, 6, 3, 10, 0, tzinfo=PARIS)
+    with clock.frozen(asked):
+        klass = services.class_order(
+            actor=contact, organisation=org, membership=contact.memberships.get(organisation=org),
+            company=contact.memberships.get(organisation=org).company,
+            data={"title": "Dépannage", "mode": "on_demand", "start": asked + timedelta(hours=1), "days": 1,
+                  "daily_hours": Decimal("4"), "learners": 2, "software": "data", "custom_configuration": ""})
+        provisioning.tick()  # the minute after the validated request, not start − lead time
+    ready_by = rules_io.estimate_of(klass).ready_by
+    assert ready_by is not None
+    assert all(m.ready_at is not None and asked <= m.ready_at <= ready_by for m in klass.provisioned.all())
+    assert klass.provisioned.filter(state=Machine.State.READY, software="data").count() == 3
