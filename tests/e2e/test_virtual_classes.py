@@ -48,3 +48,41 @@ def test_client_configures_a_class_sees_the_estimate_orders_and_changes_it(page:
     log_in(page, "staff@virtualeo.demo")
     page.goto("/gestion/classes-virtuelles/")
     expect(page.get_by_role("row").filter(has_text="Python pour la data")).to_contain_text("Commandée")
+
+
+def test_staff_see_the_class_machines_open_a_terminal_and_stop_one(page: Any, settings: Any, tmp_path: Any,
+                                                                     results_dir: Any) -> None:
+    """Issue 13 item 2: the demo class provisioned on the local libcloud driver; staff see
+    13 / 13 machines ready with their addresses, open a machine's terminal, stop one."""
+    from ofelia.hosting import local_driver, provisioning
+    from ofelia.hosting.models import VirtualClass
+
+    nodes = tmp_path / "nodes"
+    settings.OFELIA_HOSTING_PROVIDER = local_driver.PROVIDER
+    settings.OFELIA_HOSTING_LOCAL_STATE_DIR = str(nodes)
+    settings.OFELIA_HOSTING_LOCAL_BOOT_SECONDS = 0.2
+    settings.OFELIA_HOSTING_WARM_POOL = {}
+    klass = VirtualClass.objects.get(title="Docker et Kubernetes — atelier")
+    responses: list[Any] = []
+    page.on("response", lambda response: responses.append(response))
+    try:
+        provisioning.provision_class(klass)
+        log_in(page, "staff@virtualeo.demo")
+        page.goto(f"/gestion/classes-virtuelles/{klass.pk}/")
+        expect(page.get_by_test_id("machines-ready")).to_contain_text("13 / 13")
+        row = page.get_by_role("row").filter(has_text="Stagiaire 1").first
+        address = row.get_by_role("link").get_attribute("href")
+        assert address is not None and address.startswith("http://127.0.0.1:")
+        page.screenshot(path=str(results_dir / "vclass-machines.png"), full_page=True)
+        row.get_by_role("button", name="Arrêter").click()
+        expect(page.get_by_text("Machine « Stagiaire 1 » arrêtée.")).to_be_visible()
+        expect(page.get_by_test_id("machines-ready")).to_contain_text("12 / 13")
+        expect(page.get_by_role("row").filter(has_text="Stagiaire 1").first).to_contain_text("Arrêtée")
+        other = page.get_by_role("row").filter(has_text="Stagiaire 2").first.get_by_role("link").get_attribute("href")
+        page.goto(str(other))
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Terminal de la machine")
+        assert len(local_driver.node_processes(nodes)) == 12
+        assert not [f"{r.status} {r.url}" for r in responses if r.status >= 500]
+    finally:
+        local_driver.destroy_all(nodes)
+    assert local_driver.node_processes(nodes) == {}

@@ -88,14 +88,16 @@ def _insert_copy(klass: VirtualClass, rows: list[tuple[str, str, str, datetime]]
 def _insert_values(klass: VirtualClass, rows: list[tuple[str, str, str, datetime]]) -> int:
     """Other databases (SQLite ≥ 3.35): multi-row INSERT … ON CONFLICT DO NOTHING RETURNING."""
     table = UsageEvent._meta.db_table
-    stamp = clock.now()
+    # Instants as the ORM stores them (SQLite: naive UTC text), so that its lookups match.
+    adapt = connection.ops.adapt_datetimefield_value
+    stamp = adapt(clock.now())
     inserted = 0
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 2000):  # SQLite binds at most 32 766 parameters
             part = rows[start:start + 2000]
             params: list[Any] = []
             for event_id, machine, kind, at in part:
-                params += [klass.organisation_id, klass.pk, event_id, machine, kind, at, stamp, stamp]
+                params += [klass.organisation_id, klass.pk, event_id, machine, kind, adapt(at), stamp, stamp]
             values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(part))
             cursor.execute(f"INSERT INTO {table} ({_COLUMNS}) VALUES {values} "  # noqa: S608 — fixed names
                            "ON CONFLICT (organisation_id, event_id) DO NOTHING RETURNING event_id", params)

@@ -132,3 +132,63 @@ class Extension(TenantModel):
         ordering = ["day", "id"]
         verbose_name = "prolongation"
         constraints = [models.UniqueConstraint(fields=["klass", "day"], name="one_extension_per_class_day")]
+
+
+class Machine(TenantModel):
+    """One machine of a class (VCL-1: slot 0 is the instructor's, 1…30 the learners'), or of
+    the warm pool of a software pack (no class yet). Created through the operator's libcloud
+    driver; the node is named after the row (`node_name`), so a retried or concurrent task
+    finds the node instead of creating a second one. A failed machine is kept (with its
+    events in the audit trail) and a new row takes its slot."""
+
+    class State(models.TextChoices):
+        REQUESTED = "requested", "Demandée"
+        CREATING = "creating", "En création"
+        READY = "ready", "Prête"
+        STOPPED = "stopped", "Arrêtée"
+        FAILED = "failed", "En échec"
+        DESTROYED = "destroyed", "Détruite"
+
+    klass = models.ForeignKey(VirtualClass, on_delete=models.PROTECT, related_name="provisioned",
+                              null=True, blank=True, verbose_name="classe")
+    slot = models.PositiveSmallIntegerField("poste", null=True, blank=True)
+    software = models.CharField("logiciels", max_length=12, choices=VirtualClass.Software.choices)
+    state = models.CharField("état", max_length=10, choices=State.choices, default=State.REQUESTED)
+    node_id = models.CharField("nœud chez le fournisseur", max_length=200, blank=True)
+    address = models.CharField("adresse", max_length=200, blank=True)
+    # Who is creating it: the claim of one task (its id, so that the same task redelivered
+    # after its worker died resumes it), taken by a conditional UPDATE.
+    claim = models.CharField("réservée par", max_length=64, blank=True)
+    claimed_at = models.DateTimeField("réservée le", null=True, blank=True)
+    ready_at = models.DateTimeField("prête le", null=True, blank=True)
+    # Stopped by staff during the class: the daily power schedule leaves it off.
+    held = models.BooleanField("arrêtée par le personnel", default=False)
+    power_seq = models.PositiveIntegerField("transitions manuelles", default=0)
+    destroyed_at = models.DateTimeField("détruite le", null=True, blank=True)
+
+    class Meta:
+        ordering = ["slot", "id"]
+        verbose_name = "machine"
+        constraints = [models.UniqueConstraint(
+            fields=["klass", "slot"], name="one_live_machine_per_class_slot",
+            condition=~models.Q(state__in=["failed", "destroyed"]))]
+        indexes = [models.Index(fields=["state", "software"])]
+
+    def __str__(self) -> str:
+        return self.node_name
+
+    @property
+    def node_name(self) -> str:
+        return f"ofelia-vm-{self.pk}"
+
+    @property
+    def post(self) -> str:
+        """The post as people name it (« Instructeur », « Stagiaire 3 », « réserve »)."""
+        if self.slot is None:
+            return "réserve"
+        return "Instructeur" if self.slot == 0 else f"Stagiaire {self.slot}"
+
+    @property
+    def ledger_name(self) -> str:
+        """The machine's name in the usage ledger (`ledger.machine_names`)."""
+        return "instructor" if self.slot == 0 else f"learner-{self.slot}"

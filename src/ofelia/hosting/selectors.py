@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 
 from ofelia.organisations.models import Role
 
-from .models import VirtualClass
+from .models import Machine, VirtualClass
 
 
 def visible_classes(*, organisation: Any, membership: Any) -> QuerySet[VirtualClass]:
@@ -24,3 +24,9 @@ def visible_classes(*, organisation: Any, membership: Any) -> QuerySet[VirtualCl
 
 def class_get(*, organisation: Any, membership: Any, pk: int) -> VirtualClass | None:
     return visible_classes(organisation=organisation, membership=membership).filter(pk=pk).first()
+
+
+def class_machines(klass: VirtualClass) -> list[Machine]:
+    """The class's machines by post: the live ones, and those failed (replaced) for the record."""
+    return list(klass.provisioned.exclude(state=Machine.State.DESTROYED).order_by("slot", "id")) or \
+        list(klass.provisioned.order_by("slot", "id"))

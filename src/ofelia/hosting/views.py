@@ -15,7 +15,7 @@ from ofelia.core import clock
 from ofelia.core.tenancy import tenant_required
 from ofelia.organisations.models import Role
 
-from . import rules_io, selectors, services
+from . import provisioning, rules_io, selectors, services
 from .forms import ClassForm, companies_of
 
 STAFF = (Role.ADMINISTRATOR, Role.STAFF)
@@ -72,6 +72,11 @@ def _detail_page(request: HttpRequest, pk: int, *, staff: bool) -> HttpResponse:
     if request.method == "POST" and request.POST.get("action", "").startswith("extension"):
         _extension_action(request, klass, membership)
         return redirect(back, pk=pk)
+    if request.method == "POST" and request.POST.get("action", "").startswith("machine_"):
+        if not staff:
+            raise Http404
+        _machine_action(request, klass, membership)
+        return redirect(back, pk=pk)
     if request.method == "POST":
         try:
             if request.POST.get("action") == "cancel":
@@ -94,6 +99,7 @@ def _detail_page(request: HttpRequest, pk: int, *, staff: bool) -> HttpResponse:
         "klass": klass, "estimate": estimate, "form": form, "staff": staff, "now": now,
         "consumption": rules_io.consumption_of(klass, now=now) if started and not klass.is_cancelled else None,
         "extensions": klass.extensions.all(), "days": range(1, klass.days + 1),
+        "machines": selectors.class_machines(klass), "ready_machines": provisioning.ready_count(klass),
         "changeable": not klass.is_cancelled and (estimate.change_until is None or now <= estimate.change_until)})
 
 
@@ -116,6 +122,22 @@ def _extension_action(request: HttpRequest, klass: Any, membership: Any) -> None
         messages.success(request, f"Prolongation du jour {done.day} {done.get_status_display().lower()}.")
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
+
+
+def _machine_action(request: HttpRequest, klass: Any, membership: Any) -> None:
+    """Staff switch a machine of the class off (storage only from then, VCL-5) or on again."""
+    raw = request.POST.get("machine", "")[:12]
+    machine = klass.provisioned.filter(pk=int(raw)).first() if raw.isdigit() else None
+    if machine is None:
+        raise Http404
+    start = request.POST.get("action") == "machine_start"
+    try:
+        done = provisioning.machine_power(actor=request.user, membership=membership, machine=machine, on=start)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return
+    label = "démarrée" if start else "arrêtée"
+    messages.success(request, f"Machine « {done.post} » {label}.")
 
 
 @tenant_required(*STAFF)

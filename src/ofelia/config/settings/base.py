@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -202,6 +203,27 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TIMEZONE = TIME_ZONE
 
+# Hosted virtual classes (issue 13, docs/hosting.md): the machines' libcloud compute driver,
+# chosen by provider name (`libcloud.compute.providers.get_driver`, e.g. « openstack »), its
+# credentials and options (JSON: ex_force_auth_url, ex_tenant_name…), one image per software
+# pack, and the timing. « ofelia-local » (the default) runs each machine as a local process.
+OFELIA_HOSTING_PROVIDER = os.environ.get("OFELIA_HOSTING_PROVIDER", "ofelia-local")
+OFELIA_HOSTING_KEY = os.environ.get("OFELIA_HOSTING_KEY", "local")
+OFELIA_HOSTING_SECRET = os.environ.get("OFELIA_HOSTING_SECRET", "")
+OFELIA_HOSTING_OPTIONS = json.loads(os.environ.get("OFELIA_HOSTING_OPTIONS", "{}"))
+OFELIA_HOSTING_SIZE = os.environ.get("OFELIA_HOSTING_SIZE", "local")
+OFELIA_HOSTING_IMAGES = json.loads(os.environ.get("OFELIA_HOSTING_IMAGES", "{}")) or {
+    "office": "ofelia-office", "development": "ofelia-development", "data": "ofelia-data",
+    "custom": "ofelia-custom"}
+OFELIA_HOSTING_LOCAL_STATE_DIR = os.environ.get("OFELIA_HOSTING_LOCAL_STATE_DIR", str(DATA_DIR / "hosting-nodes"))
+OFELIA_HOSTING_LOCAL_BOOT_SECONDS = float(os.environ.get("OFELIA_HOSTING_LOCAL_BOOT_SECONDS", "0.3"))
+# Provisioning of a scheduled class starts this long before its start.
+OFELIA_HOSTING_LEAD_MINUTES = int(os.environ.get("OFELIA_HOSTING_LEAD_MINUTES", "30"))
+# A machine not answering its readiness probe within this time is failed and replaced.
+OFELIA_HOSTING_READY_TIMEOUT = float(os.environ.get("OFELIA_HOSTING_READY_TIMEOUT", "120"))
+# Pre-created machines per software pack, claimed first by a class (0: no pool).
+OFELIA_HOSTING_WARM_POOL = json.loads(os.environ.get("OFELIA_HOSTING_WARM_POOL", "{}"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -245,6 +267,9 @@ CELERY_BEAT_SCHEDULE = {
     "surveys-daily": {
         "task": "ofelia.surveys.tasks.surveys_daily", "schedule": crontab(hour=9, minute=0)},
     # LRN-5: warning, then deletion of accounts inactive for years after their training.
+    # Virtual classes' machines: provisioning ahead of the start, readiness, daily power
+    # schedule, failed machines replaced, warm pool, teardown after the storage period.
+    "hosting-machines-tick": {"task": "ofelia.hosting.tasks.machines_tick", "schedule": 60.0},
     "privacy-inactivity-scan": {
         "task": "ofelia.privacy.tasks.inactivity_scan", "schedule": crontab(hour=3, minute=30)},
 }

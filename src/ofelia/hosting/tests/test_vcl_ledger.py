@@ -4,7 +4,6 @@ simulation of the same ledger; refusals change nothing."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -16,32 +15,15 @@ from django.test import Client
 from ofelia.billing.services import BillingError
 from ofelia.billing.virtual_classes import class_invoice_draft, class_invoices_due
 from ofelia.core import clock
-from ofelia.hosting import ledger, rules_io, services
+from ofelia.hosting import ledger, services
 from ofelia.hosting.models import UsageEvent, VirtualClass
-from ofelia.organisations import services as org_services
-from ofelia.organisations.models import Organisation, Role
-from ofelia.organisations.testing import make_member, make_organisation
-from ofelia.simcli import run_case
+
+from .simulation import START, assert_invoice_is_the_simulation
 
 PARIS = clock.PARIS
 pytestmark = pytest.mark.django_db
-ORDERED = datetime(2026, 5, 20, 11, 0, tzinfo=PARIS)
-START = datetime(2026, 6, 2, 9, 0, tzinfo=PARIS)
 
 
-@pytest.fixture
-def world(db: Any) -> Any:
-    org = make_organisation(legal_name="VIRTUALEO test", slug="virtualeo-test", policy_id="virtualeo",
-                            vat_status=Organisation.VatStatus.SUBJECT)
-    company = org_services.client_company_create(actor=None, organisation=org, name="Client SA")
-    contact = make_member(org, Role.CLIENT_CONTACT, company=company)
-    staff = make_member(org, Role.STAFF)
-    with clock.frozen(ORDERED):
-        klass = services.class_order(
-            actor=contact, organisation=org, membership=contact.memberships.get(organisation=org), company=company,
-            data={"title": "Atelier", "mode": "scheduled", "start": START, "days": 1, "daily_hours": Decimal("9"),
-                  "learners": 30, "software": "office", "custom_configuration": ""})
-    return org, klass, contact, staff
 
 
 def _event(n: int, machine: str, kind: str, at: datetime) -> dict[str, Any]:
@@ -106,15 +88,10 @@ def test_vcl_6_consumption_invoice_equals_the_simulation_of_the_same_ledger(worl
         invoice = class_invoice_draft(actor=staff, klass=klass)
         assert class_invoice_draft(actor=staff, klass=klass).pk == invoice.pk  # drafted once
         assert class_invoices_due()["drafted"] == 0
-        case = rules_io.consumption_case(klass, now=clock.now())
+        case, billed = assert_invoice_is_the_simulation(invoice, klass, today=START.date())
     usage = [e for e in case["events"] if e["type"] == "usage"]
     assert len(usage) == 31
-    simulated = run_case(json.loads(json.dumps(case)), today=START.date())
-    billed = [c for c in simulated["charges"] if c["kind"] in rules_io.CONSUMPTION_KINDS]
     assert {c["kind"] for c in billed} >= {"usage", "extension", "storage"}
-    assert invoice.total_excl_vat == sum(Decimal(c["amount"]) for c in billed)
-    assert invoice.total_vat == sum(Decimal(c["vat"]) for c in billed)
-    assert {line.rule for line in invoice.lines.all()} == {c["rule"] for c in billed}
     assert invoice.purpose == "consumption" and not invoice.vat_exempt
 
 
