@@ -50,8 +50,9 @@ def month_bounds(month: date) -> tuple[datetime, datetime]:
 
 def interruption_of(*, start: datetime, end: datetime | None, cause: str, announced_at: datetime | None,
                     now: datetime) -> Interruption | None:
-    """An incident still open counts until « now »; one that has not begun counts nothing."""
-    stop = end if end is not None else now
+    """What has happened by « now »: an incident still open counts until now, a window still
+    to come (a maintenance announced for later) counts nothing yet."""
+    stop = min(end, now) if end is not None else now
     if stop <= start:
         return None
     return Interruption(start, stop, cause, announced_at)

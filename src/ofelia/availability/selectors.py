@@ -141,6 +141,10 @@ class ClientMonth:
         return dict(self.outcome.get("availability", {}))
 
     @property
+    def month_label(self) -> str:
+        return month_label(date.fromisoformat(f"{self.case['month']}-01"))
+
+    @property
     def measured(self) -> Decimal:
         return Decimal(self.measure["measured"])
 

@@ -24,7 +24,6 @@ from ofelia.rules.calendars import add_months
 from . import selectors, services
 from .forms import IncidentForm, MaintenanceForm
 from .models import Incident
-from .templatetags.availability_format import percent_fr
 
 STAFF = (Role.ADMINISTRATOR, Role.STAFF)
 CHART_ROWS = 12
@@ -41,7 +40,7 @@ def _chart(report: selectors.MonthReport) -> str:
                    key=lambda r: (r.measured, r.company))[:CHART_ROWS]
     if not worst:
         return ""
-    bars = [(f"{r.company[:22]} ({percent_fr(r.measured)})", Decimal(str(r.measure["downtime_minutes"])))
+    bars = [(r.company if len(r.company) <= 22 else r.company[:21] + "…", Decimal(str(r.measure["downtime_minutes"])))
             for r in worst]
     return bar_chart(bars, title=f"Minutes d'indisponibilité — {report.label}", width=760,
                      fmt=lambda v: f"{v:f} min")

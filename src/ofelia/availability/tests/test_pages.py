@@ -84,7 +84,7 @@ def test_client_sees_own_report_and_not_the_staff_pages(world: Any) -> None:
     services.credit_grant(actor=staff, organisation=org, company_id=acme.pk, month=date(2026, 4, 1))
     web = member_client(contact, org)
     page = web.get("/espace/disponibilite/").content.decode()
-    assert "2026-04" in page and "99,7222 %" in page and "accordé" in page
+    assert "Avril 2026" in page and "99,7222 %" in page and "accordé" in page
     assert web.get("/gestion/disponibilite/").status_code in (302, 403)
     other = factories.hosting_organisation("autre-org")
     outsider = make_member(other, Role.STAFF)

@@ -55,7 +55,7 @@ def maintenance(org: Organisation, staff: Any, *, announced: datetime, start: da
 
 
 def row_of(org: Organisation, company: Any, month: date = APRIL) -> selectors.ClientMonth:
-    report = selectors.monthly_report(organisation=org, month=month, now=at(1, 0, month=6),
+    report = selectors.monthly_report(organisation=org, month=month, now=datetime(2027, 1, 1, tzinfo=PARIS),
                                       company_ids={company.pk})
     return report.rows[0]
 
@@ -126,6 +126,17 @@ def test_vcl7_month_has_its_real_number_of_minutes(world: Any, month: date, minu
     outage(org, staff, datetime(last.year, last.month, last.day, 23, 30, tzinfo=PARIS), 90)
     row = row_of(org, acme, month)
     assert row.measure["minutes"] == minutes and row.measure["downtime_minutes"] == 30
+
+
+def test_only_what_has_happened_counts_in_a_month_under_way(world: Any) -> None:
+    org, acme, _zeta, _contact, staff = world
+    outage(org, staff, at(3, 10), 60)
+    open_ = services.incident_declare(actor=staff, organisation=org, start=at(20, 9), end=None, cause="outage")
+    maintenance(org, staff, announced=at(1, 8), start=at(25, 22), minutes=120)
+    report = selectors.monthly_report(organisation=org, month=APRIL, now=at(20, 9, 30), company_ids={acme.pk})
+    measure = report.rows[0].measure
+    assert (measure["downtime_minutes"], measure["excluded_minutes"]) == (90, 0)
+    assert open_.end is None
 
 
 def test_suspected_and_dismissed_incidents_do_not_count_until_confirmed(world: Any) -> None:
