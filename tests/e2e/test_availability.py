@@ -5,7 +5,7 @@ in the extranet."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ from ofelia.availability.tests.factories import consumption_invoice
 from ofelia.billing.models import DocumentKind, Invoice
 from ofelia.core import clock
 from ofelia.notifications.models import SentMail
-from ofelia.organisations.models import Membership, Organisation, Role
+from ofelia.organisations.models import Membership, Organisation
 
 from .test_login import log_in
 from .test_people_flows import log_out
@@ -36,8 +36,10 @@ def test_staff_declare_announce_and_grant_the_credit_the_client_reads_it(page: A
     org = Organisation.objects.get(slug="virtualeo")
     contact = Membership.objects.get(organisation=org, user__email="client@virtualeo.demo")
     now = clock.now().replace(second=0, microsecond=0)
-    start, end = now - timedelta(hours=3), now - timedelta(hours=1)
-    month = start.astimezone(clock.PARIS).date().replace(day=1)
+    # Last month, over (a credit is granted once the month is over): 120 minutes down.
+    month = (now.astimezone(clock.PARIS).date().replace(day=1) - timedelta(days=1)).replace(day=1)
+    start = datetime.combine(month.replace(day=10), time(9, 0), tzinfo=clock.PARIS)
+    end = start + timedelta(minutes=120)
     # What VCL-7's credit is a share of: the client's consumption invoice for the month.
     consumption_invoice(org, contact.company, service_end=start.astimezone(clock.PARIS).date(), amount="2400.00")
 
@@ -67,7 +69,7 @@ def test_staff_declare_announce_and_grant_the_credit_the_client_reads_it(page: A
     page.goto(f"/gestion/disponibilite/?mois={month:%Y-%m}")
     row = page.get_by_test_id("availability-report").get_by_role("row").filter(has_text=contact.company.name)
     expect(row).to_contain_text("120 min")
-    expect(row.get_by_role("cell").nth(1)).to_have_text("0 min")  # the maintenance has not happened yet
+    expect(row.get_by_role("cell").nth(1)).to_have_text("0 min")  # the maintenance announced is to come
     expect(row).to_contain_text("peut être accordé (CGV, art. 7.1)")
     page.screenshot(path=str(results_dir / "availability-report.png"), full_page=True)
     row.get_by_role("button", name="Accorder l'avoir").click()

@@ -177,6 +177,7 @@ class MonthReport:
     label: str
     rows: tuple[ClientMonth, ...]
     policy_id: str | None
+    closed: bool  # the month is over: its figure is final and a credit can be granted
 
     @property
     def proposed_total(self) -> Decimal:
@@ -191,7 +192,7 @@ def monthly_report(*, organisation: Any, month: date, now: datetime | None = Non
     month = first_of(month)
     label = month_label(month)
     if not organisation.policy_id:
-        return MonthReport(month, label, (), None)
+        return MonthReport(month, label, (), None, False)
     start, end = rules_io.month_bounds(month)
     amounts = services_amounts(organisation=organisation, month=month)
     ids = set(amounts) | hosted_company_ids(organisation=organisation, start=start, end=end)
@@ -210,7 +211,7 @@ def monthly_report(*, organisation: Any, month: date, now: datetime | None = Non
         outcome = outcome_to_json(rules_io.evaluate(organisation=organisation, case=case, today=today,
                                                     source=source, legal=legal))
         rows.append(ClientMonth(company_id, name, amount, case, outcome, credits.get(company_id)))
-    return MonthReport(month, label, tuple(rows), organisation.policy_id)
+    return MonthReport(month, label, tuple(rows), organisation.policy_id, now >= end)
 
 
 def client_months(*, organisation: Any, company_id: int, months: int = 6, now: datetime | None = None

@@ -213,6 +213,9 @@ def credit_grant(*, actor: Any, organisation: Any, company_id: int, month: date)
     if existing is not None:
         return existing
     report = selectors.monthly_report(organisation=organisation, month=month, company_ids={company.pk})
+    if not report.closed:
+        raise ValidationError(f"Le mois de {report.label} n'est pas terminé : sa disponibilité, et donc l'avoir, "
+                              "se décident une fois le mois écoulé (VCL-7 : disponibilité mensuelle).")
     row = report.rows[0]
     charge = row.credit_charge
     if charge is None or row.proposed_credit <= 0:

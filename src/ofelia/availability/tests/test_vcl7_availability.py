@@ -192,7 +192,9 @@ def test_credit_granted_twice_issues_one_credit_note_citing_the_clause(world: An
     org, acme, zeta, _contact, staff = world
     invoice = factories.consumption_invoice(org, acme, service_end=date(2026, 4, 30), amount="2400.00")
     outage(org, staff, at(10, 9), 120)
-    with clock.frozen(at(2, 10, month=5)):
+    with clock.frozen(at(30, 23, 59)), pytest.raises(ValidationError, match="n'est pas terminé"):
+        services.credit_grant(actor=staff, organisation=org, company_id=acme.pk, month=APRIL)
+    with clock.frozen(at(1, 0, month=5)):
         first = services.credit_grant(actor=staff, organisation=org, company_id=acme.pk, month=APRIL)
         again = services.credit_grant(actor=staff, organisation=org, company_id=acme.pk, month=date(2026, 4, 17))
     assert first.pk == again.pk and Credit.objects.count() == 1
