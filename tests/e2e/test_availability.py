@@ -20,6 +20,7 @@ from ofelia.core import clock
 from ofelia.notifications.models import SentMail
 from ofelia.organisations.models import Membership, Organisation
 
+from . import test_accessibility as accessibility
 from .test_login import log_in
 from .test_people_flows import log_out
 
@@ -28,6 +29,13 @@ pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("demo_data")]
 
 def _local(instant: Any) -> str:
     return instant.astimezone(clock.PARIS).strftime("%Y-%m-%dT%H:%M")
+
+
+def _axe(page: Any) -> list[str]:
+    """axe-core's serious or critical violations on the page (when `make test` fetched it)."""
+    if not accessibility.AXE.exists():
+        return []
+    return accessibility._violations(page, accessibility.AXE.read_text())
 
 
 def test_staff_declare_announce_and_grant_the_credit_the_client_reads_it(page: Any, results_dir: Path) -> None:
@@ -72,6 +80,7 @@ def test_staff_declare_announce_and_grant_the_credit_the_client_reads_it(page: A
     expect(row.get_by_role("cell").nth(1)).to_have_text("0 min")  # the maintenance announced is to come
     expect(row).to_contain_text("peut être accordé (CGV, art. 7.1)")
     page.screenshot(path=str(results_dir / "availability-report.png"), full_page=True)
+    problems = _axe(page)
     row.get_by_role("button", name="Accorder l'avoir").click()
     expect(page.get_by_text("accordé à")).to_be_visible()
     note = Invoice.objects.get(organisation=org, kind=DocumentKind.CREDIT_NOTE, lines__rule="VCL-7")
@@ -86,6 +95,8 @@ def test_staff_declare_announce_and_grant_the_credit_the_client_reads_it(page: A
     expect(mine).to_contain_text(f"Avoir {note.number}")
     expect(page.get_by_role("main")).to_contain_text("(CGV, art. 7.1)")
     page.screenshot(path=str(results_dir / "availability-client.png"), full_page=True)
+    problems += _axe(page)
+    assert problems == []  # axe: no serious or critical violation on the report pages
     page.goto("/espace/factures/")
     expect(page.get_by_role("main")).to_contain_text(note.number)
     failed = [f"{r.status} {r.request.method} {r.url}" for r in responses if r.status >= 500]
