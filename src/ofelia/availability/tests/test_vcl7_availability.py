@@ -247,3 +247,10 @@ def test_compact_folds_old_probes_into_monthly_aggregates_once(db: Any) -> None:
     aggregate = ProbeMonth.objects.get()
     assert (aggregate.month, aggregate.probes, aggregate.failures) == (date(2026, 1, 1), 3, 1)
     assert Probe.objects.count() == 1
+
+
+def test_http_probe_of_an_unreachable_health_url_is_a_failure(db: Any, settings: Any) -> None:
+    settings.OFELIA_HEALTH_URL = "http://127.0.0.1:9/healthz"  # nothing listens on the discard port
+    checks = {c.service: c for c in probes.run_checks()}
+    assert not checks["http"].ok and checks["http"].detail.startswith("erreur : ")
+    assert checks["database"].ok
