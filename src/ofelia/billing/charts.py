@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from html import escape
 
@@ -10,8 +10,9 @@ from ofelia.rules.money import fmt_eur
 
 
 def bar_chart(bars: Sequence[tuple[str, Decimal]], *, title: str, width: int = 640,
-              bar_height: int = 28) -> str:
-    """Horizontal bars scaled to the largest value; readable without colour (values printed)."""
+              bar_height: int = 28, fmt: Callable[[Decimal], str] = fmt_eur) -> str:
+    """Horizontal bars scaled to the largest value; readable without colour (values printed
+    by `fmt`: euros by default)."""
     label_w, gap, top = 170, 10, 34
     height = top + len(bars) * (bar_height + gap) + 10
     largest = max((v for _, v in bars), default=Decimal(0))
@@ -25,8 +26,8 @@ def bar_chart(bars: Sequence[tuple[str, Decimal]], *, title: str, width: int = 6
         parts.append(f'<text x="{label_w - 8}" y="{y + bar_height * 0.68:.0f}" font-size="13" '
                      f'text-anchor="end" fill="#222">{escape(label)}</text>')
         parts.append(f'<rect x="{label_w}" y="{y}" width="{max(size, 1)}" height="{bar_height}" '
-                     f'fill="#2f6690" rx="3"><title>{escape(label)} : {escape(fmt_eur(value))}</title></rect>')
+                     f'fill="#2f6690" rx="3"><title>{escape(label)} : {escape(fmt(value))}</title></rect>')
         parts.append(f'<text x="{label_w + max(size, 1) + 6}" y="{y + bar_height * 0.68:.0f}" '
-                     f'font-size="13" fill="#222">{escape(fmt_eur(value))}</text>')
+                     f'font-size="13" fill="#222">{escape(fmt(value))}</text>')
     parts.append("</svg>")
     return "".join(parts)

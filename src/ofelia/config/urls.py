@@ -35,6 +35,7 @@ urlpatterns = [
     path("", include("ofelia.support.urls")),
     path("", include("ofelia.hosting.urls")),
     path("", include("ofelia.quality.urls")),
+    path("", include("ofelia.availability.urls")),
     path("", include("ofelia.notifications.urls")),
 ]
 

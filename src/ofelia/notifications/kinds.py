@@ -200,6 +200,18 @@ KINDS: tuple[Kind, ...] = (
         "sous huit jours. À défaut, nous engagerons une procédure de recouvrement." + SIGNATURE,
         {"number": "F-2026-0101", "due_date": "3 janvier 2027", "balance": "1 788,00 €"},
     ),
+    Kind(
+        "maintenance_announced", "Annonce de maintenance", True,
+        "Conditions de l'organisme (ACC-3, VCL-7) : toute maintenance programmée est annoncée aux "
+        "clients au moins 48 heures à l'avance ; le client concerné doit la recevoir.",
+        "Maintenance programmée le {{ start }} — {{ organisation }}",
+        "Bonjour,\n\nUne opération de maintenance est programmée du {{ start }} au {{ end }} "
+        "(heure de Paris). Services concernés : {{ services }}.{% if description %}\n\n"
+        "{{ description }}{% endif %}\n\nPendant cette période, le service peut être interrompu. "
+        "Nous vous prions de nous excuser pour la gêne occasionnée." + SIGNATURE,
+        {"start": "4 décembre 2026 à 22:00", "end": "5 décembre 2026 à 02:00",
+         "services": "classes virtuelles", "description": "Mise à jour des serveurs de classes."},
+    ),
 )
 
 BY_CODE = {kind.code: kind for kind in KINDS}

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "ofelia.hosting",
     "ofelia.desk",
     "ofelia.quality",
+    "ofelia.availability",
     "django_prometheus",
 ]
 
@@ -272,4 +273,13 @@ CELERY_BEAT_SCHEDULE = {
     "hosting-machines-tick": {"task": "ofelia.hosting.tasks.machines_tick", "schedule": 60.0},
     "privacy-inactivity-scan": {
         "task": "ofelia.privacy.tasks.inactivity_scan", "schedule": crontab(hour=3, minute=30)},
+    # VCL-7: the platform probes itself every minute (one row per minute and service), and
+    # folds the raw rows older than three months into monthly aggregates each night.
+    "availability-probe-minute": {
+        "task": "ofelia.availability.tasks.probe_minute", "schedule": crontab()},
+    "availability-compact-probes": {
+        "task": "ofelia.availability.tasks.compact_probes", "schedule": crontab(hour=4, minute=10)},
 }
+# The health page the probes call over HTTP (e.g. https://ofelia.example/healthz); empty: the
+# health view is called in-process (docs/availability.md).
+OFELIA_HEALTH_URL = os.environ.get("OFELIA_HEALTH_URL", "")
