@@ -34,6 +34,7 @@ urlpatterns = [
     path("", include("ofelia.support.urls")),
     path("", include("ofelia.hosting.urls")),
     path("", include("ofelia.quality.urls")),
+    path("", include("ofelia.documents.urls")),
     path("", include("ofelia.notifications.urls")),
 ]
 

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "ofelia.hosting",
     "ofelia.desk",
     "ofelia.quality",
+    "ofelia.documents",
     "django_prometheus",
 ]
 
@@ -235,4 +236,7 @@ CELERY_BEAT_SCHEDULE = {
     # LRN-5: warning, then deletion of accounts inactive for years after their training.
     "privacy-inactivity-scan": {
         "task": "ofelia.privacy.tasks.inactivity_scan", "schedule": crontab(hour=3, minute=30)},
+    # ACC-6: learners' and trainers' documents deleted when their retention ends.
+    "documents-purge-expired": {
+        "task": "ofelia.documents.tasks.purge_expired", "schedule": crontab(hour=3, minute=45)},
 }

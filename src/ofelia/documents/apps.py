@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class DocumentsConfig(AppConfig):
+    name = "ofelia.documents"
+    label = "documents"
+    verbose_name = "Documents des apprenants et des formateurs"
+
+    def ready(self) -> None:
+        # Merging two learners: the merged one's files follow the kept one.
+        from ofelia.organisations.signals import people_merging
+
+        from .receivers import on_people_merging
+
+        people_merging.connect(on_people_merging, dispatch_uid="documents.people_merging")
