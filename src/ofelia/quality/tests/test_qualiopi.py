@@ -26,10 +26,19 @@ from ofelia.notifications.models import SentMail
 from ofelia.organisations.models import Role
 from ofelia.quality import evidence_sources as src
 from ofelia.quality import services
-from ofelia.quality.evidence import COVERED, MISSING, NOT_APPLICABLE, PARTIAL, PROVIDERS, Finding, Scope, provides
-from ofelia.quality.models import Complaint, ImprovementAction, QualiopiExclusion
+from ofelia.quality.evidence import (
+    COVERED,
+    MISSING,
+    NOT_APPLICABLE,
+    PARTIAL,
+    PROVIDERS,
+    Finding,
+    Scope,
+    provides,
+)
+from ofelia.quality.models import ImprovementAction, QualiopiExclusion
 from ofelia.quality.qualiopi import CRITERIA, INDICATORS
-from ofelia.quality.qualiopi_file import indicator_state, qualiopi_file, scope_from
+from ofelia.quality.qualiopi_file import indicator_state, scope_from
 
 from .conftest import contract
 
@@ -239,7 +248,7 @@ def test_zip_has_the_index_and_the_evidence_files(w: World, client: Client) -> N
     archive = zipfile.ZipFile(io.BytesIO(body))
     names = archive.namelist()
     assert names[0] == "index.html"
-    expected = {"preuves/emargement/session-%d/2026-03-16-morning-v1.pdf" % w.session.pk,
+    expected = {f"preuves/emargement/session-{w.session.pk}/2026-03-16-morning-v1.pdf",
                 "preuves/reclamations/registre-des-reclamations.csv", "preuves/bpf/bpf-2026.pdf"}
     assert expected <= set(names)
     assert any(n.startswith("preuves/formateurs/") and n.endswith(".pdf") for n in names)
