@@ -88,13 +88,9 @@ def document_upload(*, actor: Any, organisation: Organisation, kind: str, upload
 
 def _delete(document: PersonDocument, *, actor: Any, action: str, reason: str) -> None:
     before = {**audit.snapshot(document, _AUDIT), "reason": reason}
-    name = document.file.name
-    storage = document.file.storage
     audit.record(actor=actor, action=action, organisation=document.organisation, obj=document,
                  before=before)
-    document.delete()
-    # The file goes once the row is gone for good (a rolled back transaction keeps both).
-    transaction.on_commit(lambda: storage.delete(name) if name else None)
+    document.delete()  # the file follows on commit (receivers.on_document_deleted)
 
 
 def document_delete(*, actor: Any, organisation: Organisation, pk: int) -> None:

@@ -132,7 +132,8 @@ def test_the_file_is_refused_to_others(w: World, client: Client) -> None:
     assert client.get(f"/apprenants/{w.learners[0].pk}/documents/").status_code == 404
 
 
-def test_staff_upload_list_and_delete_on_the_learner_page(w: World, client: Client) -> None:
+def test_staff_upload_list_and_delete_on_the_learner_page(w: World, client: Client,
+                                                         django_capture_on_commit_callbacks: Any) -> None:
     client.force_login(w.admin)
     learner = w.learners[1]
     assert f"/apprenants/{learner.pk}/documents/" in client.get(f"/apprenants/{learner.pk}/").content.decode()
@@ -140,8 +141,7 @@ def test_staff_upload_list_and_delete_on_the_learner_page(w: World, client: Clie
     doc = PersonDocument.objects.get(learner=learner)
     assert "diplome.pdf" in client.get(f"/apprenants/{learner.pk}/documents/").content.decode()
     path = Path(doc.file.path)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("django.db.transaction.on_commit", lambda fn, *a, **k: fn())
+    with django_capture_on_commit_callbacks(execute=True):
         client.post(f"/apprenants/{learner.pk}/documents/", {"step": "delete", "document": str(doc.pk)})
     assert not PersonDocument.objects.exists() and not path.exists()
     assert AuditEntry.objects.filter(action="document.delete", object_id=str(doc.pk)).exists()
@@ -172,4 +172,23 @@ def test_merged_learner_documents_follow_the_kept_one(w: World) -> None:
     person_merge(actor=w.admin, kept=kept, merged=merged)
     doc.refresh_from_db()
     assert doc.learner_id == kept.pk
+    entry = AuditEntry.objects.filter(action__contains="merge").latest("id")
+    assert entry.after["moved"]["documents_moved"] == 1
     assert not Learner.objects.filter(pk=merged.pk).exists()
+
+
+def test_a_cascade_deletion_removes_the_file_too(w: World, django_capture_on_commit_callbacks: Any) -> None:
+    doc = services.document_upload(actor=w.admin, organisation=w.org, kind="other",
+                                   upload=pdf(), learner=w.learners[2])
+    path = Path(doc.file.path)
+    with django_capture_on_commit_callbacks(execute=True):
+        PersonDocument.objects.filter(pk=doc.pk).delete()
+    assert not path.exists()
+
+
+def test_the_trainer_finds_their_documents_in_their_personal_data(w: World, client: Client) -> None:
+    services.document_upload(actor=w.trainer_user, organisation=w.org, kind="cv",
+                             upload=pdf(), trainer=w.trainer, title="CV 2026")
+    client.force_login(w.trainer_user)
+    page = client.get("/espace/mes-donnees/")
+    assert page.status_code == 200 and "CV — CV 2026 (cv.pdf)" in page.content.decode()
