@@ -36,6 +36,7 @@ urlpatterns = [
     path("", include("ofelia.hosting.urls")),
     path("", include("ofelia.quality.urls")),
     path("", include("ofelia.availability.urls")),
+    path("", include("ofelia.documents.urls")),
     path("", include("ofelia.notifications.urls")),
 ]
 

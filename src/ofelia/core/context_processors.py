@@ -94,7 +94,7 @@ def _staff_menu(role: str) -> list[Entry]:
             ("privacy:request-list", "Données personnelles"),
         ]),
         ("support:queue", "Support"),
-        ("Qualité", [("quality:bpf", "Bilan pédagogique et financier")] + ([("quality:complaints", "Réclamations"), ("quality:actions", "Actions d'amélioration")] if role == Role.ADMINISTRATOR else [])),
+        ("Qualité", [("quality:bpf", "Bilan pédagogique et financier")] + ([("quality:qualiopi", "Dossier Qualiopi"), ("quality:complaints", "Réclamations"), ("quality:actions", "Actions d'amélioration")] if role == Role.ADMINISTRATOR else [])),
         ("simulator:index", _("Simulation")),
         (_("Settings"), settings),
     ]
@@ -107,6 +107,7 @@ def _extranet_menu(role: str) -> list[Entry]:
     if role == Role.TRAINER:
         items.append(("attendance:trainer-sheets", "Émargement"))
         items.append(("elearning:trainer-evaluations", "Évaluations"))
+        items.append(("documents:mine", "Mes documents"))
     if role != Role.TRAINER:
         items.append(("sales:my-trainings", _("My trainings")))
     documents: list[tuple[str, str]] = []

@@ -12,10 +12,10 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.db import models
 
 from ofelia.core.models import TenantModel
+from ofelia.core.storage import private_storage
 
 
 class Course(TenantModel):
@@ -175,27 +175,8 @@ class Attempt(models.Model):
 
 # --- certification (LRN-3, LRN-4) ---------------------------------------------------------
 
-# Evaluation videos are private: a storage with no base URL, outside what /media/ serves in
-# development, read back only through the app's checked view (learner, their trainer, staff).
-class PrivateStorage(FileSystemStorage):
-    """`MEDIA_ROOT/private`, read from the settings at each use (tests move MEDIA_ROOT), and
-    no URL at all: `.url` raises."""
-
-    @property  # type: ignore[override]
-    def base_location(self) -> str:
-        return str(Path(settings.MEDIA_ROOT) / "private")
-
-    @property  # type: ignore[override]
-    def location(self) -> str:
-        return str(Path(self.base_location).resolve())
-
-    @property  # type: ignore[override]
-    def base_url(self) -> None:
-        return None
-
-
-def private_storage() -> PrivateStorage:
-    return PrivateStorage()
+# Evaluation videos are private (`core.storage`): read back only through the app's checked
+# view (learner, their trainer, staff).
 
 
 def evaluation_upload_to(instance: Evaluation, filename: str) -> str:

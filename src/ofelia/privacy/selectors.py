@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 
 from ofelia.billing.models import Invoice, InvoiceStatus
 from ofelia.catalogue.models import Enrolment, Trainer
+from ofelia.documents.models import PersonDocument
 from ofelia.organisations.models import ConsumerClient, Learner, Membership, Organisation
 from ofelia.rules.accounts import invoice_kept_until
 from ofelia.sales.models import Contract, TermsAcceptance
@@ -82,6 +83,12 @@ def personal_data(*, organisation: Organisation, membership: Membership, user: A
             "since": membership.created_at.date(),
         },
         "trainer_titles": trainer.titles if trainer is not None else None,
+        "documents": [{
+            "kind": str(d.get_kind_display()), "title": d.title, "file": d.original_name,
+            "uploaded_on": d.uploaded_on, "kept_until": d.keep_until,
+        } for d in PersonDocument.objects.for_organisation(organisation)
+            .filter(Q(learner__in=learners) | Q(trainer=trainer) if trainer is not None
+                    else Q(learner__in=learners)).order_by("uploaded_on", "id")],
         "consumer_records": [_person(c) for c in consumers],
         "learner_records": [{**_person(learner), "employer": str(learner.company or "")}
                             for learner in learners],

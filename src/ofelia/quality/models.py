@@ -95,3 +95,24 @@ class ImprovementAction(TenantModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+class QualiopiExclusion(TenantModel):
+    """An indicator the organisation records as « non applicable » (it does not run the
+    activity the indicator is about: apprenticeship, certifying trainings…), with its reason."""
+
+    indicator = models.PositiveSmallIntegerField("indicateur")
+    reason = models.TextField("motif")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+",
+                                   verbose_name="décidé par")
+
+    class Meta:
+        ordering = ["indicator"]
+        verbose_name = "indicateur Qualiopi non applicable"
+        verbose_name_plural = "indicateurs Qualiopi non applicables"
+        constraints = [models.UniqueConstraint(fields=["organisation", "indicator"],
+                                               name="qualiopi_exclusion_once_per_indicator")]
+
+    def __str__(self) -> str:
+        return f"Indicateur {self.indicator} non applicable"

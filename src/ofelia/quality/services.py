@@ -14,7 +14,8 @@ from ofelia.core import audit, clock
 from ofelia.organisations.models import ConsumerClient, Membership, Organisation, Role
 from ofelia.sales.models import Contract
 
-from .models import Complaint, ImprovementAction
+from .models import Complaint, ImprovementAction, QualiopiExclusion
+from .qualiopi import BY_NUMBER
 
 # The organisation's own deadline for answering, in calendar days, until it sets another
 # one on the complaint (docs/quality.md: no legal delay; Qualiopi indicator 31 asks for one).
@@ -230,3 +231,42 @@ def action_update(*, actor: Any, organisation: Organisation, pk: int,
     audit.record(actor=actor, action="improvement_action.update", organisation=organisation,
                  obj=action, before=old, after=new)
     return action
+
+
+def qualiopi_not_applicable(*, actor: Any, organisation: Organisation, indicator: int,
+                            reason: str) -> Any:
+    """Record a Qualiopi indicator as not applicable to the organisation, with its reason.
+    Only the indicators that apply to some activities only may be (qualiopi.py `only_for`)."""
+    found = BY_NUMBER.get(indicator)
+    if found is None:
+        raise ValidationError("Cet indicateur n'existe pas.")
+    if not found.only_for:
+        raise ValidationError(f"L'indicateur {indicator} s'applique à tout organisme : il ne peut "
+                              "pas être déclaré non applicable.")
+    errors: dict[str, str] = {}
+    reason = _text(reason, "le motif", 1000, errors, "reason")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        exclusion, created = QualiopiExclusion.objects.select_for_update().get_or_create(
+            organisation=organisation, indicator=indicator,
+            defaults={"reason": reason, "decided_by": actor})
+        before = None if created else {"reason": exclusion.reason}
+        exclusion.reason = reason
+        exclusion.decided_by = actor
+        exclusion.save()
+        audit.record(actor=actor, action="qualiopi.not_applicable", organisation=organisation,
+                     obj=exclusion, before=before, after={"indicator": indicator, "reason": reason})
+    return exclusion
+
+
+def qualiopi_applicable(*, actor: Any, organisation: Organisation, indicator: int) -> None:
+    """Withdraw a « non applicable » choice: the indicator is assessed again."""
+    with transaction.atomic():
+        exclusion = (QualiopiExclusion.objects.for_organisation(organisation).select_for_update()
+                     .filter(indicator=indicator).first())
+        if exclusion is None:
+            raise ValidationError("Cet indicateur n'est pas déclaré non applicable.")
+        audit.record(actor=actor, action="qualiopi.applicable", organisation=organisation,
+                     obj=exclusion, before={"indicator": indicator, "reason": exclusion.reason})
+        exclusion.delete()

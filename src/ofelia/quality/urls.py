@@ -14,5 +14,9 @@ urlpatterns = [
     path("gestion/qualite/reclamations/<int:pk>/", views.complaint_detail, name="complaint"),
     path("gestion/qualite/actions/", views.action_list, name="actions"),
     path("gestion/qualite/actions/<int:pk>/", views.action_edit, name="action"),
+    path("gestion/qualite/qualiopi/", views.qualiopi_page, name="qualiopi"),
+    path("gestion/qualite/qualiopi/indicateur/<int:number>/", views.qualiopi_indicator,
+         name="qualiopi-indicator"),
+    path("gestion/qualite/qualiopi/dossier-qualiopi.zip", views.qualiopi_zip, name="qualiopi-zip"),
     path("espace/reclamations/", views.my_complaints, name="my-complaints"),
 ]

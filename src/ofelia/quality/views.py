@@ -7,14 +7,15 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 
 from ofelia.core import clock
 from ofelia.core.tenancy import tenant_required
 from ofelia.organisations.models import Role
 
-from . import exports, selectors, services
+from . import exports, qualiopi_file, selectors, services
+from . import qualiopi_zip as auditor_zip
 from .forms import (
     ActionForm,
     AnswerForm,
@@ -209,3 +210,59 @@ def my_complaints(request: HttpRequest) -> HttpResponse:
     return render(request, "quality/my_complaints.html", {
         "form": form, "complaints": selectors.complaints_of_client(
             organisation=organisation, membership=membership, user=request.user)})
+
+
+# --- the Qualiopi file (issue 11 item 7) ---------------------------------------------------
+
+def _scope(request: HttpRequest) -> tuple[Any, list[Any]]:
+    return qualiopi_file.scope_from(request.GET, organisation=request.organisation,  # type: ignore[attr-defined]
+                                    today=clock.today())
+
+
+@tenant_required(*QUALITY_MANAGER)
+def qualiopi_page(request: HttpRequest) -> HttpResponse:
+    scope, offered = _scope(request)
+    file = qualiopi_file.qualiopi_file(scope)
+    return render(request, "quality/qualiopi.html", {
+        "scope": scope, "offered": offered, "file": file, "counts": qualiopi_file.summary(file),
+        "query": request.GET.urlencode(), "default_sample": qualiopi_file.DEFAULT_SAMPLE})
+
+
+@tenant_required(*QUALITY_MANAGER)
+def qualiopi_indicator(request: HttpRequest, number: int) -> HttpResponse:
+    scope, _ = _scope(request)
+    organisation = request.organisation  # type: ignore[attr-defined]
+    if qualiopi_file.indicator_state(scope, number) is None:
+        raise Http404
+    error = ""
+    if request.method == "POST":
+        try:
+            if request.POST.get("step") == "applicable":
+                services.qualiopi_applicable(actor=request.user, organisation=organisation,
+                                             indicator=number)
+                done = f"L'indicateur {number} est de nouveau évalué."
+            else:
+                services.qualiopi_not_applicable(actor=request.user, organisation=organisation,
+                                                 indicator=number,
+                                                 reason=request.POST.get("reason", ""))
+                done = f"Indicateur {number} déclaré non applicable."
+        except ValidationError as refused:
+            error = " ".join(refused.messages)
+        else:
+            messages.success(request, done)
+            query = request.GET.urlencode()
+            return redirect(request.path + (f"?{query}" if query else ""))
+    return render(request, "quality/qualiopi_indicator.html", {
+        "state": qualiopi_file.indicator_state(scope, number), "scope": scope,
+        "query": request.GET.urlencode(), "error": error,
+        "reason": request.POST.get("reason", "") if error else ""})
+
+
+@tenant_required(*QUALITY_MANAGER)
+def qualiopi_zip(request: HttpRequest) -> HttpResponse:
+    scope, _ = _scope(request)
+    response = StreamingHttpResponse(auditor_zip.stream(scope), content_type="application/zip")
+    response["Content-Disposition"] = (f'attachment; filename="dossier-qualiopi-'
+                                       f'{scope.start:%Y%m%d}-{scope.end:%Y%m%d}.zip"')
+    response["Cache-Control"] = "private, no-store"
+    return response

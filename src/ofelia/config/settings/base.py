@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "ofelia.desk",
     "ofelia.quality",
     "ofelia.availability",
+    "ofelia.documents",
     "django_prometheus",
 ]
 
@@ -267,10 +268,10 @@ CELERY_BEAT_SCHEDULE = {
     # Issue 11 item 4: questionnaires due today are sent, unanswered ones reminded.
     "surveys-daily": {
         "task": "ofelia.surveys.tasks.surveys_daily", "schedule": crontab(hour=9, minute=0)},
-    # LRN-5: warning, then deletion of accounts inactive for years after their training.
     # Virtual classes' machines: provisioning ahead of the start, readiness, daily power
     # schedule, failed machines replaced, warm pool, teardown after the storage period.
     "hosting-machines-tick": {"task": "ofelia.hosting.tasks.machines_tick", "schedule": 60.0},
+    # LRN-5: warning, then deletion of accounts inactive for years after their training.
     "privacy-inactivity-scan": {
         "task": "ofelia.privacy.tasks.inactivity_scan", "schedule": crontab(hour=3, minute=30)},
     # VCL-7: the platform probes itself every minute (one row per minute and service), and
@@ -279,6 +280,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ofelia.availability.tasks.probe_minute", "schedule": crontab()},
     "availability-compact-probes": {
         "task": "ofelia.availability.tasks.compact_probes", "schedule": crontab(hour=4, minute=10)},
+    # ACC-6: learners' and trainers' documents deleted when their retention ends.
+    "documents-purge-expired": {
+        "task": "ofelia.documents.tasks.purge_expired", "schedule": crontab(hour=3, minute=45)},
 }
 # The health page the probes call over HTTP (e.g. https://ofelia.example/healthz); empty: the
 # health view is called in-process (docs/availability.md).

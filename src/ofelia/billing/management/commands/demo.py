@@ -10,6 +10,7 @@ from django.utils import translation
 from ofelia.attendance.demo import load_attendance
 from ofelia.billing.demo_business import billing_summary, load_billing
 from ofelia.catalogue.demo import catalogue_summary, load_catalogue
+from ofelia.documents.demo import load_documents
 from ofelia.elearning.demo import load_elearning
 from ofelia.hosting.demo import load_hosting
 from ofelia.organisations.demo import DEMO_PASSWORD, OPERATOR_EMAIL, ORGANISATIONS, load_demo
@@ -51,6 +52,7 @@ class Command(BaseCommand):
                     load_support(organisation)
                     load_hosting(organisation)
                     load_quality(organisation)
+                    load_documents(organisation)
         self._logins(logins)
         self.stdout.write("")
         self.stdout.write(self.style.MIGRATE_HEADING("Données de démonstration"))
