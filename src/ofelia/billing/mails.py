@@ -48,7 +48,7 @@ def refund_paid(refund: Refund) -> None:
         return
     notify(organisation=invoice.organisation, kind="refund_paid", to=invoice.buyer_email,
            about=refund, context={
-               "number": invoice.number, "paid_on": f"{refund.paid_on:%d/%m/%Y}",
+               "number": invoice.number, "paid_on": f"{fr_date(refund.paid_on)}",
                "amount": fmt_eur(refund.amount),
                "method": REFUND_METHODS.get(refund.method, "par virement")})
 

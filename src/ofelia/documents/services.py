@@ -13,6 +13,7 @@ from django.db import transaction
 from ofelia.catalogue.models import Trainer
 from ofelia.core import audit, clock
 from ofelia.organisations.models import Learner, Organisation
+from ofelia.rules.french import fr_date
 
 from .models import PersonDocument
 from .retention import retention
@@ -113,7 +114,7 @@ def purge_expired() -> int:
             if document is None:
                 continue
             _delete(document, actor=None, action="document.expire",
-                    reason=f"durée de conservation échue le {document.keep_until:%d/%m/%Y} "
+                    reason=f"durée de conservation échue le {fr_date(document.keep_until)} "
                            f"({document.retention_clause})")
             count += 1
     return count

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 
 from ofelia.core import audit, clock
+from ofelia.rules.french import fr_date
 
 from . import selectors
 from .models import Evaluation, EvaluationReminder, LearnerCourse
@@ -164,10 +165,10 @@ def evaluation_reminders(*, today: date | None = None) -> int:
             continue
         if lc.learner.email:
             send_mail(subject=f"Rappel : vidéo d'évaluation à transmettre avant le "
-                              f"{state.submission_by:%d/%m/%Y}",
+                              f"{fr_date(state.submission_by)}",
                       message=(f"Bonjour {lc.learner.first_name},\n\nVotre vidéo d'évaluation pour "
                                f"« {lc.course.training.title} » est attendue au plus tard le "
-                               f"{state.submission_by:%d/%m/%Y}.\n{state.deadline_explanation}\n"),
+                               f"{fr_date(state.submission_by)}.\n{state.deadline_explanation}\n"),
                       from_email=None, recipient_list=[lc.learner.email], fail_silently=True)
         sent += 1
     return sent

@@ -17,6 +17,7 @@ from django.db.models import Max
 from ofelia.catalogue.models import Enrolment, Modality, Training
 from ofelia.core import audit, clock
 from ofelia.notifications.services import notify
+from ofelia.rules.french import fr_instant
 from ofelia.sales.models import Contract, Order
 from ofelia.sales.orders import DIGITAL_CONSENT_TEXT
 
@@ -226,7 +227,7 @@ def access_consent_record(*, actor: Any, learner_course: LearnerCourse, contract
                      obj=order, after={"digital_consent_at": now, "text": CONSENT_TEXT})
         notify(organisation=lc.organisation, kind="digital_consent", to=order.consumer.email,
                about=order, context={"title": lc.course.training.title, "number": order.number,
-                                     "at": f"{now:%d/%m/%Y à %H:%M}", "consent_text": CONSENT_TEXT})
+                                     "at": f"{fr_instant(now)}", "consent_text": CONSENT_TEXT})
     # The access strictly follows the consent (L221-28 13° read narrowly by the core).
     lc.first_access_at = clock.now()
     if order is not None and order.digital_consent_at is not None and lc.first_access_at <= order.digital_consent_at:

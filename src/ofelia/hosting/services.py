@@ -15,6 +15,7 @@ from django.db import transaction
 from ofelia.core import audit, clock
 from ofelia.organisations.models import ClientCompany, Membership, Organisation, Role
 from ofelia.rules.errors import CaseError, RulesError
+from ofelia.rules.french import fr_instant
 
 from . import rules_io
 from .models import Extension, VirtualClass
@@ -104,7 +105,7 @@ def _refuse_after_change_until(klass: VirtualClass, what: str) -> rules_io.Estim
     if current.change_until is not None and clock.now() > current.change_until:
         raise ValidationError(
             f"{what} impossible : le délai est passé depuis le "
-            f"{current.change_until.astimezone(clock.PARIS):%d/%m/%Y à %H:%M}. {current.change_reason} "
+            f"{fr_instant(current.change_until.astimezone(clock.PARIS))}. {current.change_reason} "
             "Passé ce délai, la classe est facturée à la consommation (VCL-5).")
     return current
 

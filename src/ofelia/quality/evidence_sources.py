@@ -30,6 +30,9 @@ from ofelia.documents import selectors as documents
 from ofelia.elearning.models import Evaluation
 from ofelia.notifications.models import SentMail
 from ofelia.sales.models import Contract
+from ofelia.surveys import selectors as surveys
+from ofelia.surveys.models import Audience as SurveyAudience
+from ofelia.surveys.models import Kind as SurveyKind
 
 from . import exports, selectors
 from .evidence import (
@@ -382,3 +385,57 @@ def improvement_actions(scope: Scope) -> Finding:
                    tuple(rows), (csv,), todo=(
                        f"{overdue} action(s) en retard sur leur échéance." if overdue else
                        "" if done else "Aucune action encore réalisée : notez leur résultat."))
+
+
+def _survey_finding(scope: Scope, source: str, kinds: tuple[str, ...],
+                    audiences: tuple[str, ...], todo: str) -> Finding:
+    """The questionnaires of `kinds` sent over the period: counts per audience, the sample's
+    sessions they cover (each a link to its results)."""
+    evidence = surveys.evidence_for(scope.organisation, scope.start, scope.end)
+    rows = []
+    for (kind, audience), sent in sorted(evidence.sent.items()):
+        if kind not in kinds:
+            continue
+        answered = evidence.answered.get((kind, audience), 0)
+        rows.append(Row(label=f"{SurveyKind(kind).label} — {SurveyAudience(audience).label}",
+                        detail=f"{answered} réponse{'s' if answered > 1 else ''} sur {sent} envoi"
+                               f"{'s' if sent > 1 else ''}", ok=answered > 0))
+    if not rows:
+        return Finding(source, MISSING, todo=todo)
+    covered = set(surveys.sessions_with(scope.organisation, scope.session_ids, kinds))
+    rows += [Row(label=_session_label(s), detail="résultats de la session",
+                 url=reverse("surveys:session-results", args=[s.pk]), ok=s.pk in covered)
+             for s in _sessions(scope)]
+    reached = {audience for (kind, audience), n in evidence.answered.items() if kind in kinds and n}
+    status = share(len(covered), len(scope.session_ids))
+    if status == COVERED and not set(audiences) <= reached:
+        status = PARTIAL
+    missing = [SurveyAudience(a).label for a in audiences if a not in reached]
+    return Finding(source, status, tuple(rows), todo=(
+        f"Aucune réponse encore de : {', '.join(missing)}." if missing else
+        "" if status == COVERED else "Des sessions de l'échantillon n'ont pas eu ce questionnaire."))
+
+
+@provides(8)
+def positioning_surveys(scope: Scope) -> Finding:
+    return _survey_finding(scope, "Questionnaires de positionnement", (SurveyKind.POSITIONING,),
+                           (SurveyAudience.LEARNER,),
+                           "Aucun positionnement envoyé : activez le questionnaire de "
+                           "positionnement (Catalogue › Questionnaires).")
+
+
+@provides(11)
+def learning_surveys(scope: Scope) -> Finding:
+    return _survey_finding(scope, "Évaluations des acquis", (SurveyKind.LEARNING,),
+                           (SurveyAudience.LEARNER,),
+                           "Aucune évaluation des acquis envoyée : activez-la (Catalogue › "
+                           "Questionnaires).")
+
+
+@provides(2, 30)
+def satisfaction_surveys(scope: Scope) -> Finding:
+    """Indicator 30 asks for the appreciation of every stakeholder: learners, clients and
+    trainers (funders answer through the client's contact)."""
+    return _survey_finding(scope, "Questionnaires de satisfaction", (SurveyKind.HOT, SurveyKind.COLD),
+                           (SurveyAudience.LEARNER, SurveyAudience.CLIENT, SurveyAudience.TRAINER),
+                           "Aucun questionnaire de satisfaction envoyé sur la période.")

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from ofelia.core import clock
 from ofelia.core.tenancy import tenant_required
 from ofelia.organisations.models import Role
+from ofelia.rules.french import fr_date
 
 from . import exports, qualiopi_file, selectors, services
 from . import qualiopi_zip as auditor_zip
@@ -205,7 +206,7 @@ def my_complaints(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"Réclamation n° {complaint.number} déposée : l'organisme "
                                       f"vous répond au plus tard le "
-                                      f"{complaint.answer_due_on:%d/%m/%Y}.")
+                                      f"{fr_date(complaint.answer_due_on)}.")
             return redirect("quality:my-complaints")
     return render(request, "quality/my_complaints.html", {
         "form": form, "complaints": selectors.complaints_of_client(

@@ -4,6 +4,7 @@ answer, and the evidence the Qualiopi file reads (`evidence_for`)."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -184,3 +185,12 @@ def evidence_for(organisation: Organisation, start: date, end: date) -> SurveyEv
         sessions.add(session_id)
     return SurveyEvidence(start=start, end=end, sent=dict(sent), answered=dict(answered),
                           session_ids=tuple(sorted(sessions)))
+
+
+def sessions_with(organisation: Organisation, session_ids: Iterable[int],
+                  kinds: Iterable[str]) -> list[int]:
+    """Which of these sessions had a questionnaire of one of `kinds` sent (the Qualiopi file
+    asks it of its sample)."""
+    return sorted(set(Invitation.objects.for_organisation(organisation)
+                      .filter(session_id__in=list(session_ids), kind__in=list(kinds))
+                      .values_list("session_id", flat=True)))

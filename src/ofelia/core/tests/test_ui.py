@@ -51,7 +51,7 @@ def test_staff_member_has_no_audit_log_in_the_menu(client, org_a):
 
 
 @pytest.mark.parametrize(("role", "labels"), [
-    (Role.TRAINER, ["Mon espace", "Émargement", "Évaluations", "Mes documents", "Mes questionnaires",
+    (Role.TRAINER, ["Mon espace", "Émargement", "Évaluations", "Mes documents", "Mes questionnaires", "Messages",
                     "Mon compte"]),
     (Role.LEARNER, ["Mon espace", "Mes formations", "Mes parcours en ligne", "Mes attestations",
                     "Donner mon avis", "Mon compte"]),

@@ -281,3 +281,17 @@ def test_another_organisation_sees_none_of_it(w: World, client: Client) -> None:
     names = zipfile.ZipFile(io.BytesIO(body)).namelist()
     assert not any(f"session-{w.session.pk}/" in n for n in names)
     assert names[0] == "index.html"
+
+
+def test_surveys_evidence_positioning_learning_and_satisfaction_of_every_stakeholder(w: World) -> None:
+    from ofelia.surveys.tasks import surveys_daily
+
+    assert src.satisfaction_surveys(scope(w)).status == MISSING
+    with clock.frozen(datetime(2026, 3, 16, 9, 0, tzinfo=clock.PARIS)):
+        surveys_daily()  # the session's one day: positioning, evaluation, « à chaud »
+    sent = src.satisfaction_surveys(scope(w))
+    # Sent to learners, the client and the trainer, nobody has answered yet: partial.
+    assert sent.status == PARTIAL and "Aucune réponse encore de" in sent.todo
+    assert any("résultats de la session" in r.detail and r.ok for r in sent.rows)
+    assert src.positioning_surveys(scope(w)).rows and src.learning_surveys(scope(w)).rows
+    assert 30 in PROVIDERS and src.satisfaction_surveys in PROVIDERS[30]
