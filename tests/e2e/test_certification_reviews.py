@@ -7,6 +7,7 @@ publish it and the public catalogue page shows it (ACC-9)."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from ofelia.core import clock
 from ofelia.elearning import services
 from ofelia.elearning.models import LearnerCourse
 from ofelia.rules.calendars import PARIS
+from ofelia.rules.french import fr_date
 from ofelia.sales.models import Order
 from ofelia.simcli import run_case
 
@@ -65,7 +67,7 @@ def _simulated_deadline(lc: LearnerCourse) -> str:
                        for k in range(1, core + 1)]}
     out = run_case(json.loads(json.dumps(case)), today=today)
     day = out["deadlines"]["certification_submission_by"]
-    return f"{day[8:10]}/{day[5:7]}/{day[0:4]}"
+    return fr_date(date.fromisoformat(day))
 
 
 def test_lrn_4_learner_sees_the_deadline_sends_a_video_trainer_grades_learner_reads(
@@ -121,6 +123,7 @@ def test_acc_9_learner_reviews_staff_publish_public_page_shows_it(page: Any) -> 
     learner = enrolment.learner
 
     log_in(page, learner.user.email)
+    page.locator("summary", has_text="Donner mon avis").click()
     page.get_by_role("link", name="Mes avis").click()
     form = page.locator(".review-form").filter(has_text=training.title).first
     form.get_by_label("4").check()

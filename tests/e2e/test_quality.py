@@ -57,6 +57,7 @@ def test_staff_open_the_bpf_read_the_checker_and_export_csv_and_pdf(page: Any) -
 def test_client_lodges_a_complaint_staff_answer_and_close_it(page: Any) -> None:
     subject = "Horaires non respectés"
     log_in(page, CLIENT)
+    page.locator("summary", has_text="Donner mon avis").click()
     page.get_by_role("link", name="Réclamations").click()
     page.get_by_label("Objet").fill(subject)
     page.get_by_label("Votre réclamation").fill("La session a commencé avec une heure de retard.")

@@ -92,7 +92,7 @@ def programmes(scope: Scope) -> Finding:
                         url=reverse("catalogue:training-edit", args=[t.pk]), ok=not missing))
         files.append(EvidenceFile(
             f"programmes/{slugify(t.reference) or t.pk}.html",
-            lambda t=t: [render_to_string("quality/qualiopi/programme.html", {
+            lambda t=t: [render_to_string("quality/qualiopi/archive/programme.html", {
                 "training": t, "organisation": scope.organisation}).encode()]))
     todo = (f"Complétez puis publiez : {_names(incomplete)}." if incomplete else
             "" if trainings else "Aucune formation dans l'échantillon : choisissez des sessions.")

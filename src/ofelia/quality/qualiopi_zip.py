@@ -52,7 +52,7 @@ def index_html(scope: Scope, file: list[tuple[Any, list[IndicatorState]]]) -> st
 
     sessions = [s for s in candidates(organisation=scope.organisation, start=scope.start,
                                       end=scope.end) if s.pk in scope.session_ids]
-    return render_to_string("quality/qualiopi/index.html", {
+    return render_to_string("quality/qualiopi/archive/index.html", {
         "scope": scope, "file": file, "sessions": sessions, "counts": summary(file),
         "organisation": scope.organisation, "made_at": clock.now()})
 

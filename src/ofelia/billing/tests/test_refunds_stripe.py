@@ -150,7 +150,7 @@ def test_transfers_and_cheques_stay_recorded_by_staff_card_refunds_do_not(organi
     # The payer is told: how much, how, for which invoice.
     told, = SentMail.objects.filter(kind="refund_paid")
     assert told.to == "compta@ateliers-martin.fr" and told.subject == f"Remboursement effectué — facture {other.number}"
-    assert f"le 21/11/2025 la somme de 100,00\u00a0€ au titre de la facture n° {other.number}, par virement" in told.body
+    assert f"le 21 novembre 2025 la somme de 100,00\u00a0€ au titre de la facture n° {other.number}, par virement" in told.body
 
 
 def test_staff_page_refunds_through_stripe(client, organisation, settings):

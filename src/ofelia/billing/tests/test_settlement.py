@@ -426,5 +426,5 @@ def test_can_d1_fee_invoice_pdf_describes_the_cancellation_not_a_delivery():
         p.extract_text() for p in PdfReader(BytesIO(invoice_pdf(d))).pages).split())
         for d in (fee, price.credited_invoice))
     assert "Prestation le" not in fee_text and "Objet Dédommagement" in fee_text
-    assert "l'annulation ou l'abandon de la formation prévue le 16/03/2026" in fee_text
-    assert "Prestation le 16/03/2026" in price_text  # the price invoice still names its delivery
+    assert "l'annulation ou l'abandon de la formation prévue le 16 mars 2026" in fee_text
+    assert "Prestation le 16 mars 2026" in price_text  # the price invoice still names its delivery

@@ -162,7 +162,7 @@ def test_daily_job_deletes_only_expired_documents_and_audits(w: World, django_ca
     assert list(PersonDocument.objects.values_list("pk", flat=True)) == [cv.pk]
     assert not identity_path.exists() and Path(cv.file.path).exists()
     entry = AuditEntry.objects.get(action="document.expire", object_id=str(identity.pk))
-    assert entry.actor is None and "16/09/2026" in entry.before["reason"]
+    assert entry.actor is None and "16 septembre 2026" in entry.before["reason"]
 
 
 def test_merged_learner_documents_follow_the_kept_one(w: World) -> None:

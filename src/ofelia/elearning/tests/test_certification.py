@@ -19,6 +19,7 @@ from ofelia.core import clock
 from ofelia.elearning import certification, selectors, services
 from ofelia.elearning.models import Evaluation, EvaluationReminder, LearnerCourse
 from ofelia.organisations.models import Role
+from ofelia.rules.french import fr_date
 from ofelia.sales.tests.conftest import make_user
 from ofelia.simcli import run_case
 
@@ -85,7 +86,7 @@ def test_lrn_4_deadline_shown_equals_ofelia_simulate(cworld: World, who: str, fu
     client.force_login(lc.learner.user)
     with clock.frozen(noon(last_on)):
         page = client.get(reverse("elearning:my-course", args=[lc.pk])).content.decode()
-    assert f"au plus tard le {expected:%d/%m/%Y}" in page and "LRN-4" in page
+    assert f"au plus tard le {fr_date(expected)}" in page and "LRN-4" in page
 
 
 def test_lrn_3_not_eligible_until_the_core_is_done_and_the_video_sent(cworld: World) -> None:
@@ -193,7 +194,7 @@ def test_lrn_4_reminders_before_the_deadline_are_sent_once(cworld: World) -> Non
         assert certification.evaluation_reminders(today=date(2026, 4, 23)) == 1  # J-7
         assert certification.evaluation_reminders(today=date(2026, 4, 29)) == 1  # J-1
         assert certification.evaluation_reminders(today=date(2026, 5, 1)) == 0   # past
-    assert len(mail.outbox) == 3 and "30/04/2026" in mail.outbox[0].subject
+    assert len(mail.outbox) == 3 and "30 avril 2026" in mail.outbox[0].subject
     assert EvaluationReminder.objects.count() == 3
 
 

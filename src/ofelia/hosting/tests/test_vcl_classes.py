@@ -102,7 +102,7 @@ def test_can_v1_change_until_one_hour_before_the_start(virtualeo: Organisation, 
         with pytest.raises(ValidationError) as refused:
             services.class_change(actor=contact, klass=klass, data={"learners": 20})
     message = " ".join(refused.value.messages)
-    assert "CGV, art. 6" in message and "02/06/2026 à 08:00" in message
+    assert "CGV, art. 6" in message and "2 juin 2026 à 08:00" in message
     klass.refresh_from_db()
     assert klass.learners == 12
 
