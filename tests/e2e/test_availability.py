@@ -52,6 +52,7 @@ def test_staff_declare_announce_and_grant_the_credit_the_client_reads_it(page: A
     consumption_invoice(org, contact.company, service_end=start.astimezone(clock.PARIS).date(), amount="2400.00")
 
     log_in(page, "staff@virtualeo.demo")
+    page.locator("summary", has_text="Classes virtuelles").click()
     page.get_by_role("link", name="Disponibilité").click()
     page.get_by_role("link", name="Déclarer un incident").first.click()
     page.get_by_label("Début (heure de Paris)").fill(_local(start))
@@ -88,6 +89,7 @@ def test_staff_declare_announce_and_grant_the_credit_the_client_reads_it(page: A
     log_out(page)
 
     log_in(page, "client@virtualeo.demo")
+    page.locator("summary", has_text="Classes virtuelles").click()
     page.get_by_role("link", name="Disponibilité").click()
     label = month_label(month).capitalize()
     mine = page.get_by_test_id("my-availability").get_by_role("row").filter(has_text=label)

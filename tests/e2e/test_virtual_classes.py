@@ -20,6 +20,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("demo_data")]
 
 def test_client_configures_a_class_sees_the_estimate_orders_and_changes_it(page: Any) -> None:
     log_in(page, "client@virtualeo.demo")
+    page.locator("summary", has_text="Classes virtuelles").click()
     page.get_by_role("link", name="Classes virtuelles").click()
     day = (clock.today() + timedelta(days=21)).isoformat()
     page.get_by_label("Intitulé de la classe").fill("Python pour la data")

@@ -14,7 +14,7 @@ def menu_entries(request: Any, membership: Any) -> list[Any]:
     if organisation is None or policy_at(organisation, clock.now()) is None:
         return []
     if membership.role in (Role.ADMINISTRATOR, Role.STAFF):
-        return [("availability:report", "Disponibilité")]
+        return [("Classes virtuelles", [("availability:report", "Disponibilité")])]
     if membership.role == Role.CLIENT_CONTACT and membership.company_id is not None:
-        return [("availability:my-report", "Disponibilité")]
+        return [("Classes virtuelles", [("availability:my-report", "Disponibilité")])]
     return []

@@ -32,12 +32,30 @@ def register_menu(provider: MenuProvider) -> None:
         _providers.append(provider)
 
 
+def _grouped(entries: list[Entry]) -> list[Entry]:
+    """Entries of several apps under one label become one short list, so that the menu stays
+    on one line: « Classes virtuelles » (hosting) and its « Disponibilité » (availability)."""
+    merged: list[Entry] = []
+    at: dict[str, int] = {}
+    for first, second in entries:
+        label, items = (first, list(second)) if isinstance(second, list) else (second, [(first, second)])
+        if label in at:
+            kept_first, kept_second = merged[at[label]]
+            kept = list(kept_second) if isinstance(kept_second, list) else [(kept_first, kept_second)]
+            merged[at[label]] = (label, kept + items)
+        else:
+            at[label] = len(merged)
+            merged.append((first, second))
+    return merged
+
+
 def _with_extensions(entries: list[Entry], request: HttpRequest, membership: Any) -> list[Entry]:
-    """The registered entries go before « Simulation » (staff) or « Mon compte » (extranet)."""
-    extra = [entry for provider in _providers for entry in provider(request, membership)]
+    """The registered entries go before « Paramètres » (staff) or « Mon compte » (extranet)."""
+    extra = _grouped([entry for provider in _providers for entry in provider(request, membership)])
     if not extra:
         return entries
-    anchors = [i for i, (first, _second) in enumerate(entries) if first in ("simulator:index", ACCOUNT)]
+    # (the menu keeps one line at 1280 px: Simulation and Support live in the short lists)
+    anchors = [i for i, (first, _second) in enumerate(entries) if str(first) in (str(_("Settings")), ACCOUNT)]
     at = anchors[0] if anchors else len(entries)
     return entries[:at] + extra + entries[at:]
 
@@ -55,6 +73,7 @@ def _staff_menu(role: str) -> list[Entry]:
         ("invitation-list", "Invitations"),
         ("apitokens:list", _("API tokens")),
         ("sales:access-links", _("Access links")),
+        ("simulator:index", _("Simulation")),
         ("simulator:policies", _("Terms policies")),
     ]
     if role == Role.ADMINISTRATOR:
@@ -92,10 +111,9 @@ def _staff_menu(role: str) -> list[Entry]:
             ("people-import", "Importer (CSV)"),
             ("person-duplicates", "Doublons"),
             ("privacy:request-list", "Données personnelles"),
+            ("support:queue", "Support (tickets)"),
         ]),
-        ("support:queue", "Support"),
         ("Qualité", [("quality:bpf", "Bilan pédagogique et financier")] + ([("quality:qualiopi", "Dossier Qualiopi"), ("quality:complaints", "Réclamations"), ("quality:actions", "Actions d'amélioration")] if role == Role.ADMINISTRATOR else [])),
-        ("simulator:index", _("Simulation")),
         (_("Settings"), settings),
     ]
 

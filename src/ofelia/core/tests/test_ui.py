@@ -23,8 +23,8 @@ def test_staff_menu_groups_every_area_and_marks_the_current_section(client, org_
     client.force_login(make_member(org_a, Role.ADMINISTRATOR))
     menu = _menu(client, reverse("billing:receivables"))
     labels = [x["label"] for x in menu]
-    assert labels == ["Tableau de bord", "Catalogue", "Ventes", "Facturation", "Clients", "Support",
-                      "Qualité", "Simulation", "Paramètres"]
+    assert labels == ["Tableau de bord", "Catalogue", "Ventes", "Facturation", "Clients",
+                      "Qualité", "Paramètres"]
     links = {x["url"] for item in menu for x in (item["children"] or [item])}
     for name in ("staff-home", "catalogue:training-list", "sales:session-list", "sales:pipeline",
                  "billing:invoice-list", "billing:receivables", "billing:revenue", "client-company-list",
